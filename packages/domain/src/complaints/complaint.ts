@@ -1,0 +1,344 @@
+/**
+ * A complaint (投诉) and its handling procedure, the handbook's six strategies in order:
+ * 1. listen and record without rebutting, with an apology or sympathy   -> AcknowledgeComplaint
+ * 2-3. propose a fair resolution (it may satisfy part of the demand)    -> ProposeResolution
+ *      or find the complaint unfounded and say why                     -> RejectComplaint
+ * 5. dispatch to the responsible department with a deadline           -> DispatchComplaint, ResolveComplaint
+ * 6. report the outcome to the owner by phone or letter               -> NotifyComplaintOutcome
+ * 4. thank the owner, record their rating, keep it for improvement    -> CloseComplaint
+ * A handled complaint can be reopened, and the procedure starts again.
+ *
+ * Rules: a verbal complaint is answered (a resolution proposed, or a rejection) by its reply deadline,
+ * one working day after filing; an emergency may be dispatched before a resolution is proposed and has
+ * a dispatch deadline in minutes; nothing closes before the owner was told the outcome.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import type { Policies } from '../policies.js'
+import { defaultPolicies } from '../policies.js'
+import { command, event } from '../shared/actor.js'
+import { selfOrStaff, staffOnly, unitOwnerOrStaff } from '../shared/authorize.js'
+import { addWorkingDays } from '../shared/calendar.js'
+import type { Decider } from '../shared/decider.js'
+import { type DomainError, ruleViolated, wrongState } from '../shared/errors.js'
+import { Id, IsoDateTime, NonEmptyString, Score } from '../shared/values.js'
+import {
+  ComplaintCategory,
+  ComplaintChannel,
+  ComplaintSubject,
+  isVerbal,
+  subjectBelongsTo,
+} from './classification.js'
+
+export const Gesture = t.keyof({ apology: null, sympathy: null }, 'Gesture')
+export const NotificationChannel = t.keyof({ phone: null, letter: null }, 'NotificationChannel')
+
+export const FileComplaint = command(
+  'FileComplaint',
+  t.type({
+    complaintId: Id,
+    ownerId: Id,
+    unitId: Id,
+    category: ComplaintCategory,
+    subject: ComplaintSubject,
+    channel: ComplaintChannel,
+    description: NonEmptyString,
+  }),
+)
+export const AcknowledgeComplaint = command(
+  'AcknowledgeComplaint',
+  t.type({ complaintId: Id, gesture: Gesture, note: NonEmptyString }),
+)
+export const ProposeResolution = command(
+  'ProposeResolution',
+  t.type({ complaintId: Id, proposal: NonEmptyString, partial: t.boolean }),
+)
+export const DispatchComplaint = command(
+  'DispatchComplaint',
+  t.type({ complaintId: Id, department: NonEmptyString, dueBy: IsoDateTime }),
+)
+export const ResolveComplaint = command(
+  'ResolveComplaint',
+  t.type({ complaintId: Id, cause: NonEmptyString }),
+)
+export const RejectComplaint = command('RejectComplaint', t.type({ complaintId: Id, reason: NonEmptyString }))
+export const NotifyComplaintOutcome = command(
+  'NotifyComplaintOutcome',
+  t.type({ complaintId: Id, via: NotificationChannel, summary: NonEmptyString }),
+)
+export const CloseComplaint = command('CloseComplaint', t.type({ complaintId: Id, rating: Score }))
+export const ReopenComplaint = command('ReopenComplaint', t.type({ complaintId: Id, reason: NonEmptyString }))
+
+export const ComplaintCommand = t.union([
+  FileComplaint,
+  AcknowledgeComplaint,
+  ProposeResolution,
+  DispatchComplaint,
+  ResolveComplaint,
+  RejectComplaint,
+  NotifyComplaintOutcome,
+  CloseComplaint,
+  ReopenComplaint,
+])
+export type ComplaintCommand = t.TypeOf<typeof ComplaintCommand>
+
+const Deadline = t.union([IsoDateTime, t.null])
+
+export const ComplaintFiled = event(
+  'ComplaintFiled',
+  t.type({
+    complaintId: Id,
+    ownerId: Id,
+    unitId: Id,
+    category: ComplaintCategory,
+    subject: ComplaintSubject,
+    channel: ComplaintChannel,
+    description: NonEmptyString,
+    /** When a verbal complaint must be answered; null for letters and online complaints. */
+    replyDueBy: Deadline,
+    /** When an emergency must be dispatched; null for other categories. */
+    dispatchDueBy: Deadline,
+    at: IsoDateTime,
+  }),
+)
+export const ComplaintAcknowledged = event(
+  'ComplaintAcknowledged',
+  t.type({ complaintId: Id, gesture: Gesture, note: NonEmptyString, at: IsoDateTime }),
+)
+export const ResolutionProposed = event(
+  'ResolutionProposed',
+  t.type({ complaintId: Id, proposal: NonEmptyString, partial: t.boolean, at: IsoDateTime }),
+)
+export const ComplaintDispatched = event(
+  'ComplaintDispatched',
+  t.type({ complaintId: Id, department: NonEmptyString, dueBy: IsoDateTime, at: IsoDateTime }),
+)
+export const ComplaintResolved = event(
+  'ComplaintResolved',
+  t.type({ complaintId: Id, cause: NonEmptyString, at: IsoDateTime }),
+)
+export const ComplaintRejected = event(
+  'ComplaintRejected',
+  t.type({ complaintId: Id, reason: NonEmptyString, at: IsoDateTime }),
+)
+export const ComplaintOutcomeNotified = event(
+  'ComplaintOutcomeNotified',
+  t.type({ complaintId: Id, via: NotificationChannel, summary: NonEmptyString, at: IsoDateTime }),
+)
+export const ComplaintClosed = event(
+  'ComplaintClosed',
+  t.type({ complaintId: Id, rating: Score, at: IsoDateTime }),
+)
+export const ComplaintReopened = event(
+  'ComplaintReopened',
+  t.type({ complaintId: Id, reason: NonEmptyString, at: IsoDateTime }),
+)
+
+export const ComplaintEvent = t.union([
+  ComplaintFiled,
+  ComplaintAcknowledged,
+  ResolutionProposed,
+  ComplaintDispatched,
+  ComplaintResolved,
+  ComplaintRejected,
+  ComplaintOutcomeNotified,
+  ComplaintClosed,
+  ComplaintReopened,
+])
+export type ComplaintEvent = t.TypeOf<typeof ComplaintEvent>
+
+export type ComplaintStatus =
+  | 'filed'
+  | 'acknowledged'
+  | 'dispatched'
+  | 'resolved'
+  | 'rejected'
+  | 'notified'
+  | 'closed'
+  | 'reopened'
+
+export type ComplaintState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: ComplaintStatus
+      readonly complaintId: string
+      readonly ownerId: string
+      readonly unitId: string
+      readonly category: ComplaintCategory
+      readonly subject: ComplaintSubject
+      readonly filedAt: string
+      readonly replyDueBy: string | null
+      readonly dispatchDueBy: string | null
+      /** When the owner first got an answer: a proposed resolution or a rejection. */
+      readonly repliedAt: string | null
+      /** Whether a resolution was proposed in the current round of handling. */
+      readonly proposed: boolean
+      /** Whether the owner was told the outcome of the current round. */
+      readonly notified: boolean
+      readonly reopenCount: number
+    }
+
+const inState = (
+  command: ComplaintCommand,
+  state: ComplaintState,
+  allowed: readonly ComplaintStatus[],
+  why: string,
+): DomainError | undefined =>
+  state.status !== 'none' && allowed.includes(state.status)
+    ? undefined
+    : wrongState(command.type, state.status, why)
+
+/** The complaint decider under the given policies (calendar, reply and dispatch deadlines). */
+export const complaintDecider = (
+  policies: Policies = defaultPolicies,
+): Decider<ComplaintCommand, ComplaintEvent, ComplaintState> => ({
+  initialState: { status: 'none' },
+  decide: (command, state, context) => {
+    const at = command.meta.issuedAt
+    if (command.type === 'FileComplaint') {
+      const { ownerId, unitId, category, subject, channel } = command.data
+      const denied = unitOwnerOrStaff(command, ownerId, unitId, context)
+      if (denied) return E.left(denied)
+      if (state.status !== 'none')
+        return E.left(wrongState(command.type, state.status, 'complaint already filed'))
+      if (!subjectBelongsTo(category, subject))
+        return E.left(
+          ruleViolated(command.type, 'subject-in-category', `${subject} is not a ${category} subject`),
+        )
+      const replyDueBy = isVerbal(channel)
+        ? addWorkingDays(at, policies.verbalReplyWorkingDays, policies.calendar)
+        : null
+      const dispatchDueBy =
+        category === 'emergency'
+          ? new Date(Date.parse(at) + policies.emergencyDispatchMinutes * 60_000).toISOString()
+          : null
+      return E.right([{ type: 'ComplaintFiled', data: { ...command.data, replyDueBy, dispatchDueBy, at } }])
+    }
+    if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+    const { complaintId } = state
+    const handling = command.type === 'CloseComplaint' || command.type === 'ReopenComplaint'
+    const denied = handling ? selfOrStaff(command, state.ownerId) : staffOnly(command)
+    if (denied) return E.left(denied)
+    switch (command.type) {
+      case 'AcknowledgeComplaint': {
+        const wrong = inState(
+          command,
+          state,
+          ['filed', 'reopened'],
+          'only a new or reopened complaint is acknowledged',
+        )
+        if (wrong) return E.left(wrong)
+        return E.right([{ type: 'ComplaintAcknowledged', data: { ...command.data, at } }])
+      }
+      case 'ProposeResolution': {
+        const wrong = inState(
+          command,
+          state,
+          ['acknowledged', 'dispatched'],
+          'acknowledge the complaint first',
+        )
+        if (wrong) return E.left(wrong)
+        if (state.proposed)
+          return E.left(ruleViolated(command.type, 'one-proposal', 'a resolution was proposed'))
+        return E.right([{ type: 'ResolutionProposed', data: { ...command.data, at } }])
+      }
+      case 'RejectComplaint': {
+        const wrong = inState(
+          command,
+          state,
+          ['acknowledged'],
+          'only an acknowledged, undispatched complaint',
+        )
+        if (wrong) return E.left(wrong)
+        return E.right([{ type: 'ComplaintRejected', data: { ...command.data, at } }])
+      }
+      case 'DispatchComplaint': {
+        const wrong = inState(command, state, ['acknowledged'], 'acknowledge the complaint first')
+        if (wrong) return E.left(wrong)
+        if (!state.proposed && state.category !== 'emergency')
+          return E.left(
+            ruleViolated(command.type, 'proposal-first', 'propose a resolution before dispatching'),
+          )
+        if (Date.parse(command.data.dueBy) <= Date.parse(at))
+          return E.left(
+            ruleViolated(command.type, 'deadline-ahead', 'the department deadline must be in the future'),
+          )
+        return E.right([{ type: 'ComplaintDispatched', data: { ...command.data, at } }])
+      }
+      case 'ResolveComplaint': {
+        const wrong = inState(command, state, ['dispatched'], 'dispatch the complaint first')
+        if (wrong) return E.left(wrong)
+        if (!state.proposed)
+          return E.left(ruleViolated(command.type, 'proposal-first', 'propose a resolution before resolving'))
+        return E.right([{ type: 'ComplaintResolved', data: { ...command.data, at } }])
+      }
+      case 'NotifyComplaintOutcome': {
+        const wrong = inState(command, state, ['resolved', 'rejected'], 'there is no outcome to report yet')
+        if (wrong) return E.left(wrong)
+        return E.right([{ type: 'ComplaintOutcomeNotified', data: { ...command.data, at } }])
+      }
+      case 'CloseComplaint': {
+        const wrong = inState(command, state, ['notified'], 'tell the owner the outcome before closing')
+        if (wrong) return E.left(wrong)
+        return E.right([{ type: 'ComplaintClosed', data: { complaintId, rating: command.data.rating, at } }])
+      }
+      case 'ReopenComplaint': {
+        const wrong = inState(
+          command,
+          state,
+          ['notified', 'closed'],
+          'only a handled complaint can be reopened',
+        )
+        if (wrong) return E.left(wrong)
+        return E.right([
+          { type: 'ComplaintReopened', data: { complaintId, reason: command.data.reason, at } },
+        ])
+      }
+    }
+  },
+  evolve: (state, event) => {
+    if (event.type === 'ComplaintFiled') {
+      const { complaintId, ownerId, unitId, category, subject, replyDueBy, dispatchDueBy, at } = event.data
+      return {
+        status: 'filed',
+        complaintId,
+        ownerId,
+        unitId,
+        category,
+        subject,
+        filedAt: at,
+        replyDueBy,
+        dispatchDueBy,
+        repliedAt: null,
+        proposed: false,
+        notified: false,
+        reopenCount: 0,
+      }
+    }
+    if (state.status === 'none') return state
+    switch (event.type) {
+      case 'ComplaintAcknowledged':
+        return { ...state, status: 'acknowledged' }
+      case 'ResolutionProposed':
+        return { ...state, proposed: true, repliedAt: state.repliedAt ?? event.data.at }
+      case 'ComplaintDispatched':
+        return { ...state, status: 'dispatched' }
+      case 'ComplaintResolved':
+        return { ...state, status: 'resolved' }
+      case 'ComplaintRejected':
+        return { ...state, status: 'rejected', repliedAt: state.repliedAt ?? event.data.at }
+      case 'ComplaintOutcomeNotified':
+        return { ...state, status: 'notified', notified: true }
+      case 'ComplaintClosed':
+        return { ...state, status: 'closed' }
+      case 'ComplaintReopened':
+        return {
+          ...state,
+          status: 'reopened',
+          proposed: false,
+          notified: false,
+          reopenCount: state.reopenCount + 1,
+        }
+    }
+  },
+})

@@ -1,0 +1,67 @@
+/** A shared cost (公摊费用: water, electricity, cleaning, greening, shared equipment) apportioned by floor area. */
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { command, event } from '../shared/actor.js'
+import { staffOnly } from '../shared/authorize.js'
+import type { Decider } from '../shared/decider.js'
+import { ruleViolated, wrongState } from '../shared/errors.js'
+import { apportion } from '../shared/money.js'
+import { AreaCm2, Fen, Id, IsoDateTime, NonEmptyString } from '../shared/values.js'
+
+export const SharedCostKind = t.keyof(
+  { water: null, electricity: null, cleaning: null, greening: null, 'shared-equipment': null },
+  'SharedCostKind',
+)
+
+const UnitArea = t.readonly(t.type({ unitId: Id, floorAreaCm2: AreaCm2 }), 'UnitArea')
+
+export const ApportionSharedCost = command(
+  'ApportionSharedCost',
+  t.type({
+    sharedCostId: Id,
+    kind: SharedCostKind,
+    description: NonEmptyString,
+    totalFen: Fen,
+    units: t.readonlyArray(UnitArea),
+  }),
+)
+export const SharedCostCommand = ApportionSharedCost
+export type SharedCostCommand = t.TypeOf<typeof SharedCostCommand>
+
+export const SharedCostApportioned = event(
+  'SharedCostApportioned',
+  t.type({
+    sharedCostId: Id,
+    kind: SharedCostKind,
+    description: NonEmptyString,
+    totalFen: Fen,
+    shares: t.readonlyArray(t.readonly(t.type({ unitId: Id, floorAreaCm2: AreaCm2, amountFen: Fen }))),
+    at: IsoDateTime,
+  }),
+)
+export const SharedCostEvent = SharedCostApportioned
+export type SharedCostEvent = t.TypeOf<typeof SharedCostEvent>
+
+export type SharedCostState = { readonly status: 'none' } | { readonly status: 'apportioned' }
+
+export const sharedCostDecider: Decider<SharedCostCommand, SharedCostEvent, SharedCostState> = {
+  initialState: { status: 'none' },
+  decide: (command, state) => {
+    const denied = staffOnly(command)
+    if (denied) return E.left(denied)
+    if (state.status !== 'none') return E.left(wrongState(command.type, state.status, 'already apportioned'))
+    const { units, totalFen } = command.data
+    if (units.length === 0)
+      return E.left(ruleViolated(command.type, 'units', 'apportion over one or more units'))
+    if (new Set(units.map((u) => u.unitId)).size !== units.length)
+      return E.left(ruleViolated(command.type, 'distinct-units', 'each unit is listed once'))
+    const { units: _, ...rest } = command.data
+    return E.right([
+      {
+        type: 'SharedCostApportioned',
+        data: { ...rest, shares: apportion(totalFen, units), at: command.meta.issuedAt },
+      },
+    ])
+  },
+  evolve: () => ({ status: 'apportioned' }),
+}

@@ -1,0 +1,24 @@
+/**
+ * The domain of property-management services as pure deciders: owners and units, services and orders,
+ * complaints and their handling procedure, fees, and satisfaction surveys. No I/O, no clock.
+ * @packageDocumentation
+ */
+export * from './aggregates.js'
+export * from './complaints/classification.js'
+export * from './complaints/complaint.js'
+export * from './fees/feeAccount.js'
+export * from './fees/sharedCost.js'
+export * from './owners/owner.js'
+export * from './policies.js'
+export * from './services/service.js'
+export * from './services/serviceOrder.js'
+export * from './services/servicePackage.js'
+export * from './shared/actor.js'
+export * from './shared/calendar.js'
+export * from './shared/decider.js'
+export * from './shared/decode.js'
+export * from './shared/errors.js'
+export * from './shared/money.js'
+export * from './shared/values.js'
+export * from './surveys/survey.js'
+export * from './units/unit.js'

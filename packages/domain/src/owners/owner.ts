@@ -1,0 +1,225 @@
+/**
+ * An owner (业主): contact details (personal data, erasable), customer grade (重点/一般/潜在客户),
+ * regular visits with the needs heard, and subscriptions to paid service packages.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { command, event } from '../shared/actor.js'
+import { managerOnly, selfOrStaff, staffOnly, unitOwnerOrStaff } from '../shared/authorize.js'
+import type { Decider } from '../shared/decider.js'
+import { ruleViolated, wrongState } from '../shared/errors.js'
+import { Id, IsoDateTime, NonEmptyString } from '../shared/values.js'
+
+/** Key, general or potential customer: service is differentiated by grade. */
+export const OwnerGrade = t.keyof({ key: null, general: null, potential: null }, 'OwnerGrade')
+export type OwnerGrade = t.TypeOf<typeof OwnerGrade>
+
+/** The personal data of an owner, as given. */
+export const ContactDetails = t.readonly(
+  t.intersection([
+    t.type({ name: NonEmptyString, phone: NonEmptyString }),
+    t.partial({ email: NonEmptyString }),
+  ]),
+  'ContactDetails',
+)
+export type ContactDetails = t.TypeOf<typeof ContactDetails>
+
+/**
+ * Personal data as stored in events: the details, or the marker left when they were erased. A store
+ * that honours an erasure replaces every earlier `ContactDetails` of the owner with this marker; the
+ * events still decode and replay.
+ */
+export const ErasedContact = t.readonly(t.type({ erased: t.literal(true) }), 'ErasedContact')
+export const StoredContact = t.union([ContactDetails, ErasedContact], 'StoredContact')
+export type StoredContact = t.TypeOf<typeof StoredContact>
+export const erasedContact: StoredContact = { erased: true }
+
+export const RegisterOwner = command('RegisterOwner', t.type({ ownerId: Id, contact: ContactDetails }))
+export const GradeOwner = command('GradeOwner', t.type({ ownerId: Id, grade: OwnerGrade }))
+export const RecordOwnerVisit = command(
+  'RecordOwnerVisit',
+  t.type({ ownerId: Id, needs: t.readonlyArray(NonEmptyString) }),
+)
+export const ChangeOwnerContact = command(
+  'ChangeOwnerContact',
+  t.type({ ownerId: Id, contact: ContactDetails }),
+)
+export const EraseOwnerPersonalData = command('EraseOwnerPersonalData', t.type({ ownerId: Id }))
+export const SubscribeToPackage = command(
+  'SubscribeToPackage',
+  t.type({ ownerId: Id, unitId: Id, packageId: Id }),
+)
+export const UnsubscribeFromPackage = command(
+  'UnsubscribeFromPackage',
+  t.type({ ownerId: Id, packageId: Id }),
+)
+
+export const OwnerCommand = t.union([
+  RegisterOwner,
+  GradeOwner,
+  RecordOwnerVisit,
+  ChangeOwnerContact,
+  EraseOwnerPersonalData,
+  SubscribeToPackage,
+  UnsubscribeFromPackage,
+])
+export type OwnerCommand = t.TypeOf<typeof OwnerCommand>
+
+export const OwnerRegistered = event(
+  'OwnerRegistered',
+  t.type({ ownerId: Id, contact: StoredContact, grade: OwnerGrade, at: IsoDateTime }),
+)
+export const OwnerGraded = event(
+  'OwnerGraded',
+  t.type({ ownerId: Id, from: OwnerGrade, to: OwnerGrade, at: IsoDateTime }),
+)
+export const OwnerVisited = event(
+  'OwnerVisited',
+  t.type({ ownerId: Id, needs: t.readonlyArray(NonEmptyString), visitedBy: Id, at: IsoDateTime }),
+)
+export const OwnerContactChanged = event(
+  'OwnerContactChanged',
+  t.type({ ownerId: Id, contact: StoredContact, at: IsoDateTime }),
+)
+export const OwnerPersonalDataErased = event(
+  'OwnerPersonalDataErased',
+  t.type({ ownerId: Id, at: IsoDateTime }),
+)
+export const PackageSubscribed = event(
+  'PackageSubscribed',
+  t.type({ ownerId: Id, unitId: Id, packageId: Id, at: IsoDateTime }),
+)
+export const PackageUnsubscribed = event(
+  'PackageUnsubscribed',
+  t.type({ ownerId: Id, packageId: Id, at: IsoDateTime }),
+)
+
+export const OwnerEvent = t.union([
+  OwnerRegistered,
+  OwnerGraded,
+  OwnerVisited,
+  OwnerContactChanged,
+  OwnerPersonalDataErased,
+  PackageSubscribed,
+  PackageUnsubscribed,
+])
+export type OwnerEvent = t.TypeOf<typeof OwnerEvent>
+
+export type OwnerState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: 'registered' | 'erased'
+      readonly ownerId: string
+      readonly contact: StoredContact
+      readonly grade: OwnerGrade
+      readonly lastVisitAt: string | null
+      /** Package id to the unit it serves. */
+      readonly subscriptions: Readonly<Record<string, string>>
+    }
+
+export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState> = {
+  initialState: { status: 'none' },
+  decide: (command, state, context) => {
+    const at = command.meta.issuedAt
+    const { ownerId } = command.data
+    if (command.type === 'RegisterOwner') {
+      const denied = staffOnly(command)
+      if (denied) return E.left(denied)
+      if (state.status !== 'none')
+        return E.left(wrongState(command.type, state.status, 'owner already registered'))
+      return E.right([
+        { type: 'OwnerRegistered', data: { ownerId, contact: command.data.contact, grade: 'general', at } },
+      ])
+    }
+    if (state.status === 'none')
+      return E.left(wrongState(command.type, 'none', `owner ${ownerId} not registered`))
+    switch (command.type) {
+      case 'GradeOwner': {
+        const denied = staffOnly(command)
+        if (denied) return E.left(denied)
+        if (state.grade === command.data.grade)
+          return E.left(ruleViolated(command.type, 'grade-changes', `owner is already graded ${state.grade}`))
+        return E.right([
+          { type: 'OwnerGraded', data: { ownerId, from: state.grade, to: command.data.grade, at } },
+        ])
+      }
+      case 'RecordOwnerVisit': {
+        const denied = staffOnly(command)
+        if (denied) return E.left(denied)
+        return E.right([
+          {
+            type: 'OwnerVisited',
+            data: { ownerId, needs: command.data.needs, visitedBy: command.meta.actor.id, at },
+          },
+        ])
+      }
+      case 'ChangeOwnerContact': {
+        const denied = selfOrStaff(command, ownerId)
+        if (denied) return E.left(denied)
+        if (state.status === 'erased')
+          return E.left(wrongState(command.type, state.status, 'personal data was erased; register anew'))
+        return E.right([
+          { type: 'OwnerContactChanged', data: { ownerId, contact: command.data.contact, at } },
+        ])
+      }
+      case 'EraseOwnerPersonalData': {
+        const denied =
+          command.meta.actor.role === 'owner' ? selfOrStaff(command, ownerId) : managerOnly(command)
+        if (denied) return E.left(denied)
+        if (state.status === 'erased') return E.left(wrongState(command.type, state.status, 'already erased'))
+        return E.right([{ type: 'OwnerPersonalDataErased', data: { ownerId, at } }])
+      }
+      case 'SubscribeToPackage': {
+        const { unitId, packageId } = command.data
+        const denied = unitOwnerOrStaff(command, ownerId, unitId, context)
+        if (denied) return E.left(denied)
+        if (Object.hasOwn(state.subscriptions, packageId))
+          return E.left(ruleViolated(command.type, 'one-subscription', `already subscribed to ${packageId}`))
+        return E.right([{ type: 'PackageSubscribed', data: { ownerId, unitId, packageId, at } }])
+      }
+      case 'UnsubscribeFromPackage': {
+        const denied = selfOrStaff(command, ownerId)
+        if (denied) return E.left(denied)
+        if (!Object.hasOwn(state.subscriptions, command.data.packageId))
+          return E.left(
+            ruleViolated(command.type, 'subscribed', `not subscribed to ${command.data.packageId}`),
+          )
+        return E.right([
+          { type: 'PackageUnsubscribed', data: { ownerId, packageId: command.data.packageId, at } },
+        ])
+      }
+    }
+  },
+  evolve: (state, event) => {
+    if (event.type === 'OwnerRegistered') {
+      return {
+        status: 'registered',
+        ownerId: event.data.ownerId,
+        contact: event.data.contact,
+        grade: event.data.grade,
+        lastVisitAt: null,
+        subscriptions: {},
+      }
+    }
+    if (state.status === 'none') return state
+    switch (event.type) {
+      case 'OwnerGraded':
+        return { ...state, grade: event.data.to }
+      case 'OwnerVisited':
+        return { ...state, lastVisitAt: event.data.at }
+      case 'OwnerContactChanged':
+        return { ...state, contact: event.data.contact }
+      case 'OwnerPersonalDataErased':
+        return { ...state, status: 'erased', contact: erasedContact }
+      case 'PackageSubscribed':
+        return {
+          ...state,
+          subscriptions: { ...state.subscriptions, [event.data.packageId]: event.data.unitId },
+        }
+      case 'PackageUnsubscribed': {
+        const { [event.data.packageId]: _, ...rest } = state.subscriptions
+        return { ...state, subscriptions: rest }
+      }
+    }
+  },
+}

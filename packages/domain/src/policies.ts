@@ -1,0 +1,29 @@
+import { defaultCalendar, type WorkingCalendar } from './shared/calendar.js'
+
+/**
+ * Facts of a property company that are configuration, not constants: the working calendar, how soon a
+ * verbal complaint must be answered, how soon an emergency must be dispatched, and how long after a
+ * handled complaint a new one about the same thing counts as a repeat (二次投诉).
+ */
+export interface Policies {
+  readonly calendar: WorkingCalendar
+  /** Working days within which a verbal (phone or in-person) complaint gets its reply. */
+  readonly verbalReplyWorkingDays: number
+  /** Minutes within which an emergency complaint must be dispatched to a department. */
+  readonly emergencyDispatchMinutes: number
+  /** Days after a complaint was handled during which a new one about the same thing is a repeat. */
+  readonly repeatComplaintWindowDays: number
+}
+
+export const defaultPolicies: Policies = {
+  calendar: defaultCalendar,
+  verbalReplyWorkingDays: 1,
+  emergencyDispatchMinutes: 30,
+  repeatComplaintWindowDays: 90,
+}
+
+/** Default policies with some of them replaced. */
+export const policies = (overrides: Partial<Policies> = {}): Policies => ({
+  ...defaultPolicies,
+  ...overrides,
+})

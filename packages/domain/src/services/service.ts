@@ -1,0 +1,117 @@
+/**
+ * A published service of the catalogue: free or paid, its price, and the cost it discloses to owners
+ * (the seeds ask that the cost of paid and free services alike be shown) and its quality standard.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { command, event } from '../shared/actor.js'
+import { managerOnly } from '../shared/authorize.js'
+import type { Decider } from '../shared/decider.js'
+import { ruleViolated, wrongState } from '../shared/errors.js'
+import { Fen, Id, IsoDateTime, NonEmptyString } from '../shared/values.js'
+
+export const ServiceKind = t.keyof({ free: null, paid: null }, 'ServiceKind')
+export type ServiceKind = t.TypeOf<typeof ServiceKind>
+
+export const PublishService = command(
+  'PublishService',
+  t.type({
+    serviceId: Id,
+    name: NonEmptyString,
+    kind: ServiceKind,
+    priceFen: Fen,
+    disclosedCostFen: Fen,
+    qualityStandard: NonEmptyString,
+  }),
+)
+export const ChangeServicePrice = command('ChangeServicePrice', t.type({ serviceId: Id, priceFen: Fen }))
+export const RetireService = command('RetireService', t.type({ serviceId: Id }))
+
+export const ServiceCommand = t.union([PublishService, ChangeServicePrice, RetireService])
+export type ServiceCommand = t.TypeOf<typeof ServiceCommand>
+
+export const ServicePublished = event(
+  'ServicePublished',
+  t.type({
+    serviceId: Id,
+    name: NonEmptyString,
+    kind: ServiceKind,
+    priceFen: Fen,
+    disclosedCostFen: Fen,
+    qualityStandard: NonEmptyString,
+    at: IsoDateTime,
+  }),
+)
+export const ServicePriceChanged = event(
+  'ServicePriceChanged',
+  t.type({ serviceId: Id, fromFen: Fen, toFen: Fen, at: IsoDateTime }),
+)
+export const ServiceRetired = event('ServiceRetired', t.type({ serviceId: Id, at: IsoDateTime }))
+
+export const ServiceEvent = t.union([ServicePublished, ServicePriceChanged, ServiceRetired])
+export type ServiceEvent = t.TypeOf<typeof ServiceEvent>
+
+export type ServiceState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: 'published' | 'retired'
+      readonly serviceId: string
+      readonly kind: ServiceKind
+      readonly priceFen: number
+    }
+
+/** A free service costs the owner nothing; a paid one costs something. */
+const priceFitsKind = (kind: ServiceKind, priceFen: number): boolean => (kind === 'free') === (priceFen === 0)
+
+export const serviceDecider: Decider<ServiceCommand, ServiceEvent, ServiceState> = {
+  initialState: { status: 'none' },
+  decide: (command, state) => {
+    const denied = managerOnly(command)
+    if (denied) return E.left(denied)
+    const at = command.meta.issuedAt
+    switch (command.type) {
+      case 'PublishService':
+        if (state.status !== 'none')
+          return E.left(wrongState(command.type, state.status, 'already published'))
+        if (!priceFitsKind(command.data.kind, command.data.priceFen))
+          return E.left(
+            ruleViolated(command.type, 'price-fits-kind', 'a free service has price 0, a paid one more'),
+          )
+        return E.right([{ type: 'ServicePublished', data: { ...command.data, at } }])
+      case 'ChangeServicePrice':
+        if (state.status !== 'published')
+          return E.left(wrongState(command.type, state.status, 'not on offer'))
+        if (!priceFitsKind(state.kind, command.data.priceFen))
+          return E.left(
+            ruleViolated(command.type, 'price-fits-kind', `a ${state.kind} service cannot cost that`),
+          )
+        if (state.priceFen === command.data.priceFen)
+          return E.left(ruleViolated(command.type, 'price-changes', 'the price is already that'))
+        return E.right([
+          {
+            type: 'ServicePriceChanged',
+            data: { serviceId: state.serviceId, fromFen: state.priceFen, toFen: command.data.priceFen, at },
+          },
+        ])
+      case 'RetireService':
+        if (state.status !== 'published')
+          return E.left(wrongState(command.type, state.status, 'not on offer'))
+        return E.right([{ type: 'ServiceRetired', data: { serviceId: state.serviceId, at } }])
+    }
+  },
+  evolve: (state, event) => {
+    switch (event.type) {
+      case 'ServicePublished':
+        return {
+          status: 'published',
+          serviceId: event.data.serviceId,
+          kind: event.data.kind,
+          priceFen: event.data.priceFen,
+        }
+      case 'ServicePriceChanged':
+        return state.status === 'none' ? state : { ...state, priceFen: event.data.toFen }
+      case 'ServiceRetired':
+        return state.status === 'none' ? state : { ...state, status: 'retired' }
+    }
+  },
+}

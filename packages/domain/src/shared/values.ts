@@ -1,0 +1,66 @@
+/**
+ * Value codecs shared by every aggregate. Each validates on decode and keeps the plain TypeScript type,
+ * so a caller can write literals and still get a precise error when decoding untrusted input.
+ */
+import * as t from 'io-ts'
+
+const refine = <A>(name: string, base: t.Type<A, A, unknown>, ok: (a: A) => boolean): t.Type<A, A, unknown> =>
+  new t.Type<A, A, unknown>(
+    name,
+    (u): u is A => base.is(u) && ok(u),
+    (u, c) => {
+      const decoded = base.validate(u, c)
+      if (decoded._tag === 'Left') return decoded
+      return ok(decoded.right) ? t.success(decoded.right) : t.failure(u, c)
+    },
+    t.identity,
+  )
+
+/** A string with at least one non-blank character. */
+export const NonEmptyString = refine('NonEmptyString', t.string, (s) => s.trim().length > 0)
+
+/** An identifier: 1-64 characters of letters, digits, `_` or `-` (safe inside a stream name). */
+export const Id = refine('Id', t.string, (s) => /^[A-Za-z0-9_-]{1,64}$/.test(s))
+
+/** An integer within the range where JavaScript numbers are exact. */
+export const Int = refine('Int', t.number, Number.isSafeInteger)
+
+/** Money in fen (1/100 CNY), never negative. */
+export const Fen = refine('Fen', t.number, (n) => Number.isSafeInteger(n) && n >= 0)
+
+/** A signed amount of money in fen: adjustments may lower or raise what is owed. */
+export const SignedFen = refine('SignedFen', t.number, Number.isSafeInteger)
+
+/** Floor area in square centimetres; strictly positive. */
+export const AreaCm2 = refine('AreaCm2', t.number, (n) => Number.isSafeInteger(n) && n > 0)
+
+/** A score given by an owner: an integer from 1 (worst) to 5 (best). */
+export const Score = refine('Score', t.number, (n) => Number.isInteger(n) && n >= 1 && n <= 5)
+
+/** A positive whole number of minutes. */
+export const Minutes = refine('Minutes', t.number, (n) => Number.isSafeInteger(n) && n > 0)
+
+const isoDateTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/
+
+/** A moment as an ISO-8601 date-time with an explicit offset, e.g. `2026-03-02T09:30:00.000Z`. */
+export const IsoDateTime = refine(
+  'IsoDateTime',
+  t.string,
+  (s) => isoDateTimePattern.test(s) && !Number.isNaN(Date.parse(s)),
+)
+
+/** A calendar date, `YYYY-MM-DD`, that exists. */
+export const IsoDate = refine('IsoDate', t.string, (s) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false
+  const d = new Date(`${s}T00:00:00Z`)
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
+})
+
+/** A half-year period such as `2026-H1`. */
+export const HalfYear = refine('HalfYear', t.string, (s) => /^\d{4}-H[12]$/.test(s))
+
+/** A month such as `2026-03`. */
+export const Month = refine('Month', t.string, (s) => /^\d{4}-(0[1-9]|1[0-2])$/.test(s))
+
+/** Milliseconds since the epoch of an {@link IsoDateTime}. */
+export const toMillis = (iso: string): number => Date.parse(iso)

@@ -1,0 +1,121 @@
+/** A half-yearly satisfaction survey (满意度调查): scores of 1-5 per dimension, one response per owner. */
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { command, event } from '../shared/actor.js'
+import { selfOrStaff, staffOnly } from '../shared/authorize.js'
+import type { Decider } from '../shared/decider.js'
+import { ruleViolated, wrongState } from '../shared/errors.js'
+import { HalfYear, Id, Int, IsoDateTime, Score } from '../shared/values.js'
+
+/** A dimension of satisfaction, e.g. `cleanliness` or `staff-attitude`. */
+export const Dimension = Id
+const Scores = t.record(t.string, Score, 'Scores')
+
+export const OpenSurvey = command(
+  'OpenSurvey',
+  t.type({ surveyId: Id, period: HalfYear, dimensions: t.readonlyArray(Dimension) }),
+)
+export const RecordSurveyResponse = command(
+  'RecordSurveyResponse',
+  t.type({ surveyId: Id, ownerId: Id, scores: Scores }),
+)
+export const CloseSurvey = command('CloseSurvey', t.type({ surveyId: Id }))
+
+export const SurveyCommand = t.union([OpenSurvey, RecordSurveyResponse, CloseSurvey])
+export type SurveyCommand = t.TypeOf<typeof SurveyCommand>
+
+export const SurveyOpened = event(
+  'SurveyOpened',
+  t.type({ surveyId: Id, period: HalfYear, dimensions: t.readonlyArray(Dimension), at: IsoDateTime }),
+)
+export const SurveyResponseRecorded = event(
+  'SurveyResponseRecorded',
+  t.type({ surveyId: Id, period: HalfYear, ownerId: Id, scores: Scores, at: IsoDateTime }),
+)
+export const SurveyClosed = event('SurveyClosed', t.type({ surveyId: Id, responses: Int, at: IsoDateTime }))
+
+export const SurveyEvent = t.union([SurveyOpened, SurveyResponseRecorded, SurveyClosed])
+export type SurveyEvent = t.TypeOf<typeof SurveyEvent>
+
+export type SurveyState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: 'open' | 'closed'
+      readonly surveyId: string
+      readonly period: string
+      readonly dimensions: readonly string[]
+      readonly respondents: readonly string[]
+    }
+
+const sameKeys = (scores: Readonly<Record<string, number>>, dimensions: readonly string[]): boolean => {
+  const keys = Object.keys(scores)
+  return keys.length === dimensions.length && dimensions.every((d) => Object.hasOwn(scores, d))
+}
+
+export const surveyDecider: Decider<SurveyCommand, SurveyEvent, SurveyState> = {
+  initialState: { status: 'none' },
+  decide: (command, state) => {
+    const at = command.meta.issuedAt
+    switch (command.type) {
+      case 'OpenSurvey': {
+        const denied = staffOnly(command)
+        if (denied) return E.left(denied)
+        if (state.status !== 'none')
+          return E.left(wrongState(command.type, state.status, 'survey already opened'))
+        const { dimensions } = command.data
+        if (dimensions.length === 0 || new Set(dimensions).size !== dimensions.length)
+          return E.left(
+            ruleViolated(command.type, 'dimensions', 'a survey asks about one or more distinct dimensions'),
+          )
+        return E.right([{ type: 'SurveyOpened', data: { ...command.data, at } }])
+      }
+      case 'RecordSurveyResponse': {
+        const denied = selfOrStaff(command, command.data.ownerId)
+        if (denied) return E.left(denied)
+        if (state.status !== 'open')
+          return E.left(wrongState(command.type, state.status, 'survey is not open'))
+        if (state.respondents.includes(command.data.ownerId))
+          return E.left(
+            ruleViolated(command.type, 'one-response', `owner ${command.data.ownerId} already responded`),
+          )
+        if (!sameKeys(command.data.scores, state.dimensions))
+          return E.left(
+            ruleViolated(
+              command.type,
+              'all-dimensions',
+              `score exactly these dimensions: ${state.dimensions.join(', ')}`,
+            ),
+          )
+        return E.right([
+          { type: 'SurveyResponseRecorded', data: { ...command.data, period: state.period, at } },
+        ])
+      }
+      case 'CloseSurvey': {
+        const denied = staffOnly(command)
+        if (denied) return E.left(denied)
+        if (state.status !== 'open')
+          return E.left(wrongState(command.type, state.status, 'survey is not open'))
+        return E.right([
+          {
+            type: 'SurveyClosed',
+            data: { surveyId: state.surveyId, responses: state.respondents.length, at },
+          },
+        ])
+      }
+    }
+  },
+  evolve: (state, event) => {
+    switch (event.type) {
+      case 'SurveyOpened': {
+        const { surveyId, period, dimensions } = event.data
+        return { status: 'open', surveyId, period, dimensions, respondents: [] }
+      }
+      case 'SurveyResponseRecorded':
+        return state.status === 'none'
+          ? state
+          : { ...state, respondents: [...state.respondents, event.data.ownerId] }
+      case 'SurveyClosed':
+        return state.status === 'none' ? state : { ...state, status: 'closed' }
+    }
+  },
+}

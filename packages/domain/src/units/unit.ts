@@ -1,0 +1,98 @@
+/** A unit (房屋单元) with its floor area and its current owner; ownership can be transferred. */
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { command, event } from '../shared/actor.js'
+import { staffOnly } from '../shared/authorize.js'
+import type { Decider } from '../shared/decider.js'
+import { ruleViolated, wrongState } from '../shared/errors.js'
+import { AreaCm2, Id, IsoDateTime, NonEmptyString } from '../shared/values.js'
+
+export const RegisterUnit = command(
+  'RegisterUnit',
+  t.type({ unitId: Id, building: NonEmptyString, number: NonEmptyString, floorAreaCm2: AreaCm2 }),
+)
+export const AssignUnitOwner = command('AssignUnitOwner', t.type({ unitId: Id, ownerId: Id }))
+export const TransferUnitOwnership = command('TransferUnitOwnership', t.type({ unitId: Id, toOwnerId: Id }))
+
+export const UnitCommand = t.union([RegisterUnit, AssignUnitOwner, TransferUnitOwnership])
+export type UnitCommand = t.TypeOf<typeof UnitCommand>
+
+export const UnitRegistered = event(
+  'UnitRegistered',
+  t.type({
+    unitId: Id,
+    building: NonEmptyString,
+    number: NonEmptyString,
+    floorAreaCm2: AreaCm2,
+    at: IsoDateTime,
+  }),
+)
+export const UnitOwnerAssigned = event(
+  'UnitOwnerAssigned',
+  t.type({ unitId: Id, ownerId: Id, at: IsoDateTime }),
+)
+export const UnitOwnershipTransferred = event(
+  'UnitOwnershipTransferred',
+  t.type({ unitId: Id, fromOwnerId: Id, toOwnerId: Id, at: IsoDateTime }),
+)
+
+export const UnitEvent = t.union([UnitRegistered, UnitOwnerAssigned, UnitOwnershipTransferred])
+export type UnitEvent = t.TypeOf<typeof UnitEvent>
+
+export type UnitState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: 'registered'
+      readonly unitId: string
+      readonly floorAreaCm2: number
+      readonly ownerId: string | null
+    }
+
+export const unitDecider: Decider<UnitCommand, UnitEvent, UnitState> = {
+  initialState: { status: 'none' },
+  decide: (command, state) => {
+    const denied = staffOnly(command)
+    if (denied) return E.left(denied)
+    const at = command.meta.issuedAt
+    switch (command.type) {
+      case 'RegisterUnit':
+        if (state.status !== 'none')
+          return E.left(wrongState(command.type, state.status, 'unit already registered'))
+        return E.right([{ type: 'UnitRegistered', data: { ...command.data, at } }])
+      case 'AssignUnitOwner':
+        if (state.status === 'none')
+          return E.left(wrongState(command.type, state.status, 'unit not registered'))
+        if (state.ownerId !== null)
+          return E.left(
+            wrongState(command.type, 'owned', `unit already owned by ${state.ownerId}; transfer it`),
+          )
+        return E.right([{ type: 'UnitOwnerAssigned', data: { ...command.data, at } }])
+      case 'TransferUnitOwnership':
+        if (state.status === 'none' || state.ownerId === null)
+          return E.left(wrongState(command.type, state.status, 'unit has no owner to transfer from'))
+        if (state.ownerId === command.data.toOwnerId)
+          return E.left(ruleViolated(command.type, 'new-owner', 'unit already belongs to that owner'))
+        return E.right([
+          {
+            type: 'UnitOwnershipTransferred',
+            data: { unitId: state.unitId, fromOwnerId: state.ownerId, toOwnerId: command.data.toOwnerId, at },
+          },
+        ])
+    }
+  },
+  evolve: (state, event) => {
+    switch (event.type) {
+      case 'UnitRegistered':
+        return {
+          status: 'registered',
+          unitId: event.data.unitId,
+          floorAreaCm2: event.data.floorAreaCm2,
+          ownerId: null,
+        }
+      case 'UnitOwnerAssigned':
+        return state.status === 'none' ? state : { ...state, ownerId: event.data.ownerId }
+      case 'UnitOwnershipTransferred':
+        return state.status === 'none' ? state : { ...state, ownerId: event.data.toOwnerId }
+    }
+  },
+}
