@@ -4,7 +4,7 @@ export default defineConfig({
   resolve: { conditions: ['@property-services/source'] },
   ssr: { resolve: { conditions: ['@property-services/source'] } },
   test: {
-    include: ['packages/*/{src,testing}/**/*.spec.ts', 'examples/**/*.spec.ts'],
+    include: ['packages/*/{src,test}/**/*.spec.ts', 'examples/**/*.spec.ts'],
     testTimeout: 60_000,
   },
 })

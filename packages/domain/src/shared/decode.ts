@@ -28,8 +28,9 @@ const show = (value: unknown): string => {
 
 // Intersections and unions add context entries keyed by member index; those are not part of the path.
 const isCombinator = (type: t.Decoder<unknown, unknown>): boolean => {
-  const tag = (type as { _tag?: string })._tag
-  return tag === 'IntersectionType' || tag === 'UnionType'
+  let inner = type as { _tag?: string; type?: t.Decoder<unknown, unknown> }
+  while (inner._tag === 'ReadonlyType' && inner.type !== undefined) inner = inner.type as typeof inner
+  return inner._tag === 'IntersectionType' || inner._tag === 'UnionType'
 }
 
 const issueOf = (error: t.ValidationError): DecodeIssue => {

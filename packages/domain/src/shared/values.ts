@@ -40,21 +40,22 @@ export const Score = refine('Score', t.number, (n) => Number.isInteger(n) && n >
 /** A positive whole number of minutes. */
 export const Minutes = refine('Minutes', t.number, (n) => Number.isSafeInteger(n) && n > 0)
 
-const isoDateTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/
-
-/** A moment as an ISO-8601 date-time with an explicit offset, e.g. `2026-03-02T09:30:00.000Z`. */
-export const IsoDateTime = refine(
-  'IsoDateTime',
-  t.string,
-  (s) => isoDateTimePattern.test(s) && !Number.isNaN(Date.parse(s)),
-)
-
-/** A calendar date, `YYYY-MM-DD`, that exists. */
-export const IsoDate = refine('IsoDate', t.string, (s) => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false
+const isRealDate = (s: string): boolean => {
   const d = new Date(`${s}T00:00:00Z`)
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
+}
+
+const isoDateTimePattern =
+  /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/
+
+/** A moment as an ISO-8601 date-time with an explicit offset, e.g. `2026-03-02T09:30:00.000Z`. */
+export const IsoDateTime = refine('IsoDateTime', t.string, (s) => {
+  const match = isoDateTimePattern.exec(s)
+  return match !== null && isRealDate(match[1] as string)
 })
+
+/** A calendar date, `YYYY-MM-DD`, that exists. */
+export const IsoDate = refine('IsoDate', t.string, (s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && isRealDate(s))
 
 /** A half-year period such as `2026-H1`. */
 export const HalfYear = refine('HalfYear', t.string, (s) => /^\d{4}-H[12]$/.test(s))

@@ -1,0 +1,131 @@
+import {
+  type CommandType,
+  commandCodecs,
+  decodeCommand,
+  decodeEvent,
+  type EventType,
+  eventCodecs,
+} from '@property-services/domain'
+import { anyCommand, anyEvent, commandArbitrary, eventArbitrary } from '@property-services/domain/testing'
+import * as fc from 'fast-check'
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+
+const throughJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value))
+
+describe('codecs', () => {
+  it.each(Object.keys(commandCodecs) as CommandType[])(
+    'round-trips every generated %s through JSON',
+    (type) => {
+      fc.assert(
+        fc.property(commandArbitrary(type), (command) => {
+          const codec = commandCodecs[type]!
+          expect(codec.is(command)).toBe(true)
+          expect(decodeCommand(throughJson(codec.encode(command)))).toEqual(E.right(command))
+        }),
+        { numRuns: 50 },
+      )
+    },
+  )
+
+  it.each(Object.keys(eventCodecs) as EventType[])('round-trips every generated %s through JSON', (type) => {
+    fc.assert(
+      fc.property(eventArbitrary(type), (event) => {
+        const codec = eventCodecs[type]!
+        expect(codec.is(event)).toBe(true)
+        expect(decodeEvent(throughJson(codec.encode(event)))).toEqual(E.right(event))
+      }),
+      { numRuns: 50 },
+    )
+  })
+
+  it('never throws on random junk, and rejects it with issues', () => {
+    fc.assert(
+      fc.property(fc.anything(), (junk) => {
+        const command = decodeCommand(junk)
+        const event = decodeEvent(junk)
+        if (E.isLeft(command)) expect(command.left.issues.length).toBeGreaterThan(0)
+        if (E.isLeft(event)) expect(event.left.issues.length).toBeGreaterThan(0)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('never throws on a well-typed message with one field corrupted', () => {
+    const corrupted = fc
+      .tuple(fc.oneof(anyCommand, anyEvent), fc.anything(), fc.nat())
+      .map(([message, junk, n]) => {
+        const data = { ...(message.data as Record<string, unknown>) }
+        const keys = Object.keys(data)
+        if (keys.length > 0) data[keys[n % keys.length]!] = junk
+        return { ...message, data }
+      })
+    fc.assert(
+      fc.property(corrupted, (message) => {
+        expect(() => decodeCommand(message)).not.toThrow()
+        expect(() => decodeEvent(message)).not.toThrow()
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
+
+describe('decoding errors', () => {
+  const valid = {
+    type: 'FileComplaint',
+    meta: { commandId: 'c1', actor: { id: 'owner-1', role: 'owner' }, issuedAt: '2026-03-02T01:00:00.000Z' },
+    data: {
+      complaintId: 'k1',
+      ownerId: 'owner-1',
+      unitId: 'unit-1',
+      category: 'facilities',
+      subject: 'lift-stoppage',
+      channel: 'phone',
+      description: 'lift stuck',
+    },
+  }
+
+  it('accepts a well-formed command', () => {
+    expect(E.isRight(decodeCommand(valid))).toBe(true)
+  })
+
+  it('names the path and what was expected', () => {
+    const result = decodeCommand({ ...valid, data: { ...valid.data, category: 'plumbing' } })
+    expect(result).toMatchObject({
+      _tag: 'Left',
+      left: {
+        _tag: 'DecodeError',
+        subject: 'command FileComplaint',
+        issues: [{ path: 'data.category', expected: 'ComplaintCategory', actual: '"plumbing"' }],
+      },
+    })
+  })
+
+  it('names nested metadata fields', () => {
+    const result = decodeCommand({ ...valid, meta: { ...valid.meta, actor: { id: 'x', role: 'tenant' } } })
+    expect(E.isLeft(result) && result.left.issues.map((i) => i.path)).toEqual(['meta.actor.role'])
+  })
+
+  it('lists the known types for an unknown type', () => {
+    const result = decodeCommand({ ...valid, type: 'SueTheCompany' })
+    expect(E.isLeft(result) && result.left.issues[0]).toMatchObject({
+      path: 'type',
+      actual: '"SueTheCompany"',
+    })
+    expect(E.isLeft(result) && result.left.issues[0]?.expected).toContain('FileComplaint')
+  })
+
+  it('rejects impossible dates and fractional money', () => {
+    const badDate = decodeCommand({ ...valid, meta: { ...valid.meta, issuedAt: '2026-02-30T01:00:00Z' } })
+    expect(E.isLeft(badDate) && badDate.left.issues[0]?.path).toBe('meta.issuedAt')
+    const payment = {
+      type: 'RecordPayment',
+      meta: valid.meta,
+      data: { unitId: 'unit-1', paymentId: 'p1', amountFen: 10.5 },
+    }
+    expect(
+      E.isLeft(decodeCommand(payment)) &&
+        (decodeCommand(payment) as E.Left<{ message: string }>).left.message,
+    ).toMatch(/data\.amountFen expected Fen, got 10\.5/)
+  })
+})

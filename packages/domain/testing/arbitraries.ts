@@ -1,0 +1,125 @@
+/**
+ * fast-check arbitraries for every command and event, derived from their io-ts codecs, so that a new
+ * field or a new event gets an arbitrary without anyone writing one.
+ */
+import {
+  type Command,
+  type CommandType,
+  commandCodecs,
+  type Event,
+  type EventType,
+  eventCodecs,
+} from '@property-services/domain'
+import * as fc from 'fast-check'
+import type * as t from 'io-ts'
+
+const minTime = Date.parse('2020-01-01T00:00:00.000Z')
+const maxTime = Date.parse('2035-12-31T23:59:59.999Z')
+
+export const idArbitrary: fc.Arbitrary<string> = fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/)
+export const textArbitrary: fc.Arbitrary<string> = fc
+  .string({ minLength: 1, maxLength: 30, unit: 'grapheme' })
+  .filter((s) => s.trim().length > 0)
+export const fenArbitrary: fc.Arbitrary<number> = fc.integer({ min: 0, max: 100_000_000 })
+export const areaArbitrary: fc.Arbitrary<number> = fc.integer({ min: 1, max: 5_000_000 })
+export const scoreArbitrary: fc.Arbitrary<number> = fc.integer({ min: 1, max: 5 })
+export const isoDateTimeArbitrary: fc.Arbitrary<string> = fc
+  .integer({ min: minTime, max: maxTime })
+  .map((ms) => new Date(ms).toISOString())
+export const isoDateArbitrary: fc.Arbitrary<string> = isoDateTimeArbitrary.map((iso) => iso.slice(0, 10))
+
+/** Arbitraries for the value codecs of the domain, by codec name. */
+const named: Record<string, fc.Arbitrary<unknown>> = {
+  NonEmptyString: textArbitrary,
+  Id: idArbitrary,
+  Int: fc.integer({ min: -1_000_000, max: 1_000_000 }),
+  Fen: fenArbitrary,
+  SignedFen: fc.integer({ min: -100_000_000, max: 100_000_000 }),
+  AreaCm2: areaArbitrary,
+  Score: scoreArbitrary,
+  Minutes: fc.integer({ min: 1, max: 10_000 }),
+  IsoDateTime: isoDateTimeArbitrary,
+  IsoDate: isoDateArbitrary,
+  HalfYear: fc
+    .tuple(fc.integer({ min: 2020, max: 2035 }), fc.constantFrom(1, 2))
+    .map(([y, h]) => `${y}-H${h}`),
+  Month: fc
+    .tuple(fc.integer({ min: 2020, max: 2035 }), fc.integer({ min: 1, max: 12 }))
+    .map(([y, m]) => `${y}-${String(m).padStart(2, '0')}`),
+  MonthsBilled: fc.integer({ min: 1, max: 12 }),
+}
+
+type AnyCodec = t.Decoder<unknown, unknown> & { readonly _tag?: string; readonly name: string }
+
+/** An arbitrary of the values a codec accepts, built by walking the codec. */
+export const arbitraryOf = <A>(codec: t.Type<A, unknown, unknown>): fc.Arbitrary<A> =>
+  derive(codec as unknown as AnyCodec) as fc.Arbitrary<A>
+
+const derive = (codec: AnyCodec): fc.Arbitrary<unknown> => {
+  const c = codec as AnyCodec & Record<string, unknown>
+  switch (c._tag) {
+    case 'ReadonlyType':
+      return derive(c.type as AnyCodec)
+    case 'InterfaceType':
+      return fc.record(mapValues(c.props as Record<string, AnyCodec>, derive))
+    case 'PartialType':
+      return fc.record(mapValues(c.props as Record<string, AnyCodec>, derive), { requiredKeys: [] })
+    case 'IntersectionType':
+      return fc
+        .tuple(...(c.types as AnyCodec[]).map(derive))
+        .map((parts) => Object.assign({}, ...(parts as object[])))
+    case 'UnionType':
+      return fc.oneof(...(c.types as AnyCodec[]).map(derive))
+    case 'ReadonlyArrayType':
+    case 'ArrayType':
+      return fc.array(derive(c.type as AnyCodec), { maxLength: 5 })
+    case 'DictionaryType':
+      return fc.dictionary(
+        derive(c.domain as AnyCodec) as fc.Arbitrary<string>,
+        derive(c.codomain as AnyCodec),
+        {
+          maxKeys: 5,
+        },
+      )
+    case 'LiteralType':
+      return fc.constant(c.value)
+    case 'KeyofType':
+      return fc.constantFrom(...Object.keys(c.keys as object))
+    case 'NullType':
+      return fc.constant(null)
+    case 'BooleanType':
+      return fc.boolean()
+    case 'StringType':
+      return idArbitrary
+    case 'NumberType':
+      return fc.integer()
+  }
+  const arbitrary = named[c.name]
+  if (arbitrary === undefined) throw new Error(`no arbitrary for codec ${c.name}`)
+  return arbitrary
+}
+
+const mapValues = <A, B>(record: Record<string, A>, f: (a: A) => B): Record<string, B> =>
+  Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]))
+
+/** An arbitrary command of the given type (well-formed, not necessarily acceptable). */
+export const commandArbitrary = <T extends CommandType>(
+  type: T,
+): fc.Arbitrary<Extract<Command, { type: T }>> =>
+  arbitraryOf(commandCodecs[type] as unknown as t.Type<Extract<Command, { type: T }>, unknown, unknown>)
+
+/** An arbitrary event of the given type. */
+export const eventArbitrary = <T extends EventType>(type: T): fc.Arbitrary<Extract<Event, { type: T }>> =>
+  arbitraryOf(eventCodecs[type] as unknown as t.Type<Extract<Event, { type: T }>, unknown, unknown>)
+
+/** Any well-formed command of the domain. */
+export const anyCommand: fc.Arbitrary<Command> = fc.oneof(
+  ...(Object.keys(commandCodecs) as CommandType[]).map(
+    (type) => commandArbitrary(type) as fc.Arbitrary<Command>,
+  ),
+)
+
+/** Any well-formed event of the domain. */
+export const anyEvent: fc.Arbitrary<Event> = fc.oneof(
+  ...(Object.keys(eventCodecs) as EventType[]).map((type) => eventArbitrary(type) as fc.Arbitrary<Event>),
+)

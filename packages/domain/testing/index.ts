@@ -1,0 +1,9 @@
+/**
+ * Test support for users of `@property-services/domain`: fast-check arbitraries for every command and
+ * event, histories of valid commands per aggregate, and a given / when / then helper for deciders.
+ * Needs `fast-check` (a peer dependency) and Node's `assert`.
+ * @packageDocumentation
+ */
+export * from './arbitraries.js'
+export * from './histories.js'
+export * from './specification.js'
