@@ -260,10 +260,16 @@ const feeAccountScript: Script<FeeAccountState> = {
 
 const dimensions = ['cleanliness', 'security', 'greening', 'staff-attitude', 'repairs']
 const surveyId = 'survey-1'
+const surveyOwners = Array.from({ length: 12 }, (_, i) => `owner-${i}`)
 
 const surveyScript: Script<SurveyState> = {
-  next: (s) =>
-    s.status === 'none' ? ['OpenSurvey'] : s.status === 'open' ? ['RecordSurveyResponse', 'CloseSurvey'] : [],
+  next: (s) => {
+    if (s.status === 'none') return ['OpenSurvey']
+    if (s.status === 'closed') return []
+    return s.respondents.length < surveyOwners.length
+      ? ['RecordSurveyResponse', 'CloseSurvey']
+      : ['CloseSurvey']
+  },
   build: (type, state, env) => {
     const { pick, amount } = env.step
     switch (type) {
@@ -279,7 +285,8 @@ const surveyScript: Script<SurveyState> = {
         )
       case 'RecordSurveyResponse': {
         const dims = state.status === 'none' ? dimensions : state.dimensions
-        const ownerId = `owner-${pick % 12}`
+        const waiting = surveyOwners.filter((o) => state.status === 'none' || !state.respondents.includes(o))
+        const ownerId = pickOf(waiting.length > 0 ? waiting : surveyOwners, pick)
         return build(
           type,
           {
@@ -453,12 +460,12 @@ const unitScript: Script<UnitState> = {
 }
 
 const serviceScript: Script<ServiceState> = {
-  next: (s) =>
-    s.status === 'none'
-      ? ['PublishService']
-      : s.status === 'published'
-        ? ['ChangeServicePrice', 'RetireService']
-        : [],
+  next: (s) => {
+    if (s.status === 'none') return ['PublishService']
+    if (s.status === 'retired') return []
+    // A free service stays free: its price cannot change.
+    return s.kind === 'paid' ? ['ChangeServicePrice', 'RetireService'] : ['RetireService']
+  },
   build: (type, state, env) => {
     const { amount, flag } = env.step
     const serviceId = 'service-1'
