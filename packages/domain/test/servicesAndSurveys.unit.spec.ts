@@ -33,7 +33,15 @@ describe('the service catalogue', () => {
   })
   const published: ServiceEvent = {
     type: 'ServicePublished',
-    data: { ...(publish('paid', 5_000).data as never), at },
+    data: {
+      serviceId: 's1',
+      name: 'window cleaning',
+      kind: 'paid',
+      priceFen: 5_000,
+      disclosedCostFen: 3_000,
+      qualityStandard: 'streak-free',
+      at,
+    },
   }
 
   it('publishes free services at no price and paid ones at a price, with the cost disclosed', () => {

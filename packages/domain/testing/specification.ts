@@ -8,7 +8,6 @@ import * as E from 'fp-ts/lib/Either.js'
 
 export interface Then<Ev> {
   /** Expects exactly these events. */
-  // biome-ignore lint/suspicious/noThenProperty: given/when/then is the vocabulary; nobody awaits a spec.
   readonly then: (expected: readonly Ev[]) => void
   /** Expects a refusal; `expected` is its tag or a part of the error to match. */
   readonly thenFails: (expected: DomainError['_tag'] | Partial<DomainError>) => DomainError
