@@ -33,14 +33,18 @@ const isCombinator = (type: t.Decoder<unknown, unknown>): boolean => {
   return inner._tag === 'IntersectionType' || inner._tag === 'UnionType'
 }
 
+// The expected type is the one named at the path (e.g. `CommandMeta`), not an anonymous member of it.
 const issueOf = (error: t.ValidationError): DecodeIssue => {
   const path: string[] = []
+  let expected = error.context[0]?.type.name ?? 'unknown'
   for (let i = 1; i < error.context.length; i++) {
     const parent = error.context[i - 1]
     const entry = error.context[i]
-    if (parent !== undefined && entry !== undefined && !isCombinator(parent.type)) path.push(entry.key)
+    if (parent !== undefined && entry !== undefined && !isCombinator(parent.type)) {
+      path.push(entry.key)
+      expected = entry.type.name
+    }
   }
-  const expected = error.context[error.context.length - 1]?.type.name ?? 'unknown'
   return { path: path.join('.') || '(root)', expected, actual: show(error.value) }
 }
 
@@ -50,7 +54,7 @@ export const decodeIssues = (errors: t.Errors): DecodeIssue[] => {
   const issues: DecodeIssue[] = []
   for (const error of errors) {
     const issue = issueOf(error)
-    const key = `${issue.path}|${issue.expected}`
+    const key = issue.path
     if (!seen.has(key)) {
       seen.add(key)
       issues.push(issue)
