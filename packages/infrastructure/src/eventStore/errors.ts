@@ -1,0 +1,63 @@
+import type { ExpectedRevision } from './port.js'
+
+/** The stream was not at the expected revision: somebody else appended first. */
+export class WrongExpectedRevisionError extends Error {
+  readonly code = 'WrongExpectedRevision'
+  constructor(
+    readonly streamName: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's actual last revision, or `no_stream`. */
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`stream ${streamName}: expected revision ${expected}, actual ${actual}`)
+    this.name = 'WrongExpectedRevisionError'
+  }
+}
+
+/** A stored event whose bytes are not JSON: the store was damaged or written by something else. */
+export class CorruptStoredEventError extends Error {
+  readonly code = 'CorruptStoredEvent'
+  constructor(
+    readonly streamName: string,
+    readonly revision: number,
+    readonly eventType: string,
+    readonly field: 'data' | 'metadata',
+    readonly reason: string,
+  ) {
+    super(`stream ${streamName} revision ${revision} (${eventType}): ${field} is not valid JSON: ${reason}`)
+    this.name = 'CorruptStoredEventError'
+  }
+}
+
+/** Parses a stored JSON column, naming the event when it is not JSON. */
+export const parseStoredJson = (
+  text: string,
+  where: { streamName: string; revision: number; type: string },
+  field: 'data' | 'metadata',
+): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new CorruptStoredEventError(
+      where.streamName,
+      where.revision,
+      where.type,
+      field,
+      (error as Error).message,
+    )
+  }
+}
+
+/** Checks an expected revision against the stream's current last revision (-1: no stream). */
+export const checkExpectedRevision = (
+  streamName: string,
+  expected: ExpectedRevision,
+  current: number,
+): void => {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && current === -1) ||
+    (expected === 'stream_exists' && current >= 0) ||
+    expected === current
+  if (!ok) throw new WrongExpectedRevisionError(streamName, expected, current === -1 ? 'no_stream' : current)
+}

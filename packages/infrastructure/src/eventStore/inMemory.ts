@@ -1,0 +1,70 @@
+import { Subject } from 'rxjs'
+import { catchUpSubscription } from './catchUp.js'
+import { checkExpectedRevision } from './errors.js'
+import type { EventStore, Position, ReadAllPage, ReadStreamResult, StoredEvent } from './port.js'
+
+/**
+ * An event store in memory: for tests, property tests and demos that need no file. Same semantics as
+ * the durable stores: atomic appends, expected revisions, global order, catch-up subscriptions. Data is
+ * copied through JSON on append, so callers cannot change what was stored.
+ */
+export const inMemoryEventStore = (): EventStore => {
+  const all: StoredEvent[] = []
+  const streams = new Map<string, StoredEvent[]>()
+  const appended = new Subject<void>()
+  const positionAt = (index: number): Position => ({ commit: BigInt(index + 1), prepare: BigInt(index + 1) })
+  const indexAfter = (position: Position | undefined): number =>
+    position === undefined ? 0 : Number(position.commit)
+
+  const store: EventStore = {
+    appendToStream: async (streamName, events, options = {}) => {
+      const stream = streams.get(streamName) ?? []
+      checkExpectedRevision(streamName, options.expectedRevision ?? 'any', stream.length - 1)
+      const copies = events.map((event, i) => ({
+        streamName,
+        revision: stream.length + i,
+        position: positionAt(all.length + i),
+        eventId: event.eventId,
+        type: event.type,
+        data: JSON.parse(JSON.stringify(event.data)) as unknown,
+        metadata: JSON.parse(JSON.stringify(event.metadata)) as unknown,
+      }))
+      if (copies.length === 0) {
+        return { nextExpectedRevision: stream.length - 1, position: positionAt(Math.max(0, all.length - 1)) }
+      }
+      all.push(...copies)
+      streams.set(streamName, [...stream, ...copies])
+      appended.next()
+      const last = copies[copies.length - 1] as StoredEvent
+      return { nextExpectedRevision: last.revision, position: last.position }
+    },
+    readStream: async (streamName, options = {}): Promise<ReadStreamResult> => {
+      const stream = streams.get(streamName)
+      if (stream === undefined) return { exists: false, events: [] }
+      const toTime = options.toTime === undefined ? undefined : Date.parse(options.toTime)
+      const events = stream.filter(
+        (e) =>
+          e.revision >= (options.fromRevision ?? 0) &&
+          e.revision <= (options.toRevision ?? Number.MAX_SAFE_INTEGER) &&
+          (toTime === undefined || Date.parse((e.metadata as { occurredAt: string }).occurredAt) <= toTime),
+      )
+      return { exists: true, events: events.slice(0, options.maxCount ?? events.length) }
+    },
+    readAll: async (options = {}): Promise<ReadAllPage> => {
+      const start = indexAfter(options.after)
+      const events = all.slice(start, start + (options.maxCount ?? 1000))
+      return {
+        events,
+        lastPosition: events[events.length - 1]?.position ?? options.after,
+        isEnd: start + events.length >= all.length,
+      }
+    },
+    subscribeToAll: (options = {}) =>
+      catchUpSubscription(store.readAll, appended.asObservable(), {
+        ...(options.after === undefined ? {} : { after: options.after }),
+        pollIntervalMs: 60_000,
+      }),
+    close: async () => appended.complete(),
+  }
+  return store
+}

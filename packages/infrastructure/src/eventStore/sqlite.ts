@@ -1,0 +1,150 @@
+import Database from 'better-sqlite3'
+import { Subject } from 'rxjs'
+import { catchUpSubscription } from './catchUp.js'
+import { checkExpectedRevision, parseStoredJson } from './errors.js'
+import type { EventStore, NewEvent, Position, ReadAllPage, StoredEvent } from './port.js'
+
+export interface SqliteEventStoreOptions {
+  /** The database file; `:memory:` for a private in-memory database. */
+  readonly path: string
+  /**
+   * `full` (default) syncs the write-ahead log on every commit, so an acknowledged append survives
+   * power loss; `normal` survives a crashed process but may lose the last commits on power loss.
+   * Either way an append is all or nothing.
+   */
+  readonly synchronous?: 'full' | 'normal'
+  /** How often a subscription looks for events appended by other processes; default 250 ms. */
+  readonly pollIntervalMs?: number
+}
+
+interface Row {
+  readonly position: number
+  readonly stream_name: string
+  readonly stream_revision: number
+  readonly event_id: string
+  readonly type: string
+  readonly data: string
+  readonly metadata: string
+}
+
+const schema = `
+  CREATE TABLE IF NOT EXISTS events (
+    position        INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream_name     TEXT    NOT NULL,
+    stream_revision INTEGER NOT NULL,
+    event_id        TEXT    NOT NULL UNIQUE,
+    type            TEXT    NOT NULL,
+    data            TEXT    NOT NULL,
+    metadata        TEXT    NOT NULL,
+    occurred_at     TEXT    NOT NULL,
+    UNIQUE (stream_name, stream_revision)
+  );
+`
+
+const toPosition = (n: number): Position => ({ commit: BigInt(n), prepare: BigInt(n) })
+
+const toStored = (row: Row): StoredEvent => {
+  const where = { streamName: row.stream_name, revision: row.stream_revision, type: row.type }
+  return {
+    streamName: row.stream_name,
+    revision: row.stream_revision,
+    position: toPosition(row.position),
+    eventId: row.event_id,
+    type: row.type,
+    data: parseStoredJson(row.data, where, 'data'),
+    metadata: parseStoredJson(row.metadata, where, 'metadata'),
+  }
+}
+
+/** Business time as a sortable UTC string, so SQLite can compare it as text. */
+const utc = (iso: string): string => new Date(iso).toISOString()
+
+/**
+ * The embedded, durable default: one SQLite file in WAL mode. An append is one IMMEDIATE transaction
+ * that checks the expected revision and inserts the batch, so a killed process leaves either the whole
+ * batch or none of it, and revisions without gaps. Several processes may share the file.
+ */
+export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore => {
+  const db = new Database(options.path)
+  db.pragma('journal_mode = WAL')
+  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+  db.pragma('busy_timeout = 5000')
+  db.exec(schema)
+
+  const lastRevision = db.prepare<[string], { revision: number | null }>(
+    'SELECT MAX(stream_revision) AS revision FROM events WHERE stream_name = ?',
+  )
+  const insert = db.prepare(
+    `INSERT INTO events (stream_name, stream_revision, event_id, type, data, metadata, occurred_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  )
+  const readStream = db.prepare<[string, number, number, string], Row>(
+    `SELECT * FROM events WHERE stream_name = ? AND stream_revision >= ? AND stream_revision <= ?
+       AND occurred_at <= ? ORDER BY stream_revision LIMIT -1`,
+  )
+  const readAfter = db.prepare<[number, number], Row>(
+    'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
+  )
+  const lastPosition = db.prepare<[], { position: number | null }>(
+    'SELECT MAX(position) AS position FROM events',
+  )
+  const appended = new Subject<void>()
+
+  const append = db.transaction((streamName: string, events: readonly NewEvent[], expected) => {
+    const current = lastRevision.get(streamName)?.revision ?? -1
+    checkExpectedRevision(streamName, expected, current)
+    let position = lastPosition.get()?.position ?? 0
+    events.forEach((event, i) => {
+      const result = insert.run(
+        streamName,
+        current + 1 + i,
+        event.eventId,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+        utc(event.metadata.occurredAt),
+      )
+      position = Number(result.lastInsertRowid)
+    })
+    return { nextExpectedRevision: current + events.length, position: toPosition(position) }
+  })
+
+  const store: EventStore = {
+    appendToStream: async (streamName, events, opts = {}) => {
+      const result = append.immediate(streamName, events, opts.expectedRevision ?? 'any')
+      if (events.length > 0) appended.next()
+      return result
+    },
+    readStream: async (streamName, opts = {}) => {
+      const rows = readStream.all(
+        streamName,
+        opts.fromRevision ?? 0,
+        opts.toRevision ?? Number.MAX_SAFE_INTEGER,
+        opts.toTime === undefined ? '9999-12-31T23:59:59.999Z' : utc(opts.toTime),
+      )
+      const events = rows.slice(0, opts.maxCount ?? rows.length).map(toStored)
+      const exists = rows.length > 0 || (lastRevision.get(streamName)?.revision ?? null) !== null
+      return { exists, events }
+    },
+    readAll: async (opts = {}): Promise<ReadAllPage> => {
+      const maxCount = opts.maxCount ?? 1000
+      const rows = readAfter.all(opts.after === undefined ? 0 : Number(opts.after.commit), maxCount)
+      const events = rows.map(toStored)
+      return {
+        events,
+        lastPosition: events[events.length - 1]?.position ?? opts.after,
+        isEnd: rows.length < maxCount,
+      }
+    },
+    subscribeToAll: (opts = {}) =>
+      catchUpSubscription(store.readAll, appended.asObservable(), {
+        ...(opts.after === undefined ? {} : { after: opts.after }),
+        pollIntervalMs: options.pollIntervalMs ?? 250,
+      }),
+    close: async () => {
+      appended.complete()
+      db.close()
+    },
+  }
+  return store
+}

@@ -1,0 +1,17 @@
+/**
+ * Event stores for `@property-services/domain` (in-memory, embedded SQLite, EventStoreDB), serialization
+ * with upcasting, command handling with optimistic concurrency, and audit replays.
+ * @packageDocumentation
+ */
+export * from './audit/audit.js'
+export * from './commands/commandHandler.js'
+export * from './commands/retry.js'
+export * from './eventStore/catchUp.js'
+export * from './eventStore/errors.js'
+export * from './eventStore/eventStoreDb.js'
+export * from './eventStore/inMemory.js'
+export * from './eventStore/port.js'
+export * from './eventStore/sqlite.js'
+export * from './serialization/metadata.js'
+export * from './serialization/serde.js'
+export * from './serialization/upcasters.js'

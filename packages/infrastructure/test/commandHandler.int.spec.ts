@@ -1,0 +1,269 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  balanceOf,
+  type Command,
+  type FeeAccountState,
+  feeAccountDecider,
+  replay,
+} from '@property-services/domain'
+import {
+  auditor,
+  commandHandler,
+  type EventStore,
+  inMemoryEventStore,
+  serde,
+  sqliteEventStore,
+} from '@property-services/infrastructure'
+import * as E from 'fp-ts/lib/Either.js'
+import { afterEach, describe, expect, it } from 'vitest'
+
+const at = (minutes: number) =>
+  new Date(Date.parse('2026-03-02T01:00:00.000Z') + minutes * 60_000).toISOString()
+let n = 0
+const command = (
+  type: string,
+  data: object,
+  actor = { id: 'staff-1', role: 'staff' },
+  minutes = 0,
+  commandId = `c-${++n}`,
+) => ({ type, meta: { commandId, actor, issuedAt: at(minutes) }, data }) as unknown as Command
+
+const setUpUnit = async (handle: (c: unknown) => Promise<unknown>) => {
+  await handle(
+    command('RegisterUnit', { unitId: 'u1', building: '3', number: '1202', floorAreaCm2: 893_700 }),
+  )
+  await handle(command('AssignUnitOwner', { unitId: 'u1', ownerId: 'owner-1' }))
+}
+
+const feeState = async (store: EventStore): Promise<FeeAccountState> =>
+  replay(
+    feeAccountDecider,
+    (await store.readStream('feeAccount-u1')).events.map((e) => serde().decode(e).event) as never,
+  )
+
+const dirs: string[] = []
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+const stores: Array<[string, () => EventStore]> = [
+  ['in-memory', () => inMemoryEventStore()],
+  [
+    'SQLite',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ps-handler-'))
+      dirs.push(dir)
+      return sqliteEventStore({ path: join(dir, 'events.db') })
+    },
+  ],
+]
+
+describe.each(stores)('command handling on %s', (_name, makeStore) => {
+  it('decides and appends, with the metadata of the command', async () => {
+    const store = makeStore()
+    const { handle } = commandHandler({ store })
+    const result = await handle(
+      command(
+        'RegisterUnit',
+        { unitId: 'u1', building: '3', number: '1202', floorAreaCm2: 893_700 },
+        undefined,
+        0,
+        'cmd-reg',
+      ),
+    )
+    expect(result).toMatchObject({
+      _tag: 'Right',
+      right: { streamName: 'unit-u1', nextExpectedRevision: 0, duplicate: false },
+    })
+    const [stored] = (await store.readStream('unit-u1')).events
+    expect(stored?.metadata).toMatchObject({
+      commandId: 'cmd-reg',
+      correlationId: 'cmd-reg',
+      actor: { id: 'staff-1' },
+      occurredAt: at(0),
+    })
+    await store.close()
+  })
+
+  it('answers bad input with a typed decode error and appends nothing', async () => {
+    const store = makeStore()
+    const { handle } = commandHandler({ store })
+    const result = await handle({ type: 'RegisterUnit', meta: { commandId: 'x' }, data: { unitId: 'u 1' } })
+    expect(result).toMatchObject({ _tag: 'Left', left: { _tag: 'DecodeError' } })
+    const issues =
+      E.isLeft(result) && result.left._tag === 'DecodeError' ? result.left.issues.map((i) => i.path) : []
+    expect(issues).toEqual(expect.arrayContaining(['meta.actor', 'data.unitId', 'data.building']))
+    expect((await store.readAll()).events).toEqual([])
+    await store.close()
+  })
+
+  it('passes refusals of the domain through, appending nothing', async () => {
+    const store = makeStore()
+    const { handle } = commandHandler({ store })
+    const result = await handle(
+      command('AcknowledgeComplaint', { complaintId: 'k1', gesture: 'apology', note: 'n' }),
+    )
+    expect(result).toMatchObject({ _tag: 'Left', left: { _tag: 'WrongState' } })
+    expect((await store.readAll()).events).toEqual([])
+    await store.close()
+  })
+
+  it('looks up the unit owner so owners act only for their own units', async () => {
+    const store = makeStore()
+    const { handle } = commandHandler({ store })
+    await setUpUnit(handle)
+    const file = (ownerId: string, complaintId: string) =>
+      command(
+        'FileComplaint',
+        {
+          complaintId,
+          ownerId,
+          unitId: 'u1',
+          category: 'facilities',
+          subject: 'lift-stoppage',
+          channel: 'phone',
+          description: 'stuck',
+        },
+        { id: ownerId, role: 'owner' },
+      )
+    expect(await handle(file('owner-1', 'k1'))).toMatchObject({ _tag: 'Right' })
+    expect(await handle(file('owner-2', 'k2'))).toMatchObject({ _tag: 'Left', left: { _tag: 'NotAllowed' } })
+    await handle(command('TransferUnitOwnership', { unitId: 'u1', toOwnerId: 'owner-2' }))
+    expect(await handle(file('owner-2', 'k3'))).toMatchObject({ _tag: 'Right' })
+    await store.close()
+  })
+
+  it('handles the same command id once, answering the same events', async () => {
+    const store = makeStore()
+    const { handle } = commandHandler({ store })
+    const register = command('RegisterUnit', { unitId: 'u1', building: '3', number: '1', floorAreaCm2: 1 })
+    const first = await handle(register)
+    const again = await handle(register)
+    expect(again).toMatchObject({ _tag: 'Right', right: { duplicate: true } })
+    expect(E.isRight(first) && E.isRight(again) && again.right.events).toEqual(
+      E.isRight(first) && first.right.events,
+    )
+    const both = await Promise.all([
+      handle(command('AssignUnitOwner', { unitId: 'u1', ownerId: 'o' }, undefined, 1, 'same')),
+      handle(command('AssignUnitOwner', { unitId: 'u1', ownerId: 'o' }, undefined, 1, 'same')),
+    ])
+    expect(both.every(E.isRight)).toBe(true)
+    expect((await store.readStream('unit-u1')).events).toHaveLength(2)
+    await store.close()
+  })
+
+  it('applies or refuses every one of many concurrent commands on one stream: none lost, none twice', async () => {
+    const store = makeStore()
+    const { handle } = commandHandler({
+      store,
+      retry: { maxAttempts: 100, initialDelayMs: 1, maxDelayMs: 5 },
+    })
+    await setUpUnit(handle)
+    const payments = Array.from({ length: 40 }, (_, i) => ({
+      paymentId: `p-${i % 30}`, // 10 payment ids are used twice: exactly one of each pair is refused
+      amountFen: 100 + i,
+      commandId: `pay-${i}`,
+    }))
+    const deliveries = [...payments, ...payments.slice(0, 5)] // five commands delivered twice
+    const results = await Promise.all(
+      deliveries.map((p) =>
+        handle(
+          command(
+            'RecordPayment',
+            { unitId: 'u1', paymentId: p.paymentId, amountFen: p.amountFen },
+            { id: 'owner-1', role: 'owner' },
+            5,
+            p.commandId,
+          ),
+        ),
+      ),
+    )
+    const stored = (await store.readStream('feeAccount-u1')).events.map((e) => serde().decode(e))
+    const applied = results.filter((r) => E.isRight(r) && !r.right.duplicate)
+    const refused = results.filter((r) => E.isLeft(r))
+    expect(refused.every((r) => E.isLeft(r) && r.left._tag === 'RuleViolated')).toBe(true)
+    expect(applied).toHaveLength(30)
+    expect(
+      refused.length + applied.length + results.filter((r) => E.isRight(r) && r.right.duplicate).length,
+    ).toBe(deliveries.length)
+    expect(stored).toHaveLength(30)
+    expect(new Set(stored.map((r) => r.metadata.commandId)).size).toBe(30)
+    expect(stored.map((r) => r.revision)).toEqual(stored.map((_, i) => i))
+    const paidFen = stored.reduce(
+      (sum, r) => sum + (r.event.type === 'PaymentRecorded' ? r.event.data.amountFen : 0),
+      0,
+    )
+    expect(balanceOf(await feeState(store))).toBe(-paidFen)
+    await store.close()
+  })
+
+  it('gives up with a typed conflict after the attempt limit', async () => {
+    const store = makeStore()
+    const { handle } = commandHandler({ store, retry: { maxAttempts: 1 } })
+    await setUpUnit(handle)
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        handle(command('RecordPayment', { unitId: 'u1', paymentId: `p${i}`, amountFen: 100 })),
+      ),
+    )
+    const conflicts = results.filter((r) => E.isLeft(r) && r.left._tag === 'ConcurrencyConflict')
+    const applied = results.filter(E.isRight)
+    expect(conflicts.length).toBeGreaterThan(0)
+    expect(conflicts[0]).toMatchObject({ left: { streamName: 'feeAccount-u1', attempts: 1 } })
+    expect(applied.length + conflicts.length).toBe(6)
+    expect((await store.readStream('feeAccount-u1')).events).toHaveLength(applied.length)
+    await store.close()
+  })
+
+  it('replays for audits: state as of a revision or a moment, and who did what when', async () => {
+    const store = makeStore()
+    const { handle } = commandHandler({ store })
+    const k = 'k1'
+    await handle(
+      command(
+        'FileComplaint',
+        {
+          complaintId: k,
+          ownerId: 'owner-1',
+          unitId: 'u1',
+          category: 'fees',
+          subject: 'water-charge',
+          channel: 'letter',
+          description: 'too high',
+        },
+        undefined,
+        0,
+      ),
+    )
+    await handle(
+      command(
+        'AcknowledgeComplaint',
+        { complaintId: k, gesture: 'sympathy', note: 'checking the meter' },
+        { id: 'staff-2', role: 'staff' },
+        60,
+      ),
+    )
+    await handle(
+      command('RejectComplaint', { complaintId: k, reason: 'meter read correctly' }, undefined, 24 * 60),
+    )
+    const audit = auditor({ store })
+    expect((await audit.stateAsOf('complaint-k1', { toTime: at(90) })).state).toMatchObject({
+      status: 'acknowledged',
+    })
+    expect((await audit.stateAsOf('complaint-k1', { toRevision: 0 })).state).toMatchObject({
+      status: 'filed',
+    })
+    expect((await audit.stateAsOf('complaint-k1')).state).toMatchObject({
+      status: 'rejected',
+      repliedAt: at(24 * 60),
+    })
+    expect((await audit.timeline('complaint-k1')).map((t) => [t.at, t.actor.id, t.type])).toEqual([
+      [at(0), 'staff-1', 'ComplaintFiled'],
+      [at(60), 'staff-2', 'ComplaintAcknowledged'],
+      [at(24 * 60), 'staff-1', 'ComplaintRejected'],
+    ])
+    await expect(audit.stateAsOf('nonsense')).rejects.toThrow(/no aggregate/)
+    await store.close()
+  })
+})

@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import {
+  CorruptStoredEventError,
+  type StoredEvent,
+  sqliteEventStore,
+} from '@property-services/infrastructure'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+const here = dirname(fileURLToPath(import.meta.url))
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ps-sqlite-'))
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+const event = (n: number) => ({
+  eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  type: 'Tested',
+  data: { n },
+  metadata: { occurredAt: '2026-03-02T01:00:00.000Z' },
+})
+
+/** Starts the appending child, waits until it has appended, lets it run a while, kills it. */
+const appendThenKill = (path: string, seed: number, runMs: number) =>
+  new Promise<void>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=@property-services/source',
+        '--import',
+        'tsx',
+        join(here, 'fixtures/appendForever.ts'),
+        path,
+        String(seed),
+      ],
+      { cwd: join(here, '..'), stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stderr = ''
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+    })
+    child.stdout.once('data', () => setTimeout(() => child.kill('SIGKILL'), runMs))
+    child.on('exit', (_code, signal) =>
+      signal === 'SIGKILL' ? resolve() : reject(new Error(`child ended by itself: ${stderr}`)),
+    )
+  })
+
+describe('SQLite event store', () => {
+  it('survives SIGKILL mid-append: the file opens, reads cleanly, batches whole, revisions without gaps', async () => {
+    const path = join(dir, 'events.db')
+    for (let round = 1; round <= 6; round++) {
+      await appendThenKill(path, round, 30 + ((round * 97) % 250))
+      const db = new Database(path)
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
+      db.close()
+      const store = sqliteEventStore({ path })
+      const all: StoredEvent[] = []
+      for (let after = undefined as StoredEvent['position'] | undefined; ; ) {
+        const page = await store.readAll(after === undefined ? { maxCount: 500 } : { after, maxCount: 500 })
+        all.push(...page.events)
+        after = page.lastPosition
+        if (page.isEnd) break
+      }
+      await store.close()
+      expect(all.length).toBeGreaterThan(0)
+      const byStream = new Map<string, number[]>()
+      const byBatch = new Map<string, { size: number; count: number }>()
+      for (const e of all) {
+        byStream.set(e.streamName, [...(byStream.get(e.streamName) ?? []), e.revision])
+        const { batchId, size } = e.data as { batchId: string; size: number }
+        const batch = byBatch.get(batchId) ?? { size, count: 0 }
+        byBatch.set(batchId, { size, count: batch.count + 1 })
+      }
+      for (const revisions of byStream.values()) expect(revisions).toEqual(revisions.map((_, i) => i))
+      for (const batch of byBatch.values()) expect(batch.count).toBe(batch.size)
+    }
+  }, 120_000)
+
+  it('keeps what was appended across reopening the file', async () => {
+    const path = join(dir, 'events.db')
+    const first = sqliteEventStore({ path })
+    await first.appendToStream('s-1', [event(1), event(2)])
+    await first.close()
+    const second = sqliteEventStore({ path })
+    expect((await second.readStream('s-1')).events.map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }])
+    await second.close()
+  })
+
+  it('checks expected revisions across two connections to one file', async () => {
+    const path = join(dir, 'events.db')
+    const a = sqliteEventStore({ path })
+    const b = sqliteEventStore({ path })
+    await a.appendToStream('s-1', [event(1)], { expectedRevision: 'no_stream' })
+    await expect(
+      b.appendToStream('s-1', [event(2)], { expectedRevision: 'no_stream' }),
+    ).rejects.toMatchObject({
+      code: 'WrongExpectedRevision',
+      actual: 0,
+    })
+    await b.appendToStream('s-1', [event(2)], { expectedRevision: 0 })
+    expect((await a.readStream('s-1')).events.map((e) => e.revision)).toEqual([0, 1])
+    await a.close()
+    await b.close()
+  })
+
+  it('rejects the same event id twice, leaving the stream as it was', async () => {
+    const store = sqliteEventStore({ path: join(dir, 'events.db') })
+    await store.appendToStream('s-1', [event(1)])
+    await expect(store.appendToStream('s-2', [event(2), event(1)])).rejects.toThrow(/UNIQUE/)
+    expect((await store.readStream('s-2')).exists).toBe(false)
+    await store.close()
+  })
+
+  it('names the stream, revision and field of a row that is not JSON, and changes nothing', async () => {
+    const path = join(dir, 'events.db')
+    const store = sqliteEventStore({ path })
+    await store.appendToStream('complaint-k1', [event(1), event(2), event(3)])
+    const db = new Database(path)
+    db.prepare('UPDATE events SET data = \'{"n": 2,\' WHERE stream_revision = 1').run()
+    const before = db.prepare('SELECT * FROM events ORDER BY position').all()
+    const error = await store.readStream('complaint-k1').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(CorruptStoredEventError)
+    expect(error).toMatchObject({
+      streamName: 'complaint-k1',
+      revision: 1,
+      eventType: 'Tested',
+      field: 'data',
+    })
+    await expect(store.readAll()).rejects.toBeInstanceOf(CorruptStoredEventError)
+    expect(db.prepare('SELECT * FROM events ORDER BY position').all()).toEqual(before)
+    db.close()
+    await store.close()
+  })
+})
