@@ -114,13 +114,29 @@ export interface BillState {
   readonly outstandingFen: number
 }
 
+/**
+ * The payments recorded, newest first, as a persistent list: recording one more shares the rest, so
+ * replaying a long account stays linear.
+ */
+export interface PaymentLog {
+  readonly paymentId: string
+  readonly previous: PaymentLog | null
+}
+
 export interface FeeAccountState {
   readonly unitId: string | null
   /** Bills in settlement order: oldest due date first, then bill id. */
   readonly bills: readonly BillState[]
   /** Money paid or adjusted in that no bill owes: it settles bills issued later. */
   readonly creditFen: number
-  readonly paymentIds: readonly string[]
+  readonly payments: PaymentLog | null
+}
+
+/** Whether a payment id was already recorded on the account. */
+export const paymentRecorded = (state: FeeAccountState, paymentId: string): boolean => {
+  for (let log = state.payments; log !== null; log = log.previous)
+    if (log.paymentId === paymentId) return true
+  return false
 }
 
 /** What the account owes now: positive is owed, negative is credit. */
@@ -199,7 +215,7 @@ const payer = (command: FeeAccountCommand, context: DecisionContext | undefined)
 }
 
 export const feeAccountDecider: Decider<FeeAccountCommand, FeeAccountEvent, FeeAccountState> = {
-  initialState: { unitId: null, bills: [], creditFen: 0, paymentIds: [] },
+  initialState: { unitId: null, bills: [], creditFen: 0, payments: null },
   decide: (command, state, context) => {
     const at = command.meta.issuedAt
     const { unitId } = command.data
@@ -223,7 +239,7 @@ export const feeAccountDecider: Decider<FeeAccountCommand, FeeAccountEvent, FeeA
         if (denied) return E.left(denied)
         if (command.data.amountFen === 0)
           return E.left(ruleViolated(command.type, 'positive', 'a payment pays something'))
-        if (state.paymentIds.includes(command.data.paymentId))
+        if (paymentRecorded(state, command.data.paymentId))
           return E.left(
             ruleViolated(command.type, 'payment-once', `payment ${command.data.paymentId} already recorded`),
           )
@@ -268,7 +284,7 @@ export const feeAccountDecider: Decider<FeeAccountCommand, FeeAccountEvent, FeeA
         return {
           ...state,
           unitId,
-          paymentIds: [...state.paymentIds, event.data.paymentId],
+          payments: { paymentId: event.data.paymentId, previous: state.payments },
           ...settle(state.bills, state.creditFen + event.data.amountFen),
         }
       case 'ChargeWaived':

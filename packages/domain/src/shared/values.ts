@@ -40,9 +40,16 @@ export const Score = refine('Score', t.number, (n) => Number.isInteger(n) && n >
 /** A positive whole number of minutes. */
 export const Minutes = refine('Minutes', t.number, (n) => Number.isSafeInteger(n) && n > 0)
 
+const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/** Whether `YYYY-MM-DD` names a day that exists (checked arithmetically: this runs on every event read). */
 const isRealDate = (s: string): boolean => {
-  const d = new Date(`${s}T00:00:00Z`)
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
+  const year = Number(s.slice(0, 4))
+  const month = Number(s.slice(5, 7))
+  const day = Number(s.slice(8, 10))
+  if (month < 1 || month > 12 || day < 1) return false
+  return day <= (month === 2 && isLeapYear(year) ? 29 : (daysInMonth[month - 1] as number))
 }
 
 const isoDateTimePattern =

@@ -91,10 +91,13 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
     return { state, revision: read.events.length - 1, earlier }
   }
 
-  /** Facts from other streams the decision needs: who owns the unit the command names. */
+  /**
+   * Facts from other streams the decision needs: who owns the unit the command names. Only an owner's
+   * command depends on it (staff act for any owner), so only then is the unit's stream read.
+   */
   const contextFor = async (command: Command): Promise<DecisionContext> => {
     const unitId = unitNamedBy(command)
-    if (unitId === undefined) return {}
+    if (unitId === undefined || command.meta.actor.role !== 'owner') return {}
     const read = await store.readStream(`${all.unit.category}-${unitId}`)
     const unit = replay(unitDecider, read.events.map((stored) => codec.decode(stored).event) as never)
     return { unitOwner: unit.status === 'registered' ? (unit.ownerId ?? undefined) : undefined }

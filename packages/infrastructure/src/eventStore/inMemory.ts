@@ -33,7 +33,8 @@ export const inMemoryEventStore = (): EventStore => {
         return { nextExpectedRevision: stream.length - 1, position: positionAt(Math.max(0, all.length - 1)) }
       }
       all.push(...copies)
-      streams.set(streamName, [...stream, ...copies])
+      stream.push(...copies)
+      streams.set(streamName, stream)
       appended.next()
       const last = copies[copies.length - 1] as StoredEvent
       return { nextExpectedRevision: last.revision, position: last.position }

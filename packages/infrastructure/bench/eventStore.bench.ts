@@ -1,0 +1,211 @@
+/**
+ * Event-store and command-handling benchmark: `pnpm bench` (from the repository root).
+ * Everything is measured in one run, side by side, so the ratios hold on a noisy shared machine.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CommandHandler, getInMemoryEventStore } from '@event-driven-io/emmett'
+import {
+  balanceOf,
+  type Command,
+  type ComplaintCommand,
+  type ComplaintEvent,
+  complaintDecider,
+  type FeeAccountEvent,
+  feeAccountDecider,
+  paymentRecorded,
+} from '@property-services/domain'
+import {
+  commandHandler,
+  type EventStore,
+  inMemoryEventStore,
+  type Position,
+  serde,
+  sqliteEventStore,
+} from '@property-services/infrastructure'
+
+const streams = Number(process.env.BENCH_STREAMS ?? 1000)
+const longStream = Number(process.env.BENCH_LONG_STREAM ?? 20_000)
+const staff = { id: 'staff-1', role: 'staff' as const }
+const at = (minutes: number) =>
+  new Date(Date.parse('2026-03-02T01:00:00.000Z') + minutes * 60_000).toISOString()
+
+/** The handling procedure of one complaint: seven commands, each reading the stream and appending one event. */
+const lifecycle = (stream: number): Command[] => {
+  const complaintId = `k${stream}`
+  const data = [
+    [
+      'FileComplaint',
+      {
+        complaintId,
+        ownerId: `o${stream}`,
+        unitId: `u${stream}`,
+        category: 'facilities',
+        subject: 'lift-stoppage',
+        channel: 'phone',
+        description: 'lift stops',
+      },
+    ],
+    ['AcknowledgeComplaint', { complaintId, gesture: 'apology', note: 'recorded' }],
+    ['ProposeResolution', { complaintId, proposal: 'engineer today', partial: false }],
+    ['DispatchComplaint', { complaintId, department: 'engineering', dueBy: at(24 * 60) }],
+    ['ResolveComplaint', { complaintId, cause: 'door sensor' }],
+    ['NotifyComplaintOutcome', { complaintId, via: 'phone', summary: 'fixed' }],
+    ['CloseComplaint', { complaintId, rating: 5 }],
+  ] as const
+  return data.map(
+    ([type, d], i) =>
+      ({
+        type,
+        meta: { commandId: `c${stream}-${i}`, actor: staff, issuedAt: at(i * 10) },
+        data: d,
+      }) as unknown as Command,
+  )
+}
+const workload = Array.from({ length: streams }, (_, s) => lifecycle(s))
+// Interleave the streams: command i of every stream, then command i + 1, as a busy office would.
+const commands = workload[0]!.flatMap((_, i) => workload.map((w) => w[i]!))
+
+interface Row {
+  readonly name: string
+  readonly ops: number
+  readonly unit: string
+  readonly seconds: number
+}
+const rows: Row[] = []
+const measure = async (name: string, unit: string, work: () => Promise<number>) => {
+  const start = process.hrtime.bigint()
+  const ops = await work()
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9
+  rows.push({ name, ops, unit, seconds })
+  console.log(
+    `${name.padEnd(52)} ${(ops / seconds).toFixed(0).padStart(9)} ${unit}/s  (${ops} in ${seconds.toFixed(2)} s)`,
+  )
+  return ops / seconds
+}
+
+const ours = async (store: EventStore) => {
+  const { handle } = commandHandler({ store })
+  for (const command of commands) {
+    const result = await handle(command)
+    if (result._tag === 'Left') throw new Error(`refused: ${JSON.stringify(result.left)}`)
+  }
+  return commands.length
+}
+
+const emmett = async () => {
+  const store = getInMemoryEventStore()
+  const decider = complaintDecider()
+  const handle = CommandHandler<ReturnType<typeof decider.evolve>, ComplaintEvent & { kind?: 'Event' }>({
+    evolve: (state, event) => decider.evolve(state, event),
+    initialState: () => decider.initialState,
+  })
+  for (const command of commands as ComplaintCommand[]) {
+    await handle(store as never, `complaint-${command.data.complaintId}`, (state) => {
+      const decision = decider.decide(command, state)
+      if (decision._tag === 'Left') throw new Error(decision.left.message)
+      return [...decision.right] as never
+    })
+  }
+  return commands.length
+}
+
+const codec = serde()
+const expectedPaid = Array.from({ length: longStream }, (_, i) => 100 + (i % 50)).reduce((a, b) => a + b, 0)
+const fillLongStream = async (store: EventStore) => {
+  const events: FeeAccountEvent[] = Array.from({ length: longStream }, (_, i) => ({
+    type: 'PaymentRecorded',
+    data: { unitId: 'u-long', paymentId: `p${i}`, amountFen: 100 + (i % 50), at: at(i) },
+  }))
+  for (let i = 0; i < events.length; i += 500) {
+    const batch = events.slice(i, i + 500)
+    await store.appendToStream(
+      'feeAccount-u-long',
+      codec.toNewEvents(batch, {
+        commandId: `fill-${i}`,
+        correlationId: 'fill',
+        actor: staff,
+        occurredAt: at(i),
+      }),
+    )
+  }
+}
+const replayLong = async (store: EventStore) => {
+  const read = await store.readStream('feeAccount-u-long')
+  let state = feeAccountDecider.initialState
+  for (const stored of read.events)
+    state = feeAccountDecider.evolve(state, codec.decode(stored).event as FeeAccountEvent)
+  if (!paymentRecorded(state, 'p0') || -balanceOf(state) !== expectedPaid)
+    throw new Error('replay lost events')
+  return read.events.length
+}
+const readEverything = async (store: EventStore) => {
+  let count = 0
+  let after: Position | undefined
+  for (;;) {
+    const page = await store.readAll(after === undefined ? { maxCount: 1000 } : { after, maxCount: 1000 })
+    for (const stored of page.events) codec.decode(stored)
+    count += page.events.length
+    after = page.lastPosition
+    if (page.isEnd) return count
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ps-bench-'))
+try {
+  console.log(
+    `workload: ${streams} complaint streams x 7 commands = ${commands.length} commands, 1 event each\n`,
+  )
+  const memory = inMemoryEventStore()
+  const sqliteFull = sqliteEventStore({ path: join(dir, 'full.db') })
+  const sqliteNormal = sqliteEventStore({ path: join(dir, 'normal.db'), synchronous: 'normal' })
+  const emmettRate = await measure('Emmett in-memory store + CommandHandler', 'commands', emmett)
+  const memoryRate = await measure('ours: in-memory store + handler', 'commands', () => ours(memory))
+  const fullRate = await measure('ours: SQLite (synchronous=full) + handler', 'commands', () =>
+    ours(sqliteFull),
+  )
+  const normalRate = await measure('ours: SQLite (synchronous=normal) + handler', 'commands', () =>
+    ours(sqliteNormal),
+  )
+  await fillLongStream(memory)
+  await fillLongStream(sqliteFull)
+  const replayMemory = await measure(`replay one stream of ${longStream} (in-memory)`, 'events', () =>
+    replayLong(memory),
+  )
+  const replaySqlite = await measure(`replay one stream of ${longStream} (SQLite)`, 'events', () =>
+    replayLong(sqliteFull),
+  )
+  const allMemory = await measure('read and decode everything (in-memory)', 'events', () =>
+    readEverything(memory),
+  )
+  const allSqlite = await measure('read and decode everything (SQLite)', 'events', () =>
+    readEverything(sqliteFull),
+  )
+  await Promise.all([memory.close(), sqliteFull.close(), sqliteNormal.close()])
+
+  console.log('\n| measurement | rate | ratio |')
+  console.log('| --- | ---: | ---: |')
+  const line = (name: string, rate: number, unit: string, ratio?: string) =>
+    console.log(`| ${name} | ${rate.toFixed(0)} ${unit}/s | ${ratio ?? ''} |`)
+  line('Emmett in-memory, commands (one event each)', emmettRate, 'commands', '1.00 (baseline)')
+  line('ours in-memory, commands', memoryRate, 'commands', `${(memoryRate / emmettRate).toFixed(2)} x Emmett`)
+  line(
+    'ours SQLite synchronous=full, commands',
+    fullRate,
+    'commands',
+    `${(fullRate / emmettRate).toFixed(2)} x Emmett`,
+  )
+  line(
+    'ours SQLite synchronous=normal, commands',
+    normalRate,
+    'commands',
+    `${(normalRate / emmettRate).toFixed(2)} x Emmett`,
+  )
+  line(`replay one ${longStream}-event stream, in-memory`, replayMemory, 'events')
+  line(`replay one ${longStream}-event stream, SQLite`, replaySqlite, 'events')
+  line('read all + decode, in-memory', allMemory, 'events')
+  line('read all + decode, SQLite', allSqlite, 'events')
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
