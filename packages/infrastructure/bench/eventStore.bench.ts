@@ -157,11 +157,33 @@ try {
   console.log(
     `workload: ${streams} complaint streams x 7 commands = ${commands.length} commands, 1 event each\n`,
   )
+  // Alternate Emmett and ours over several rounds on fresh stores; compare medians.
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
+  const emmettRates: number[] = []
+  const memoryRates: number[] = []
+  for (let round = 1; round <= rounds; round++) {
+    const first = round % 2 === 1
+    const runOurs = () =>
+      measure(`ours: in-memory store + handler (round ${round})`, 'commands', () =>
+        ours(inMemoryEventStore()),
+      )
+    const runEmmett = () =>
+      measure(`Emmett in-memory store + CommandHandler (round ${round})`, 'commands', emmett)
+    if (first) {
+      emmettRates.push(await runEmmett())
+      memoryRates.push(await runOurs())
+    } else {
+      memoryRates.push(await runOurs())
+      emmettRates.push(await runEmmett())
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+  const emmettRate = median(emmettRates)
+  const memoryRate = median(memoryRates)
   const memory = inMemoryEventStore()
   const sqliteFull = sqliteEventStore({ path: join(dir, 'full.db') })
   const sqliteNormal = sqliteEventStore({ path: join(dir, 'normal.db'), synchronous: 'normal' })
-  const emmettRate = await measure('Emmett in-memory store + CommandHandler', 'commands', emmett)
-  const memoryRate = await measure('ours: in-memory store + handler', 'commands', () => ours(memory))
+  await ours(memory)
   const fullRate = await measure('ours: SQLite (synchronous=full) + handler', 'commands', () =>
     ours(sqliteFull),
   )
@@ -188,8 +210,13 @@ try {
   console.log('| --- | ---: | ---: |')
   const line = (name: string, rate: number, unit: string, ratio?: string) =>
     console.log(`| ${name} | ${rate.toFixed(0)} ${unit}/s | ${ratio ?? ''} |`)
-  line('Emmett in-memory, commands (one event each)', emmettRate, 'commands', '1.00 (baseline)')
-  line('ours in-memory, commands', memoryRate, 'commands', `${(memoryRate / emmettRate).toFixed(2)} x Emmett`)
+  line(`Emmett in-memory, commands (median of ${rounds})`, emmettRate, 'commands', '1.00 (baseline)')
+  line(
+    `ours in-memory, commands (median of ${rounds})`,
+    memoryRate,
+    'commands',
+    `${(memoryRate / emmettRate).toFixed(2)} x Emmett`,
+  )
   line(
     'ours SQLite synchronous=full, commands',
     fullRate,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,6 +7,7 @@ import {
   inMemoryEventStore,
   sqliteEventStore,
 } from '@property-services/infrastructure'
+import { describe, expect, it } from 'vitest'
 import { eventStoreContract } from './eventStoreContract.js'
 
 eventStoreContract('in-memory', async () => ({ store: inMemoryEventStore() }))
@@ -27,3 +29,17 @@ eventStoreContract(
   async () => ({ store: eventStoreDbEventStore({ connectionString: eventStoreUrl ?? '' }) }),
   eventStoreUrl !== undefined,
 )
+
+describe('EventStoreDB adapter without a server', () => {
+  it('reports an unreachable server as an error instead of hanging or answering', async () => {
+    // Port 1 on loopback: nothing listens there.
+    const store = eventStoreDbEventStore({ connectionString: 'esdb://127.0.0.1:1?tls=false' })
+    await expect(store.readStream('complaint-k1')).rejects.toThrow(/UNAVAILABLE|ECONNREFUSED/)
+    await expect(
+      store.appendToStream('complaint-k1', [
+        { eventId: randomUUID(), type: 'T', data: {}, metadata: { occurredAt: '2026-01-01T00:00:00Z' } },
+      ]),
+    ).rejects.toThrow(/UNAVAILABLE|ECONNREFUSED/)
+    await store.close()
+  })
+})
