@@ -176,6 +176,16 @@ export const eventStoreContract = (
       expect(comparePositions(positionFromString(positionToString(positions[0]!)), positions[0]!)).toBe(0)
     })
 
+    it('counts the events after a position', async () => {
+      const start = await now()
+      const stream = streamName()
+      await store.appendToStream(stream, [newEvent(1), newEvent(2), newEvent(3)])
+      expect(await store.countAfter(start)).toBe(3)
+      const [first] = (await store.readStream(stream)).events
+      expect(await store.countAfter(first!.position)).toBe(2)
+      expect(await store.countAfter()).toBeGreaterThanOrEqual(4)
+    })
+
     it('subscribes: catches up, goes live, delivers each event once and in order', async () => {
       const start = await now()
       const stream = streamName()

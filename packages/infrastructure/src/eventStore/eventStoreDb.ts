@@ -169,6 +169,18 @@ export const eventStoreDbEventStore = (options: EventStoreDbOptions): EventStore
           void current?.unsubscribe().catch(() => undefined)
         }
       }),
+    countAfter: async (after) => {
+      // EventStoreDB positions are log offsets, not counts: count by reading forwards.
+      let count = 0
+      for (let from = after; ; ) {
+        const page = await store.readAll(
+          from === undefined ? { maxCount: 4096 } : { after: from, maxCount: 4096 },
+        )
+        count += page.events.length
+        from = page.lastPosition
+        if (page.isEnd) return count
+      }
+    },
     close: () => client.dispose(),
   }
   return store

@@ -65,6 +65,7 @@ export const inMemoryEventStore = (): EventStore => {
         ...(options.after === undefined ? {} : { after: options.after }),
         pollIntervalMs: 60_000,
       }),
+    countAfter: async (after) => all.length - indexAfter(after),
     close: async () => appended.complete(),
   }
   return store

@@ -120,6 +120,8 @@ export interface EventStore {
    * they are appended (live). Each event once. Unsubscribe to stop.
    */
   subscribeToAll(options?: SubscribeOptions): Observable<StoredEvent>
+  /** How many events are stored after a position (all of them when absent): a projection's lag. */
+  countAfter(after?: Position): Promise<number>
   /** Releases connections and files. */
   close(): Promise<void>
 }

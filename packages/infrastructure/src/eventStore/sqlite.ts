@@ -88,6 +88,9 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
   const lastPosition = db.prepare<[], { position: number | null }>(
     'SELECT MAX(position) AS position FROM events',
   )
+  const countAfter = db.prepare<[number], { count: number }>(
+    'SELECT COUNT(*) AS count FROM events WHERE position > ?',
+  )
   const appended = new Subject<void>()
 
   const append = db.transaction((streamName: string, events: readonly NewEvent[], expected) => {
@@ -141,6 +144,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
         ...(opts.after === undefined ? {} : { after: opts.after }),
         pollIntervalMs: options.pollIntervalMs ?? 250,
       }),
+    countAfter: async (after) => countAfter.get(after === undefined ? 0 : Number(after.commit))?.count ?? 0,
     close: async () => {
       appended.complete()
       db.close()

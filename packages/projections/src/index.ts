@@ -1,0 +1,28 @@
+/**
+ * Read models for `@property-services`: the read-model store port (in memory or MongoDB), the
+ * projection runner (exactly-once effect, batching, rebuilds) and the read models with their queries.
+ * @packageDocumentation
+ */
+import { defaultPolicies, type Policies } from '@property-services/domain'
+import { complaintAnalytics } from './readModels/complaintAnalytics.js'
+import { repeatComplaints } from './readModels/repeatComplaints.js'
+import { satisfactionTrends } from './readModels/satisfactionTrends.js'
+import type { Projection } from './runner/projection.js'
+
+export * from './readModelStore/inMemory.js'
+export * from './readModelStore/mongo.js'
+export * from './readModelStore/port.js'
+export * from './readModels/complaintAnalytics.js'
+export * from './readModels/periods.js'
+export * from './readModels/repeatComplaints.js'
+export * from './readModels/satisfactionTrends.js'
+export * from './runner/projection.js'
+export * from './runner/rebuild.js'
+export * from './runner/runner.js'
+
+/** Every read model of the library, under the given policies. */
+export const allProjections = (policies: Policies = defaultPolicies): readonly Projection[] => [
+  complaintAnalytics(policies),
+  repeatComplaints(policies),
+  satisfactionTrends(policies),
+]

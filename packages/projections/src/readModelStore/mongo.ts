@@ -1,0 +1,77 @@
+import { type AnyBulkWriteOperation, type Db, MongoClient } from 'mongodb'
+import {
+  assertCollectionName,
+  assertFieldNames,
+  type Document,
+  type Filter,
+  type FindOptions,
+  type ReadModelStore,
+} from './port.js'
+
+type Stored = { _id: string } & Record<string, unknown>
+
+export interface MongoReadModelStoreOptions {
+  /** e.g. `mongodb://localhost:27017/` */
+  readonly url: string
+  readonly database: string
+  /** How long to look for a server before failing; default 5 s. */
+  readonly serverSelectionTimeoutMS?: number
+}
+
+const toMongoFilter = (filter: Filter): Record<string, unknown> => {
+  assertFieldNames(Object.keys(filter))
+  return { ...filter }
+}
+
+/** Read models in MongoDB (or FerretDB) through the official driver. */
+export const mongoReadModelStore = async (options: MongoReadModelStoreOptions): Promise<ReadModelStore> => {
+  const client = new MongoClient(options.url, {
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
+  })
+  await client.connect()
+  return mongoReadModelStoreOf(client.db(options.database), () => client.close())
+}
+
+/** Read models in a database of a client the caller manages. */
+export const mongoReadModelStoreOf = (
+  db: Db,
+  close: () => Promise<void> = async () => undefined,
+): ReadModelStore => ({
+  collection: (name) => {
+    assertCollectionName(name)
+    const collection = db.collection<Stored>(name)
+    return {
+      find: async (filter: Filter = {}, options: FindOptions = {}) => {
+        const sort = options.sort ?? { _id: 1 }
+        assertFieldNames(Object.keys(sort))
+        let cursor = collection
+          .find(toMongoFilter(filter) as never)
+          .sort({ ...sort, ...(Object.hasOwn(sort, '_id') ? {} : { _id: 1 }) })
+        if (options.limit !== undefined) cursor = cursor.limit(options.limit)
+        return (await cursor.toArray()) as unknown as Document[]
+      },
+      findByIds: async (ids) =>
+        ids.length === 0
+          ? []
+          : ((await collection.find({ _id: { $in: [...ids] } }).toArray()) as unknown as Document[]),
+      write: async (operations) => {
+        if (operations.length === 0) return
+        const bulk = operations.map(
+          (op): AnyBulkWriteOperation<Stored> =>
+            op.kind === 'put'
+              ? { replaceOne: { filter: { _id: op.doc._id }, replacement: op.doc as Stored, upsert: true } }
+              : { deleteOne: { filter: { _id: op.id } } },
+        )
+        await collection.bulkWrite(bulk, { ordered: true })
+      },
+      drop: async () => {
+        try {
+          await collection.drop()
+        } catch (error) {
+          if (!/ns not found|NamespaceNotFound/i.test(String(error))) throw error
+        }
+      },
+    }
+  },
+  close,
+})

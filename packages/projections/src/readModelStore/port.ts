@@ -1,0 +1,62 @@
+/**
+ * The read-model store port: the part of MongoDB's collection API that projections and their queries
+ * need, kept to what FerretDB v1 and MongoDB both do (no transactions, ordered bulk writes).
+ */
+
+/** A stored read-model document. Field names come from code, never from input. */
+export type Document = { readonly _id: string } & { readonly [field: string]: unknown }
+
+/**
+ * A condition on one field. Values are always wrapped in an explicit operator, so a value that came
+ * from outside (an owner's name, free text) can never act as an operator itself.
+ */
+export type Condition =
+  | { readonly $eq: unknown }
+  | { readonly $in: readonly unknown[] }
+  | {
+      readonly $gt?: string | number
+      readonly $gte?: string | number
+      readonly $lt?: string | number
+      readonly $lte?: string | number
+    }
+
+export type Filter = { readonly [field: string]: Condition }
+
+export interface FindOptions {
+  readonly sort?: { readonly [field: string]: 1 | -1 }
+  readonly limit?: number
+}
+
+/** Write a whole document (insert or replace), or delete one. */
+export type WriteOperation =
+  | { readonly kind: 'put'; readonly doc: Document }
+  | { readonly kind: 'delete'; readonly id: string }
+
+export interface ReadModelCollection {
+  find(filter?: Filter, options?: FindOptions): Promise<Document[]>
+  findByIds(ids: readonly string[]): Promise<Document[]>
+  /** Applies the operations in order, as one bulk request. */
+  write(operations: readonly WriteOperation[]): Promise<void>
+  drop(): Promise<void>
+}
+
+export interface ReadModelStore {
+  collection(name: string): ReadModelCollection
+  close(): Promise<void>
+}
+
+const fieldName = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/
+
+/** Field names in filters and sorts come from code; anything else is refused before it reaches a store. */
+export const assertFieldNames = (names: Iterable<string>): void => {
+  for (const name of names) {
+    if (name !== '_id' && !fieldName.test(name))
+      throw new TypeError(`not a read-model field name: ${JSON.stringify(name)}`)
+  }
+}
+
+const collectionName = /^[A-Za-z_][A-Za-z0-9_]{0,100}$/
+export const assertCollectionName = (name: string): void => {
+  if (!collectionName.test(name))
+    throw new TypeError(`not a read-model collection name: ${JSON.stringify(name)}`)
+}

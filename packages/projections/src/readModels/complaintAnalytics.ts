@@ -1,0 +1,275 @@
+/**
+ * Complaint analytics: per category, subject, channel and department, per month of filing: how many
+ * were filed, are open, were resolved, rejected, reopened, closed; time to acknowledge and to resolve
+ * (sum and count); verbal complaints answered after their one-working-day deadline; closing ratings.
+ *
+ * Each complaint keeps a summary document. Every complaint contributes counters to the buckets of its
+ * dimensions; an event changes the summary, and the buckets change by contributions(after) minus
+ * contributions(before). So a bucket always equals the sum over its complaints, whatever the order of
+ * batches, and a complaint moving department moves its counters with it.
+ */
+import { defaultPolicies, type Policies } from '@property-services/domain'
+import type { Document, ReadModelStore } from '../readModelStore/port.js'
+import type { Projection, Put, View } from '../runner/projection.js'
+import { currentGeneration, physicalName } from '../runner/runner.js'
+import { millisBetween, monthOf } from './periods.js'
+
+export const complaintAnalyticsName = 'complaintAnalytics'
+
+/** One complaint, as the analytics know it. */
+export interface ComplaintSummary extends Document {
+  readonly ownerId: string
+  readonly unitId: string
+  readonly category: string
+  readonly subject: string
+  readonly channel: string
+  readonly month: string
+  readonly filedAt: string
+  readonly replyDueBy: string | null
+  readonly repliedAt: string | null
+  readonly acknowledgedAt: string | null
+  readonly resolvedAt: string | null
+  readonly rejected: boolean
+  readonly department: string | null
+  readonly status: string
+  readonly reopenCount: number
+  readonly rating: number | null
+}
+
+export const counterNames = [
+  'filed',
+  'open',
+  'resolved',
+  'rejected',
+  'reopened',
+  'closed',
+  'acknowledgeMsSum',
+  'acknowledgeCount',
+  'resolveMsSum',
+  'resolveCount',
+  'replyDeadlineMissed',
+  'ratingSum',
+  'ratingCount',
+] as const
+export type Counters = { readonly [K in (typeof counterNames)[number]]: number }
+
+export type Dimension = 'category' | 'subject' | 'channel' | 'department'
+
+export interface Bucket extends Document, Counters {
+  readonly dimension: Dimension
+  readonly key: string
+  readonly month: string
+}
+
+/** A verbal complaint whose first answer came after its deadline (times compared as instants). */
+const answeredLate = (c: ComplaintSummary): boolean =>
+  c.replyDueBy !== null && c.repliedAt !== null && Date.parse(c.repliedAt) > Date.parse(c.replyDueBy)
+
+const zero = Object.fromEntries(counterNames.map((name) => [name, 0])) as Counters
+
+/** What one complaint adds to each of its buckets. */
+const contributions = (
+  c: ComplaintSummary | undefined,
+): Map<string, { dimension: Dimension; key: string; counters: Counters }> => {
+  const result = new Map<string, { dimension: Dimension; key: string; counters: Counters }>()
+  if (c === undefined) return result
+  const counters: Counters = {
+    filed: 1,
+    open: c.status === 'closed' ? 0 : 1,
+    resolved: c.resolvedAt === null ? 0 : 1,
+    rejected: c.rejected ? 1 : 0,
+    reopened: c.reopenCount,
+    closed: c.status === 'closed' ? 1 : 0,
+    acknowledgeMsSum: c.acknowledgedAt === null ? 0 : millisBetween(c.filedAt, c.acknowledgedAt),
+    acknowledgeCount: c.acknowledgedAt === null ? 0 : 1,
+    resolveMsSum: c.resolvedAt === null ? 0 : millisBetween(c.filedAt, c.resolvedAt),
+    resolveCount: c.resolvedAt === null ? 0 : 1,
+    replyDeadlineMissed: answeredLate(c) ? 1 : 0,
+    ratingSum: c.rating ?? 0,
+    ratingCount: c.rating === null ? 0 : 1,
+  }
+  const dimensions: Array<[Dimension, string | null]> = [
+    ['category', c.category],
+    ['subject', `${c.category}/${c.subject}`],
+    ['channel', c.channel],
+    ['department', c.department],
+  ]
+  for (const [dimension, key] of dimensions) {
+    if (key !== null) result.set(`${dimension}|${key}|${c.month}`, { dimension, key, counters })
+  }
+  return result
+}
+
+const bucketChanges = (view: View, before: ComplaintSummary | undefined, after: ComplaintSummary): Put[] => {
+  const old = contributions(before)
+  const now = contributions(after)
+  const puts: Put[] = []
+  for (const id of new Set([...old.keys(), ...now.keys()])) {
+    const removed = old.get(id)
+    const added = now.get(id)
+    const source = (added ?? removed)!
+    const current = (view.get('buckets', id) as Bucket | undefined) ?? {
+      _id: id,
+      dimension: source.dimension,
+      key: source.key,
+      month: after.month,
+      ...zero,
+    }
+    const next = { ...current } as Record<string, unknown>
+    let changed = false
+    for (const name of counterNames) {
+      const delta = (added?.counters[name] ?? 0) - (removed?.counters[name] ?? 0)
+      if (delta !== 0) changed = true
+      next[name] = (current[name] as number) + delta
+    }
+    if (changed) puts.push({ collection: 'buckets', id, doc: next as Bucket })
+  }
+  return puts
+}
+
+/** The complaint analytics projection under the given policies (its calendar sets the local month). */
+export const complaintAnalytics = (policies: Policies = defaultPolicies): Projection => ({
+  name: complaintAnalyticsName,
+  collections: ['complaints', 'buckets'],
+  project: ({ event }, view) => {
+    if (
+      !('complaintId' in event.data) ||
+      (!event.type.startsWith('Complaint') && event.type !== 'ResolutionProposed')
+    ) {
+      return []
+    }
+    const id = event.data.complaintId
+    const before = view.get('complaints', id) as ComplaintSummary | undefined
+    let after: ComplaintSummary | undefined
+    if (event.type === 'ComplaintFiled') {
+      const d = event.data
+      after = {
+        _id: id,
+        ownerId: d.ownerId,
+        unitId: d.unitId,
+        category: d.category,
+        subject: d.subject,
+        channel: d.channel,
+        month: monthOf(d.at, policies.calendar),
+        filedAt: d.at,
+        replyDueBy: d.replyDueBy,
+        repliedAt: null,
+        acknowledgedAt: null,
+        resolvedAt: null,
+        rejected: false,
+        department: null,
+        status: 'filed',
+        reopenCount: 0,
+        rating: null,
+      }
+    } else if (before !== undefined) {
+      const at = event.data.at
+      switch (event.type) {
+        case 'ComplaintAcknowledged':
+          after = { ...before, status: 'acknowledged', acknowledgedAt: before.acknowledgedAt ?? at }
+          break
+        case 'ResolutionProposed':
+          after = { ...before, repliedAt: before.repliedAt ?? at }
+          break
+        case 'ComplaintDispatched':
+          after = { ...before, status: 'dispatched', department: event.data.department }
+          break
+        case 'ComplaintResolved':
+          after = { ...before, status: 'resolved', resolvedAt: before.resolvedAt ?? at }
+          break
+        case 'ComplaintRejected':
+          after = { ...before, status: 'rejected', rejected: true, repliedAt: before.repliedAt ?? at }
+          break
+        case 'ComplaintOutcomeNotified':
+          after = { ...before, status: 'notified' }
+          break
+        case 'ComplaintClosed':
+          after = { ...before, status: 'closed', rating: event.data.rating }
+          break
+        case 'ComplaintReopened':
+          after = { ...before, status: 'reopened', reopenCount: before.reopenCount + 1 }
+          break
+      }
+    }
+    if (after === undefined) return []
+    return [{ collection: 'complaints', id, doc: after }, ...bucketChanges(view, before, after)]
+  },
+})
+
+export interface AnalyticsRow extends Counters {
+  readonly dimension: Dimension
+  readonly key: string
+  readonly month: string
+  /** Average hours from filing to acknowledgement; null when none was acknowledged. */
+  readonly averageAcknowledgeHours: number | null
+  readonly averageResolveHours: number | null
+  readonly averageRating: number | null
+}
+
+const average = (sum: number, count: number, scale = 1) => (count === 0 ? null : sum / count / scale)
+
+/** Queries over the complaint analytics read model that readers currently see. */
+export const complaintAnalyticsQueries = (readModels: ReadModelStore) => {
+  const collection = async (name: string) =>
+    readModels.collection(
+      physicalName(
+        complaintAnalyticsName,
+        name,
+        Math.max(1, await currentGeneration(readModels, complaintAnalyticsName)),
+      ),
+    )
+  return {
+    /** Counters per key of a dimension and month, optionally for months in [from, to]. */
+    by: async (
+      dimension: Dimension,
+      range: { readonly from?: string; readonly to?: string } = {},
+    ): Promise<AnalyticsRow[]> => {
+      const buckets = (await (
+        await collection('buckets')
+      ).find(
+        {
+          dimension: { $eq: dimension },
+          ...(range.from !== undefined || range.to !== undefined
+            ? {
+                month: {
+                  ...(range.from === undefined ? {} : { $gte: range.from }),
+                  ...(range.to === undefined ? {} : { $lte: range.to }),
+                },
+              }
+            : {}),
+        },
+        { sort: { month: 1, key: 1 } },
+      )) as Bucket[]
+      return buckets.map((b) => {
+        const counters = Object.fromEntries(counterNames.map((name) => [name, b[name]])) as Counters
+        return {
+          dimension: b.dimension,
+          key: b.key,
+          month: b.month,
+          ...counters,
+          averageAcknowledgeHours: average(b.acknowledgeMsSum, b.acknowledgeCount, 3_600_000),
+          averageResolveHours: average(b.resolveMsSum, b.resolveCount, 3_600_000),
+          averageRating: average(b.ratingSum, b.ratingCount),
+        }
+      })
+    },
+    /** Verbal complaints not answered by their deadline as of `now` (a reply still owed). */
+    overdueReplies: async (now: string): Promise<ComplaintSummary[]> =>
+      (await (
+        await collection('complaints')
+      ).find(
+        // deadlines are stored as UTC ISO strings, so they order as text
+        { replyDueBy: { $lt: new Date(now).toISOString() }, repliedAt: { $eq: null } },
+        { sort: { replyDueBy: 1 } },
+      )) as ComplaintSummary[],
+    /** Verbal complaints answered after their deadline. */
+    lateReplies: async (): Promise<ComplaintSummary[]> =>
+      (
+        (await (
+          await collection('complaints')
+        ).find({ replyDueBy: { $gt: '' } }, { sort: { filedAt: 1 } })) as ComplaintSummary[]
+      ).filter(answeredLate),
+    complaint: async (complaintId: string): Promise<ComplaintSummary | undefined> =>
+      ((await (await collection('complaints')).findByIds([complaintId])) as ComplaintSummary[])[0],
+  }
+}

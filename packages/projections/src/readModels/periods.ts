@@ -1,0 +1,32 @@
+import { localDate, type WorkingCalendar } from '@property-services/domain'
+
+/** The local month of a moment, `YYYY-MM`. */
+export const monthOf = (iso: string, calendar: WorkingCalendar): string =>
+  localDate(iso, calendar).slice(0, 7)
+
+export type Granularity = 'month' | 'quarter' | 'half'
+
+/** The local period of a moment: `2026-03`, `2026-Q1` or `2026-H1`. */
+export const periodOf = (iso: string, granularity: Granularity, calendar: WorkingCalendar): string => {
+  const date = localDate(iso, calendar)
+  const year = date.slice(0, 4)
+  const month = Number(date.slice(5, 7))
+  if (granularity === 'month') return date.slice(0, 7)
+  if (granularity === 'quarter') return `${year}-Q${Math.ceil(month / 3)}`
+  return `${year}-H${month <= 6 ? 1 : 2}`
+}
+
+/** The period before: `2026-01` -> `2025-12`, `2026-Q1` -> `2025-Q4`, `2026-H1` -> `2025-H2`. */
+export const previousPeriod = (period: string): string => {
+  const year = Number(period.slice(0, 4))
+  const rest = period.slice(5)
+  if (rest.startsWith('Q')) {
+    const q = Number(rest.slice(1))
+    return q === 1 ? `${year - 1}-Q4` : `${year}-Q${q - 1}`
+  }
+  if (rest.startsWith('H')) return rest === 'H1' ? `${year - 1}-H2` : `${year}-H1`
+  const month = Number(rest)
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`
+}
+
+export const millisBetween = (from: string, to: string): number => Date.parse(to) - Date.parse(from)

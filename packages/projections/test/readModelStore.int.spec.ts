@@ -1,0 +1,73 @@
+import type { ReadModelStore } from '@property-services/projections'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type StoreTarget, storeTargets } from './support.js'
+
+describe.each(storeTargets)('read-model store contract: %s', (_name, make) => {
+  let target: StoreTarget
+  let store: ReadModelStore
+  beforeAll(async () => {
+    target = await make()
+    store = target.store
+  })
+  afterAll(async () => target.cleanup())
+
+  it('puts whole documents, finds them by id and by filter, sorted and limited', async () => {
+    const c = store.collection('contract_things')
+    await c.write([
+      { kind: 'put', doc: { _id: 'b', month: '2026-02', n: 2, tags: ['x'], nested: { k: 'v' } } },
+      { kind: 'put', doc: { _id: 'a', month: '2026-01', n: 5, tags: [], nested: { k: 'w' } } },
+      { kind: 'put', doc: { _id: 'c', month: '2026-03', n: 1, tags: ['y'], nested: { k: 'v' } } },
+    ])
+    expect((await c.findByIds(['c', 'a', 'zzz'])).map((d) => d._id).sort()).toEqual(['a', 'c'])
+    expect((await c.find()).map((d) => d._id)).toEqual(['a', 'b', 'c'])
+    expect((await c.find({ month: { $gte: '2026-02' } })).map((d) => d._id)).toEqual(['b', 'c'])
+    expect((await c.find({ month: { $gt: '2026-01', $lt: '2026-03' } })).map((d) => d._id)).toEqual(['b'])
+    expect((await c.find({ n: { $in: [1, 5] } }, { sort: { n: -1 } })).map((d) => d._id)).toEqual(['a', 'c'])
+    expect(
+      (await c.find({ 'nested.k': { $eq: 'v' } }, { sort: { n: 1 }, limit: 1 })).map((d) => d._id),
+    ).toEqual(['c'])
+    expect(await c.findByIds(['b'])).toEqual([
+      { _id: 'b', month: '2026-02', n: 2, tags: ['x'], nested: { k: 'v' } },
+    ])
+  })
+
+  it('replaces and deletes in order within one write', async () => {
+    const c = store.collection('contract_order')
+    await c.write([
+      { kind: 'put', doc: { _id: 'a', v: 1 } },
+      { kind: 'put', doc: { _id: 'a', v: 2 } },
+      { kind: 'put', doc: { _id: 'b', v: 1 } },
+      { kind: 'delete', id: 'b' },
+      { kind: 'delete', id: 'never-there' },
+    ])
+    expect(await c.find()).toEqual([{ _id: 'a', v: 2 }])
+    await c.drop()
+    expect(await c.find()).toEqual([])
+    await c.drop()
+  })
+
+  it('matches null for fields that are null', async () => {
+    const c = store.collection('contract_nulls')
+    await c.write([
+      { kind: 'put', doc: { _id: 'a', repliedAt: null, due: '2026-01-02' } },
+      { kind: 'put', doc: { _id: 'b', repliedAt: '2026-01-01', due: '2026-01-02' } },
+    ])
+    expect(
+      (await c.find({ repliedAt: { $eq: null }, due: { $lt: '2026-01-03' } })).map((d) => d._id),
+    ).toEqual(['a'])
+  })
+
+  it('treats untrusted values as values, never as operators or field names', async () => {
+    const c = store.collection('contract_untrusted')
+    await c.write([
+      { kind: 'put', doc: { _id: '$where', name: '{"$gt": ""}', note: '$ne' } },
+      { kind: 'put', doc: { _id: 'plain', name: 'Li Lei', note: 'x' } },
+    ])
+    expect((await c.find({ name: { $eq: { $gt: '' } } })).map((d) => d._id)).toEqual([])
+    expect((await c.find({ note: { $eq: '$ne' } })).map((d) => d._id)).toEqual(['$where'])
+    expect((await c.findByIds(['$where'])).map((d) => d.name)).toEqual(['{"$gt": ""}'])
+    await expect(c.find({ $where: { $eq: 'x' } })).rejects.toThrow(/not a read-model field name/)
+    await expect(c.find({}, { sort: { 'a.$b': 1 } })).rejects.toThrow(/not a read-model field name/)
+    expect(() => store.collection('bad.name$')).toThrow(/not a read-model collection name/)
+  })
+})

@@ -1,0 +1,143 @@
+import type { EventStore } from '@property-services/infrastructure'
+import {
+  type Document,
+  type Projection,
+  projectionRunner,
+  type ReadModelStore,
+  type WriteOperation,
+} from '@property-services/projections'
+import * as fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { appendAll, communityArbitrary, dump, freshEventStore, projections, storeTargets } from './support.js'
+
+class Crash extends Error {}
+
+/** A store that dies on its n-th write (counting every collection write), like a killed process. */
+const crashingAfter = (store: ReadModelStore, writes: number): ReadModelStore => {
+  let count = 0
+  return {
+    collection: (name) => {
+      const inner = store.collection(name)
+      return {
+        ...inner,
+        write: async (ops: readonly WriteOperation[]) => {
+          if (++count === writes) {
+            // Die halfway through the bulk: part of it lands, as with a crash mid-request.
+            await inner.write(ops.slice(0, Math.floor(ops.length / 2)))
+            throw new Crash(`crashed at write ${writes}`)
+          }
+          await inner.write(ops)
+        },
+      }
+    },
+    close: store.close,
+  }
+}
+
+const cleanPass = async (events: EventStore, store: ReadModelStore, projection: Projection) => {
+  await projectionRunner({ events, readModels: store, projection, batchSize: 10_000 }).catchUp()
+  return dump(store, projection)
+}
+
+/** Runs to the end through crashes at the given write counts, restarting a fresh runner each time. */
+const runWithCrashes = async (
+  events: EventStore,
+  store: ReadModelStore,
+  projection: Projection,
+  batchSize: number,
+  crashes: readonly number[],
+) => {
+  for (const at of crashes) {
+    try {
+      await projectionRunner({
+        events,
+        readModels: crashingAfter(store, at),
+        projection,
+        batchSize,
+      }).catchUp()
+    } catch (error) {
+      if (!(error instanceof Crash)) throw error
+    }
+  }
+  await projectionRunner({ events, readModels: store, projection, batchSize }).catchUp()
+  return dump(store, projection)
+}
+
+describe.each(storeTargets)('projection runner on %s', (name, make) => {
+  const runs = name === 'MongoDB' ? 6 : 40
+
+  it.each(projections.map((p) => [p.name, p] as const))(
+    '%s: any batch size and crashes at any point give the read model of one clean pass',
+    async (_projectionName, projection) => {
+      await fc.assert(
+        fc.asyncProperty(
+          communityArbitrary,
+          fc.integer({ min: 1, max: 40 }),
+          fc.array(fc.integer({ min: 1, max: 30 }), { maxLength: 4 }),
+          async (community, batchSize, crashes) => {
+            const events = freshEventStore()
+            await appendAll(events, community)
+            const clean = await make()
+            const crashed = await make()
+            try {
+              const expected = await cleanPass(events, clean.store, projection)
+              expect(await runWithCrashes(events, crashed.store, projection, batchSize, crashes)).toBe(
+                expected,
+              )
+            } finally {
+              await clean.cleanup()
+              await crashed.cleanup()
+            }
+          },
+        ),
+        { numRuns: runs },
+      )
+    },
+    300_000,
+  )
+
+  it('follows live appends to the same read model as replaying from zero', async () => {
+    const [community] = fc.sample(
+      communityArbitrary.filter((c) => c.length >= 6),
+      { numRuns: 1, seed: 42 },
+    )
+    const half = Math.floor(community!.length / 2)
+    const events = freshEventStore()
+    await appendAll(events, community!.slice(0, half))
+    const live = await make()
+    const replayed = await make()
+    try {
+      for (const projection of projections) {
+        const runner = projectionRunner({
+          events,
+          readModels: live.store,
+          projection,
+          batchSize: 7,
+          batchMs: 5,
+        })
+        const running = runner.start()
+        await appendAll(
+          events,
+          community!.slice(half).map((s) => ({ ...s, streamName: s.streamName })),
+        )
+        const total = await events.countAfter()
+        for (
+          let i = 0;
+          i < 400 && (runner.position === undefined || (await events.countAfter(runner.position)) > 0);
+          i++
+        ) {
+          await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+        await running.stop()
+        expect(total).toBeGreaterThan(0)
+        expect(await events.countAfter(runner.position)).toBe(0)
+        expect(await dump(live.store, projection)).toBe(await cleanPass(events, replayed.store, projection))
+      }
+    } finally {
+      await live.cleanup()
+      await replayed.cleanup()
+    }
+  })
+})
+
+export type { Document }

@@ -1,0 +1,76 @@
+import type { Command } from '@property-services/domain'
+import { commandHandler, type EventStore } from '@property-services/infrastructure'
+import * as E from 'fp-ts/lib/Either.js'
+
+const staff = { id: 'staff-1', role: 'staff' as const }
+let n = 0
+
+/** Drives commands through the real command handler: the domain's rules apply to every scenario. */
+export const scenario = (store: EventStore) => {
+  const { handle } = commandHandler({ store })
+  const run = async (type: string, data: object, at: string, actor: { id: string; role: string } = staff) => {
+    const result = await handle({
+      type,
+      meta: { commandId: `s${++n}`, actor, issuedAt: at },
+      data,
+    } as unknown as Command)
+    if (E.isLeft(result)) throw new Error(`${type} refused: ${result.left.message}`)
+  }
+  /** A complaint taken through the procedure; `steps` says how far and when (ISO times). */
+  const complaint = async (
+    id: string,
+    filing: {
+      ownerId: string
+      unitId: string
+      category: string
+      subject: string
+      channel: string
+      at: string
+    },
+    steps: {
+      acknowledged?: string
+      proposed?: string
+      rejected?: string
+      dispatched?: { at: string; department: string }
+      resolved?: string
+      notified?: string
+      closed?: { at: string; rating: number }
+    } = {},
+  ) => {
+    const { at, ...rest } = filing
+    await run('FileComplaint', { complaintId: id, ...rest, description: `complaint ${id}` }, at)
+    if (steps.acknowledged)
+      await run(
+        'AcknowledgeComplaint',
+        { complaintId: id, gesture: 'apology', note: 'noted' },
+        steps.acknowledged,
+      )
+    if (steps.proposed)
+      await run(
+        'ProposeResolution',
+        { complaintId: id, proposal: 'we will fix it', partial: false },
+        steps.proposed,
+      )
+    if (steps.rejected)
+      await run('RejectComplaint', { complaintId: id, reason: 'no fault found' }, steps.rejected)
+    if (steps.dispatched) {
+      const dueBy = new Date(Date.parse(steps.dispatched.at) + 3 * 86_400_000).toISOString()
+      await run(
+        'DispatchComplaint',
+        { complaintId: id, department: steps.dispatched.department, dueBy },
+        steps.dispatched.at,
+      )
+    }
+    if (steps.resolved) await run('ResolveComplaint', { complaintId: id, cause: 'worn part' }, steps.resolved)
+    if (steps.notified)
+      await run('NotifyComplaintOutcome', { complaintId: id, via: 'phone', summary: 'done' }, steps.notified)
+    if (steps.closed)
+      await run('CloseComplaint', { complaintId: id, rating: steps.closed.rating }, steps.closed.at)
+  }
+  return { run, complaint }
+}
+
+/** A moment in Beijing time (UTC+8), e.g. bj('2026-03-06 18:30'). */
+export const bj = (local: string): string => new Date(`${local.replace(' ', 'T')}:00+08:00`).toISOString()
+export const daysAfter = (iso: string, days: number, hours = 0): string =>
+  new Date(Date.parse(iso) + days * 86_400_000 + hours * 3_600_000).toISOString()

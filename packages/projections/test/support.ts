@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto'
+import type { AggregateName, Event } from '@property-services/domain'
+import { runHistory, type Step, stepArbitrary } from '@property-services/domain/testing'
+import { type EventStore, inMemoryEventStore, serde } from '@property-services/infrastructure'
+import {
+  allProjections,
+  checkpointsCollection,
+  type Document,
+  inMemoryReadModelStore,
+  mongoReadModelStore,
+  type Projection,
+  physicalName,
+  type ReadModelStore,
+} from '@property-services/projections'
+import * as fc from 'fast-check'
+import { MongoClient } from 'mongodb'
+
+export const mongoUrl = process.env.MONGODB_URL
+if (mongoUrl === undefined) {
+  if (process.env.CI)
+    throw new Error('MONGODB_URL must be set in CI: .ci/run starts the FerretDB test server')
+  console.info('MongoDB read-model tests skipped: MONGODB_URL not set (tools/ferretdb.sh start prints one)')
+}
+
+export interface StoreTarget {
+  readonly store: ReadModelStore
+  readonly cleanup: () => Promise<void>
+}
+
+/** Read-model stores to run the same tests against: in memory always, MongoDB when configured. */
+export const storeTargets: ReadonlyArray<[string, () => Promise<StoreTarget>]> = [
+  ['in-memory', async () => ({ store: inMemoryReadModelStore(), cleanup: async () => undefined })],
+  ...(mongoUrl === undefined
+    ? []
+    : [
+        [
+          'MongoDB',
+          async () => {
+            const database = `ps_test_${randomUUID().slice(0, 8)}`
+            const store = await mongoReadModelStore({ url: mongoUrl, database })
+            return {
+              store,
+              cleanup: async () => {
+                await store.close()
+                const client = await MongoClient.connect(mongoUrl)
+                await client.db(database).dropDatabase()
+                await client.close()
+              },
+            }
+          },
+        ] as [string, () => Promise<StoreTarget>],
+      ]),
+]
+
+/** Every document of a projection's generation and its checkpoint, in a canonical order. */
+export const dump = async (
+  store: ReadModelStore,
+  projection: Projection,
+  generation = 1,
+): Promise<string> => {
+  const parts: Record<string, Document[]> = {}
+  for (const collection of projection.collections) {
+    parts[collection] = await store.collection(physicalName(projection.name, collection, generation)).find()
+  }
+  parts.checkpoint = await store
+    .collection(checkpointsCollection)
+    .findByIds([`${projection.name}_g${generation}`])
+  return JSON.stringify(parts)
+}
+
+export const projections = allProjections()
+
+const staff = { id: 'staff-1', role: 'staff' as const }
+
+/** Appends events to streams as the command handler would (metadata from the event's time). */
+export const appendAll = async (
+  store: EventStore,
+  streams: ReadonlyArray<{ readonly streamName: string; readonly events: readonly Event[] }>,
+) => {
+  const codec = serde()
+  let n = 0
+  for (const { streamName, events } of streams) {
+    for (const event of events) {
+      const occurredAt = (event.data as { at: string }).at
+      await store.appendToStream(
+        streamName,
+        codec.toNewEvents([event], {
+          commandId: `h${++n}`,
+          correlationId: 'history',
+          actor: staff,
+          occurredAt,
+        }),
+      )
+    }
+  }
+}
+
+const rename = (events: readonly Event[], replacements: ReadonlyArray<[string, string]>): Event[] =>
+  events.map((event) => {
+    let json = JSON.stringify(event)
+    for (const [from, to] of replacements) json = json.split(`"${from}"`).join(`"${to}"`)
+    return JSON.parse(json) as Event
+  })
+
+interface Part {
+  readonly aggregate: AggregateName
+  readonly start: number
+  readonly steps: readonly Step[]
+  readonly owner: number
+  readonly unit: number
+}
+
+const part = (aggregate: AggregateName, maxSteps: number) =>
+  fc.record({
+    aggregate: fc.constant(aggregate),
+    start: fc.integer({ min: 0, max: 400 }),
+    steps: fc.array(stepArbitrary, { minLength: 1, maxLength: maxSteps }),
+    owner: fc.nat(2),
+    unit: fc.nat(2),
+  })
+
+/**
+ * A random community: complaints of a few owners and units (so repeats happen), surveys and service
+ * orders, each a valid history from the domain's arbitraries, renamed apart.
+ */
+export const communityArbitrary = fc
+  .tuple(
+    fc.array(part('complaint', 14), { maxLength: 10 }),
+    fc.array(part('survey', 8), { maxLength: 3 }),
+    fc.array(part('serviceOrder', 6), { maxLength: 4 }),
+  )
+  .map(([complaints, surveys, orders]) =>
+    [...complaints, ...surveys, ...orders].map((p: Part, i) => {
+      const start = new Date(Date.UTC(2026, 0, 1) + p.start * 86_400_000).toISOString()
+      const history = runHistory(p.aggregate, start, p.steps)
+      const id = `x${i}`
+      const events = rename(history.events, [
+        ['complaint-1', id],
+        ['survey-1', id],
+        ['order-1', id],
+        ['owner-1', `owner-${p.owner}`],
+        ['unit-1', `unit-${p.unit}`],
+      ])
+      const category = { complaint: 'complaint', survey: 'survey', serviceOrder: 'serviceOrder' }[
+        p.aggregate as 'complaint'
+      ]
+      return { streamName: `${category}-${id}`, events }
+    }),
+  )
+
+export const freshEventStore = (): EventStore => inMemoryEventStore()
