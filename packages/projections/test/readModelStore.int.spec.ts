@@ -46,6 +46,23 @@ describe.each(storeTargets)('read-model store contract: %s', (_name, make) => {
     await c.drop()
   })
 
+  it('takes hundreds of inserts and replacements in one write (FerretDB 1.24 stalls on 100+ per command)', async () => {
+    const c = store.collection('contract_many')
+    const docs = Array.from({ length: 250 }, (_, i) => ({ _id: `d${String(i).padStart(3, '0')}`, n: i }))
+    await c.write(docs.map((doc) => ({ kind: 'insert' as const, doc })))
+    await c.write(docs.map((doc) => ({ kind: 'put' as const, doc: { ...doc, n: doc.n * 2 } })))
+    const found = await c.findByIds(docs.map((d) => d._id))
+    expect(found).toHaveLength(250)
+    expect(found.reduce((sum, d) => sum + (d.n as number), 0)).toBe(2 * ((249 * 250) / 2))
+  })
+
+  it('refuses to insert a document that exists', async () => {
+    const c = store.collection('contract_insert')
+    await c.write([{ kind: 'insert', doc: { _id: 'a', v: 1 } }])
+    await expect(c.write([{ kind: 'insert', doc: { _id: 'a', v: 2 } }])).rejects.toThrow(/duplicate key/i)
+    expect(await c.find()).toEqual([{ _id: 'a', v: 1 }])
+  })
+
   it('matches null for fields that are null', async () => {
     const c = store.collection('contract_nulls')
     await c.write([

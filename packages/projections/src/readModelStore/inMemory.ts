@@ -86,8 +86,10 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
         write: async (operations) => {
           const docs = docsOf(name)
           for (const op of operations) {
-            if (op.kind === 'put') docs.set(op.doc._id, JSON.stringify(copy(op.doc)))
-            else docs.delete(op.id)
+            if (op.kind === 'delete') docs.delete(op.id)
+            else if (op.kind === 'insert' && docs.has(op.doc._id))
+              throw new Error(`duplicate key ${op.doc._id} in ${name}`)
+            else docs.set(op.doc._id, JSON.stringify(copy(op.doc)))
           }
         },
         drop: async () => {

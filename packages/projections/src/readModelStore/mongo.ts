@@ -16,7 +16,14 @@ export interface MongoReadModelStoreOptions {
   readonly database: string
   /** How long to look for a server before failing; default 5 s. */
   readonly serverSelectionTimeoutMS?: number
+  /**
+   * Operations per bulk request; default 64. FerretDB 1.24 (SQLite) never answers an update command
+   * with 100 or more statements, so writes are sent in smaller ordered chunks; MongoDB takes any size.
+   */
+  readonly maxOperationsPerBulk?: number
 }
+
+const idsPerQuery = 1000
 
 const toMongoFilter = (filter: Filter): Record<string, unknown> => {
   assertFieldNames(Object.keys(filter))
@@ -29,13 +36,18 @@ export const mongoReadModelStore = async (options: MongoReadModelStoreOptions): 
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
   })
   await client.connect()
-  return mongoReadModelStoreOf(client.db(options.database), () => client.close())
+  return mongoReadModelStoreOf(
+    client.db(options.database),
+    () => client.close(),
+    options.maxOperationsPerBulk,
+  )
 }
 
 /** Read models in a database of a client the caller manages. */
 export const mongoReadModelStoreOf = (
   db: Db,
   close: () => Promise<void> = async () => undefined,
+  maxOperationsPerBulk = 64,
 ): ReadModelStore => ({
   collection: (name) => {
     assertCollectionName(name)
@@ -50,19 +62,28 @@ export const mongoReadModelStoreOf = (
         if (options.limit !== undefined) cursor = cursor.limit(options.limit)
         return (await cursor.toArray()) as unknown as Document[]
       },
-      findByIds: async (ids) =>
-        ids.length === 0
-          ? []
-          : ((await collection.find({ _id: { $in: [...ids] } }).toArray()) as unknown as Document[]),
+      findByIds: async (ids) => {
+        const found: Document[] = []
+        for (let i = 0; i < ids.length; i += idsPerQuery) {
+          const chunk = ids.slice(i, i + idsPerQuery)
+          const docs = await collection.find({ _id: { $in: chunk } }).toArray()
+          found.push(...(docs as unknown as Document[]))
+        }
+        return found
+      },
       write: async (operations) => {
         if (operations.length === 0) return
         const bulk = operations.map(
           (op): AnyBulkWriteOperation<Stored> =>
             op.kind === 'put'
               ? { replaceOne: { filter: { _id: op.doc._id }, replacement: op.doc as Stored, upsert: true } }
-              : { deleteOne: { filter: { _id: op.id } } },
+              : op.kind === 'insert'
+                ? { insertOne: { document: op.doc as Stored } }
+                : { deleteOne: { filter: { _id: op.id } } },
         )
-        await collection.bulkWrite(bulk, { ordered: true })
+        for (let i = 0; i < bulk.length; i += maxOperationsPerBulk) {
+          await collection.bulkWrite(bulk.slice(i, i + maxOperationsPerBulk), { ordered: true })
+        }
       },
       drop: async () => {
         try {

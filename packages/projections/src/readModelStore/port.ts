@@ -27,9 +27,13 @@ export interface FindOptions {
   readonly limit?: number
 }
 
-/** Write a whole document (insert or replace), or delete one. */
+/**
+ * Write a whole document (insert or replace), insert one known to be absent (cheaper: sent in bulk as
+ * one insert), or delete one.
+ */
 export type WriteOperation =
   | { readonly kind: 'put'; readonly doc: Document }
+  | { readonly kind: 'insert'; readonly doc: Document }
   | { readonly kind: 'delete'; readonly id: string }
 
 export interface ReadModelCollection {

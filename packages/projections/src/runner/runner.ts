@@ -166,7 +166,9 @@ export const projectionRunner = (options: RunnerOptions) => {
       for (const key of keys) {
         if (working.has(key)) continue
         const [collection, id] = splitKey(key)
-        byCollection.set(collection, [...(byCollection.get(collection) ?? []), id])
+        const ids = byCollection.get(collection)
+        if (ids === undefined) byCollection.set(collection, [id])
+        else ids.push(id)
       }
       for (const [collection, ids] of byCollection) {
         const found = new Map((await physical(collection).findByIds(ids)).map((doc) => [doc._id, doc]))
@@ -177,8 +179,9 @@ export const projectionRunner = (options: RunnerOptions) => {
         }
       }
     }
-    // Discovery: run the batch against what is loaded, noting what is missing, and load it in bulk.
-    // Two rounds cover documents found through other documents (e.g. a complaint, then its bucket).
+    // Discovery: run the batch against what is loaded, noting every document read or written that is
+    // not loaded, and load them in bulk. Two rounds cover documents found through other documents (a
+    // complaint, then its bucket); the real pass below loads any stragglers one by one.
     for (let round = 0; round < 2; round++) {
       const missing = new Set<string>()
       const scratch = new Map<string, Document | null>()
@@ -193,7 +196,12 @@ export const projectionRunner = (options: RunnerOptions) => {
       }
       for (const r of recorded) {
         try {
-          for (const put of projection.project(r, view)) scratch.set(keyOf(put.collection, put.id), put.doc)
+          for (const put of projection.project(r, view)) {
+            const key = keyOf(put.collection, put.id)
+            // Written documents need their before-images too, even when never read.
+            if (!scratch.has(key) && !working.has(key)) missing.add(key)
+            scratch.set(key, put.doc)
+          }
         } catch {
           // a speculative run may fail on documents not loaded yet; the real pass reports real failures
         }
@@ -255,10 +263,16 @@ export const projectionRunner = (options: RunnerOptions) => {
       for (const key of changed) {
         const [collection, id] = splitKey(key)
         const doc = working.get(key) ?? null
-        byCollection.set(collection, [
-          ...(byCollection.get(collection) ?? []),
-          doc === null ? { kind: 'delete', id } : { kind: 'put', doc },
-        ])
+        // A document absent when loaded is still absent (one writer; recovery ran first): insert it.
+        const op: WriteOperation =
+          doc === null
+            ? { kind: 'delete', id }
+            : original.get(key) === null
+              ? { kind: 'insert', doc }
+              : { kind: 'put', doc }
+        const ops = byCollection.get(collection)
+        if (ops === undefined) byCollection.set(collection, [op])
+        else ops.push(op)
       }
       for (const [collection, ops] of byCollection) await physical(collection).write(ops)
     }
