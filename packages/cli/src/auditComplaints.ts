@@ -1,0 +1,102 @@
+/**
+ * Checks every complaint against the handling procedure: acknowledged, dispatched with a deadline
+ * before it was resolved, a verbal complaint answered within its reply deadline, and the outcome told
+ * to the owner once resolved or rejected. Each deviation names its complaint, step and times.
+ */
+import type { ComplaintEvent } from '@property-services/domain'
+import type { EventStore, Position, RecordedEvent } from '@property-services/infrastructure'
+import { serde } from '@property-services/infrastructure'
+import type { DeviationStep } from './simulation.js'
+
+export interface Deviation {
+  readonly complaintId: string
+  readonly step: DeviationStep | 'dispatched with a deadline'
+  readonly due: string | null
+  readonly happened: string | null
+  readonly detail: string
+}
+
+/** How long after resolution or rejection the owner must have been told, at the latest. */
+const tellOutcomeWithinMs = 7 * 86_400_000
+
+/** The deviations of one complaint's history, judged as of `asOf` (steps not yet due are not deviations). */
+export const deviationsOf = (
+  complaintId: string,
+  events: readonly ComplaintEvent[],
+  asOf: string,
+): Deviation[] => {
+  const deviations: Deviation[] = []
+  const filed = events.find((e) => e.type === 'ComplaintFiled')
+  if (filed?.type !== 'ComplaintFiled') return deviations
+  const at = (type: ComplaintEvent['type']) => events.find((e) => e.type === type)?.data.at ?? null
+  const acknowledged = at('ComplaintAcknowledged')
+  if (acknowledged === null) {
+    deviations.push({
+      complaintId,
+      step: 'acknowledged',
+      due: filed.data.at,
+      happened: null,
+      detail: 'never acknowledged',
+    })
+  }
+  const replied =
+    events.find((e) => e.type === 'ResolutionProposed' || e.type === 'ComplaintRejected')?.data.at ?? null
+  const { replyDueBy } = filed.data
+  if (replyDueBy !== null) {
+    const late =
+      replied === null
+        ? Date.parse(asOf) > Date.parse(replyDueBy)
+        : Date.parse(replied) > Date.parse(replyDueBy)
+    if (late) {
+      deviations.push({
+        complaintId,
+        step: 'replied in time',
+        due: replyDueBy,
+        happened: replied,
+        detail:
+          replied === null ? 'verbal complaint not answered' : 'verbal complaint answered after its deadline',
+      })
+    }
+  }
+  const resolved = at('ComplaintResolved')
+  if (resolved !== null && at('ComplaintDispatched') === null) {
+    deviations.push({
+      complaintId,
+      step: 'dispatched with a deadline',
+      due: null,
+      happened: null,
+      detail: 'resolved without a dispatch',
+    })
+  }
+  const outcome = resolved ?? at('ComplaintRejected')
+  const told = at('ComplaintOutcomeNotified')
+  if (outcome !== null && told === null && Date.parse(asOf) - Date.parse(outcome) > tellOutcomeWithinMs) {
+    const due = new Date(Date.parse(outcome) + tellOutcomeWithinMs).toISOString()
+    deviations.push({
+      complaintId,
+      step: 'outcome told',
+      due,
+      happened: null,
+      detail: 'owner never told the outcome',
+    })
+  }
+  return deviations
+}
+
+/** Reads every complaint stream of the store and audits each. */
+export const auditComplaints = async (store: EventStore, asOf: string): Promise<Deviation[]> => {
+  const codec = serde()
+  const histories = new Map<string, ComplaintEvent[]>()
+  for (let after: Position | undefined; ; ) {
+    const page = await store.readAll(after === undefined ? { maxCount: 2000 } : { after, maxCount: 2000 })
+    for (const stored of page.events) {
+      if (!stored.streamName.startsWith('complaint-')) continue
+      const recorded: RecordedEvent = codec.decode(stored)
+      const id = stored.streamName.slice('complaint-'.length)
+      histories.set(id, [...(histories.get(id) ?? []), recorded.event as ComplaintEvent])
+    }
+    after = page.lastPosition
+    if (page.isEnd) break
+  }
+  return [...histories].flatMap(([id, events]) => deviationsOf(id, events, asOf))
+}

@@ -1,0 +1,8 @@
+/**
+ * The command-line tool as a library: run it in-process, simulate a community, audit complaints.
+ * @packageDocumentation
+ */
+export * from './auditComplaints.js'
+export * from './cli.js'
+export * from './report.js'
+export * from './simulation.js'

@@ -1,0 +1,341 @@
+/**
+ * Simulates a residential community from a seed: buildings and units, owners of each grade, a service
+ * catalogue and a package, a year (or more) of complaints in all four categories, service orders,
+ * monthly bills with an apportioned shared cost, payments with some arrears, and half-yearly surveys.
+ * Every change goes through the command handler, so the domain's rules apply. Some complaints are
+ * handled badly on purpose; the simulation returns those planted deviations so audits can be checked.
+ */
+import {
+  type Actor,
+  type Command,
+  type ComplaintCategory,
+  subjectsByCategory,
+} from '@property-services/domain'
+import type { CommandHandler } from '@property-services/infrastructure'
+import * as E from 'fp-ts/lib/Either.js'
+import { type Random, seededRandom } from './random.js'
+
+export interface SimulationOptions {
+  readonly seed: number
+  readonly months: number
+  readonly buildings?: number
+  readonly unitsPerBuilding?: number
+  readonly onProgress?: (done: number, total: number) => void
+}
+
+export type DeviationStep = 'acknowledged' | 'replied in time' | 'outcome told'
+
+/** A complaint the simulation handled against the procedure on purpose. */
+export interface PlantedDeviation {
+  readonly complaintId: string
+  readonly step: DeviationStep
+}
+
+export interface SimulationResult {
+  readonly commands: number
+  readonly refused: number
+  readonly complaints: number
+  readonly planted: readonly PlantedDeviation[]
+  /** The simulated moment the history ends. */
+  readonly endsAt: string
+}
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+const start = Date.parse('2025-01-06T01:00:00.000Z') // Monday 09:00 in Beijing
+const staff: Actor = { id: 'staff-1', role: 'staff' }
+const manager: Actor = { id: 'manager-1', role: 'manager' }
+const departments: Record<ComplaintCategory, string> = {
+  facilities: 'engineering',
+  'management-service': 'customer-service',
+  fees: 'finance',
+  emergency: 'security',
+}
+
+export const simulate = async (
+  handler: CommandHandler,
+  options: SimulationOptions,
+): Promise<SimulationResult> => {
+  const random: Random = seededRandom(options.seed)
+  const buildings = options.buildings ?? 3
+  const perBuilding = options.unitsPerBuilding ?? 8
+  const endsAt = start + options.months * 30 * DAY
+  const planted: PlantedDeviation[] = []
+  let commands = 0
+  let refused = 0
+  let complaints = 0
+  let n = 0
+
+  const send = async (type: string, data: object, at: number, actor: Actor = staff) => {
+    commands++
+    const command = {
+      type,
+      meta: { commandId: `sim${options.seed}-${++n}`, actor, issuedAt: new Date(at).toISOString() },
+      data,
+    }
+    const result = await handler.handle(command as unknown as Command)
+    if (E.isLeft(result)) refused++
+    return E.isRight(result)
+  }
+
+  // The community.
+  const units: Array<{ unitId: string; ownerId: string; area: number }> = []
+  for (let b = 1; b <= buildings; b++) {
+    for (let u = 1; u <= perBuilding; u++) {
+      const unitId = `b${b}-${String(u).padStart(2, '0')}`
+      const area = random.int(600_000, 1_600_000) // 60-160 m²
+      const ownerId = `owner-${unitId}`
+      await send(
+        'RegisterUnit',
+        { unitId, building: `Building ${b}`, number: `${u}01`, floorAreaCm2: area },
+        start,
+      )
+      await send(
+        'RegisterOwner',
+        {
+          ownerId,
+          contact: { name: `Owner ${unitId}`, phone: `1380000${String(b * 100 + u).padStart(4, '0')}` },
+        },
+        start,
+      )
+      await send('AssignUnitOwner', { unitId, ownerId }, start)
+      const grade = random.pick(['key', 'general', 'general', 'potential'] as const)
+      if (grade !== 'general') await send('GradeOwner', { ownerId, grade }, start + HOUR)
+      units.push({ unitId, ownerId, area })
+    }
+  }
+  const catalogue = [
+    { serviceId: 'cleaning', name: 'Corridor cleaning', kind: 'free', priceFen: 0, disclosedCostFen: 1_200 },
+    { serviceId: 'repairs', name: 'Minor repairs', kind: 'paid', priceFen: 5_000, disclosedCostFen: 3_500 },
+    { serviceId: 'windows', name: 'Window cleaning', kind: 'paid', priceFen: 8_000, disclosedCostFen: 5_000 },
+  ] as const
+  for (const s of catalogue)
+    await send('PublishService', { ...s, qualityStandard: 'within two working days' }, start, manager)
+  await send(
+    'ComposeServicePackage',
+    { packageId: 'comfort', name: 'Comfort', serviceIds: ['repairs', 'windows'], monthlyPriceFen: 9_900 },
+    start,
+    manager,
+  )
+  for (const unit of units) {
+    if (random.chance(0.3)) {
+      await send(
+        'SubscribeToPackage',
+        { ownerId: unit.ownerId, unitId: unit.unitId, packageId: 'comfort' },
+        start + DAY,
+        { id: unit.ownerId, role: 'owner' },
+      )
+    }
+  }
+
+  /** One complaint and its handling, good or planted-bad. */
+  const complaint = async (
+    at: number,
+    unit: (typeof units)[number],
+    forced?: { category: ComplaintCategory; subject: string },
+  ) => {
+    const complaintId = `c${++complaints}`
+    const category =
+      forced?.category ??
+      random.pick(['facilities', 'facilities', 'management-service', 'fees', 'emergency'] as const)
+    const subject = forced?.subject ?? random.pick(subjectsByCategory[category].filter((s) => s !== 'other'))
+    const channel = random.pick(['phone', 'phone', 'visit', 'letter', 'online'] as const)
+    const verbal = channel === 'phone' || channel === 'visit'
+    const owner: Actor = { id: unit.ownerId, role: 'owner' }
+    await send(
+      'FileComplaint',
+      {
+        complaintId,
+        ownerId: unit.ownerId,
+        unitId: unit.unitId,
+        category,
+        subject,
+        channel,
+        description: `${subject} at ${unit.unitId}`,
+      },
+      at,
+      owner,
+    )
+    const roll = random.next()
+    if (roll < 0.04) {
+      // Left alone: never acknowledged, and a verbal one never answered either.
+      planted.push({ complaintId, step: 'acknowledged' })
+      if (verbal) planted.push({ complaintId, step: 'replied in time' })
+      return { complaintId, category, subject, handledAt: undefined }
+    }
+    let t = at + random.int(1, 3) * HOUR
+    await send(
+      'AcknowledgeComplaint',
+      { complaintId, gesture: random.pick(['apology', 'sympathy'] as const), note: 'listened and recorded' },
+      t,
+    )
+    const late = verbal && roll < 0.14
+    if (late) planted.push({ complaintId, step: 'replied in time' })
+    t += late ? 3 * DAY + HOUR : HOUR
+    if (roll > 0.9) {
+      await send('RejectComplaint', { complaintId, reason: 'inspection found no fault' }, t)
+    } else {
+      await send(
+        'ProposeResolution',
+        { complaintId, proposal: 'we will send someone', partial: random.chance(0.2) },
+        t,
+      )
+      t += HOUR
+      await send(
+        'DispatchComplaint',
+        { complaintId, department: departments[category], dueBy: new Date(t + 3 * DAY).toISOString() },
+        t,
+      )
+      t += random.int(4, 48) * HOUR
+      await send('ResolveComplaint', { complaintId, cause: 'worn part replaced' }, t)
+    }
+    if (roll > 0.14 && roll < 0.19) {
+      planted.push({ complaintId, step: 'outcome told' })
+      return { complaintId, category, subject, handledAt: t }
+    }
+    t += 2 * HOUR
+    await send(
+      'NotifyComplaintOutcome',
+      { complaintId, via: random.pick(['phone', 'letter'] as const), summary: 'fixed' },
+      t,
+    )
+    t += DAY
+    await send(
+      'CloseComplaint',
+      { complaintId, rating: roll > 0.9 ? random.int(1, 3) : random.int(3, 5) },
+      t,
+      owner,
+    )
+    if (roll > 0.8 && roll <= 0.86) {
+      // Reopened a few days later, then handled properly.
+      t += random.int(2, 6) * DAY
+      await send('ReopenComplaint', { complaintId, reason: 'the problem came back' }, t, owner)
+      t += HOUR
+      await send('AcknowledgeComplaint', { complaintId, gesture: 'apology', note: 'sorry it came back' }, t)
+      await send(
+        'ProposeResolution',
+        { complaintId, proposal: 'replace the whole unit', partial: false },
+        t + HOUR,
+      )
+      await send(
+        'DispatchComplaint',
+        { complaintId, department: departments[category], dueBy: new Date(t + 4 * DAY).toISOString() },
+        t + 2 * HOUR,
+      )
+      await send('ResolveComplaint', { complaintId, cause: 'unit replaced' }, t + DAY)
+      await send('NotifyComplaintOutcome', { complaintId, via: 'phone', summary: 'replaced' }, t + DAY + HOUR)
+      await send('CloseComplaint', { complaintId, rating: 4 }, t + 2 * DAY, owner)
+    }
+    return { complaintId, category, subject, handledAt: t }
+  }
+
+  const weeks = Math.floor((endsAt - start) / (7 * DAY))
+  for (let week = 0; week < weeks; week++) {
+    const weekStart = start + week * 7 * DAY
+    for (let i = random.int(1, 4); i > 0; i--) {
+      const unit = random.pick(units)
+      const filed = await complaint(weekStart + random.int(0, 4) * DAY + random.int(0, 9) * HOUR, unit)
+      // Now and then the same owner complains again about the same thing: a repeat.
+      if (filed.handledAt !== undefined && random.chance(0.1)) {
+        await complaint(filed.handledAt + random.int(3, 40) * DAY, unit, {
+          category: filed.category,
+          subject: filed.subject,
+        })
+      }
+    }
+    for (let i = random.int(0, 2); i > 0; i--) {
+      const unit = random.pick(units)
+      const orderId = `o${week}-${i}`
+      const owner: Actor = { id: unit.ownerId, role: 'owner' }
+      const at = weekStart + random.int(0, 4) * DAY + 2 * HOUR
+      await send(
+        'RequestServiceOrder',
+        {
+          orderId,
+          ownerId: unit.ownerId,
+          unitId: unit.unitId,
+          serviceId: random.pick(catalogue).serviceId,
+          description: 'please come',
+        },
+        at,
+        owner,
+      )
+      await send(
+        'ScheduleServiceOrder',
+        { orderId, scheduledFor: new Date(at + DAY).toISOString(), assigneeId: `fitter-${random.int(1, 3)}` },
+        at + HOUR,
+      )
+      await send('DeliverServiceOrder', { orderId }, at + DAY + 2 * HOUR)
+      await send('RateServiceOrder', { orderId, score: random.int(2, 5) }, at + 2 * DAY, owner)
+    }
+    options.onProgress?.(week + 1, weeks)
+  }
+
+  // Fees: a monthly bill per unit with the service fee and a share of the lifts' electricity.
+  for (let month = 0; month < options.months; month++) {
+    const at = start + month * 30 * DAY
+    const period = new Date(at).toISOString().slice(0, 7)
+    const sharedCostId = `lift-power-${period}`
+    await send(
+      'ApportionSharedCost',
+      {
+        sharedCostId,
+        kind: 'electricity',
+        description: `lift electricity ${period}`,
+        totalFen: random.int(150_000, 250_000),
+        units: units.map((u) => ({ unitId: u.unitId, floorAreaCm2: u.area })),
+      },
+      at,
+    )
+    for (const unit of units) {
+      const billId = `bill-${unit.unitId}-${period}`
+      const share = Math.round((200_000 * unit.area) / units.reduce((s, u) => s + u.area, 0))
+      await send(
+        'IssueBill',
+        {
+          unitId: unit.unitId,
+          billId,
+          period,
+          dueDate: new Date(at + 20 * DAY).toISOString().slice(0, 10),
+          lines: [
+            { item: 'service-fee', ratePerM2MonthFen: 250, floorAreaCm2: unit.area, months: 1 },
+            { item: 'shared-cost', sharedCostId, amountFen: share },
+          ],
+        },
+        at,
+      )
+      if (!random.chance(0.1)) {
+        const amount = random.chance(0.1) ? random.int(5_000, 15_000) : 30_000 + share
+        await send(
+          'RecordPayment',
+          { unitId: unit.unitId, paymentId: `pay-${billId}`, amountFen: amount },
+          at + random.int(1, 25) * DAY,
+          { id: unit.ownerId, role: 'owner' },
+        )
+      }
+    }
+  }
+
+  // Half-yearly satisfaction surveys.
+  for (let half = 0; half * 6 < options.months; half++) {
+    const at = start + (half * 6 + 5) * 30 * DAY
+    const year = new Date(at).getUTCFullYear()
+    const surveyId = `survey-${year}-h${(half % 2) + 1}`
+    const period = `${year}-H${new Date(at).getUTCMonth() < 6 ? 1 : 2}`
+    const dimensions = ['cleanliness', 'security', 'repairs', 'staff-attitude']
+    await send('OpenSurvey', { surveyId, period, dimensions }, at)
+    for (const unit of units) {
+      if (!random.chance(0.6)) continue
+      const scores = Object.fromEntries(dimensions.map((d) => [d, random.int(half % 2 === 0 ? 2 : 3, 5)]))
+      await send(
+        'RecordSurveyResponse',
+        { surveyId, ownerId: unit.ownerId, scores },
+        at + random.int(1, 10) * DAY,
+        { id: unit.ownerId, role: 'owner' },
+      )
+    }
+    await send('CloseSurvey', { surveyId }, at + 14 * DAY)
+  }
+
+  return { commands, refused, complaints, planted, endsAt: new Date(endsAt + 60 * DAY).toISOString() }
+}

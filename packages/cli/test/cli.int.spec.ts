@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { auditComplaints, run, simulate } from '@property-services/cli'
+import { commandHandler, inMemoryEventStore } from '@property-services/infrastructure'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const dir = mkdtempSync(join(tmpdir(), 'ps-cli-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const cli = async (...argv: string[]) => {
+  const out: string[] = []
+  const errors: string[] = []
+  const err = {
+    write: (text: string) => errors.push(text) !== 0,
+    isTTY: false,
+  } as unknown as NodeJS.WriteStream
+  const code = await run(argv, { out: (text) => out.push(text), err })
+  return { code, out: out.join('\n'), err: errors.join('') }
+}
+
+describe('property-services CLI', () => {
+  it('demo: the same seed produces the same report', async () => {
+    const first = await cli('demo', '--seed', '11', '--months', '6', '--db', join(dir, 'a.db'))
+    const second = await cli('demo', '--seed', '11', '--months', '6', '--db', join(dir, 'b.db'))
+    expect(first.code).toBe(0)
+    expect(first.out).toContain('== Complaints by category and month ==')
+    expect(first.out).toContain('== Repeat complaints')
+    expect(first.out).toContain('== Satisfaction per half-year')
+    const withoutPath = (text: string) =>
+      text.replaceAll(join(dir, 'a.db'), 'DB').replaceAll(join(dir, 'b.db'), 'DB')
+    expect(withoutPath(second.out)).toBe(withoutPath(first.out))
+    const other = await cli('demo', '--seed', '12', '--months', '6', '--db', join(dir, 'c.db'))
+    expect(withoutPath(other.out.replaceAll(join(dir, 'c.db'), 'DB'))).not.toBe(withoutPath(first.out))
+  }, 120_000)
+
+  it('audit: finds exactly the deviations the simulation planted', async () => {
+    const store = inMemoryEventStore()
+    const result = await simulate(commandHandler({ store }), { seed: 5, months: 12 })
+    expect(result.refused).toBe(0)
+    expect(result.planted.length).toBeGreaterThan(3)
+    expect(new Set(result.planted.map((p) => p.step))).toEqual(
+      new Set(['acknowledged', 'replied in time', 'outcome told']),
+    )
+    const found = await auditComplaints(store, result.endsAt)
+    const key = (d: { complaintId: string; step: string }) => `${d.complaintId}:${d.step}`
+    expect(found.map(key).sort()).toEqual(result.planted.map(key).sort())
+  }, 120_000)
+
+  it('audit stream: prints the timeline and the state as of a moment', async () => {
+    const db = join(dir, 'a.db')
+    const full = await cli('audit', 'stream', 'complaint-c1', '--db', db)
+    expect(full.code).toBe(0)
+    expect(full.out).toMatch(/ComplaintFiled/)
+    const firstLine = full.out.split('\n')[0]!
+    const filedAt = firstLine.split('  ')[0]!
+    const early = await cli('audit', 'stream', 'complaint-c1', '--as-of', filedAt, '--db', db)
+    expect(early.out.split('\n').filter((l) => /^\d{4}-/.test(l))).toHaveLength(1)
+    expect(early.out).toContain('"status": "filed"')
+    const complaints = await cli('audit', 'complaints', '--db', db, '--as-of', '2030-01-01T00:00:00Z')
+    expect(complaints.code).toBe(0)
+    expect(complaints.out).toMatch(/\d+ deviations$/)
+  })
+
+  it.each([
+    [['demo', '--seed', 'abc'], 2, /--seed must be a whole number/],
+    [['demo', '--colour'], 2, /Unknown option '--colour'/],
+    [['audit', 'stream'], 2, /audit needs "stream <name>" or "complaints"/],
+    [['audit', 'complaints', '--as-of', 'yesterday'], 2, /--as-of must be a date-time/],
+    [['report', '--db', '/nonexistent/x.db'], 1, /no event store at \/nonexistent\/x.db/],
+    [['fly'], 2, /unknown command "fly"/],
+  ])('refuses %j with one clear line and exit code %i', async (argv, code, message) => {
+    const result = await cli(...argv)
+    expect(result.code).toBe(code)
+    expect(result.err).toMatch(message)
+    expect(result.err.split('\n')[0]).toMatch(/^property-services: /)
+    expect(result.err).not.toMatch(/\n\s+at /)
+  })
+
+  it('reports an unreachable MongoDB as one line, not a stack trace', async () => {
+    const result = await cli(
+      'rebuild',
+      '--db',
+      join(dir, 'a.db'),
+      '--mongo',
+      'mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300',
+    )
+    expect(result.code).toBe(1)
+    expect(result.err).toMatch(/^property-services: cannot reach MongoDB at mongodb:\/\/127\.0\.0\.1:1\//)
+  }, 30_000)
+})
