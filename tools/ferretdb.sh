@@ -7,7 +7,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="$here/bin/ferretdb"
-state="${TMPDIR:-/tmp}/property-services-ferretdb"
+# One state folder per checkout, so two clones (a developer's and CI's) never stop each other's server.
+state="${TMPDIR:-/tmp}/property-services-ferretdb-$(printf '%s' "$here" | cksum | cut -d' ' -f1)"
 
 build() {
   if [ -x "$bin" ] && [ "$bin" -nt "$here/ferretdb/main.go" ] && [ "$bin" -nt "$here/ferretdb/go.sum" ]; then

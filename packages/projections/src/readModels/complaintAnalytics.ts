@@ -11,7 +11,7 @@
 import { defaultPolicies, type Policies } from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
 import type { Projection, Put, View } from '../runner/projection.js'
-import { currentGeneration, physicalName } from '../runner/runner.js'
+import { readerCollection } from '../runner/runner.js'
 import { millisBetween, monthOf } from './periods.js'
 
 export const complaintAnalyticsName = 'complaintAnalytics'
@@ -210,14 +210,7 @@ const average = (sum: number, count: number, scale = 1) => (count === 0 ? null :
 
 /** Queries over the complaint analytics read model that readers currently see. */
 export const complaintAnalyticsQueries = (readModels: ReadModelStore) => {
-  const collection = async (name: string) =>
-    readModels.collection(
-      physicalName(
-        complaintAnalyticsName,
-        name,
-        Math.max(1, await currentGeneration(readModels, complaintAnalyticsName)),
-      ),
-    )
+  const collection = (name: string) => readerCollection(readModels, complaintAnalyticsName, name)
   return {
     /** Counters per key of a dimension and month, optionally for months in [from, to]. */
     by: async (

@@ -9,7 +9,7 @@ import { defaultPolicies, type Policies } from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
 import type { Projection, Put, View } from '../runner/projection.js'
 import { update } from '../runner/projection.js'
-import { currentGeneration, physicalName } from '../runner/runner.js'
+import { readerCollection } from '../runner/runner.js'
 import { millisBetween, monthOf } from './periods.js'
 
 export const repeatComplaintsName = 'repeatComplaints'
@@ -192,14 +192,7 @@ export interface RepeatRate {
 
 /** Queries over the repeat-complaint read model that readers currently see. */
 export const repeatComplaintQueries = (readModels: ReadModelStore) => {
-  const collection = async (name: string) =>
-    readModels.collection(
-      physicalName(
-        repeatComplaintsName,
-        name,
-        Math.max(1, await currentGeneration(readModels, repeatComplaintsName)),
-      ),
-    )
+  const collection = (name: string) => readerCollection(readModels, repeatComplaintsName, name)
   return {
     repeats: async (
       filter: { readonly category?: string; readonly month?: string } = {},

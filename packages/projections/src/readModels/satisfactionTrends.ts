@@ -9,7 +9,7 @@ import { defaultPolicies, type Policies } from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
 import type { Projection, Put, View } from '../runner/projection.js'
 import { update } from '../runner/projection.js'
-import { currentGeneration, physicalName } from '../runner/runner.js'
+import { readerCollection } from '../runner/runner.js'
 import { type Granularity, periodOf, previousPeriod } from './periods.js'
 
 export const satisfactionTrendsName = 'satisfactionTrends'
@@ -116,17 +116,15 @@ export const satisfactionTrendQueries = (readModels: ReadModelStore) => ({
     granularity: Granularity,
     options: { readonly source?: Source | 'all'; readonly dimension?: string } = {},
   ): Promise<TrendPoint[]> => {
-    const generation = Math.max(1, await currentGeneration(readModels, satisfactionTrendsName))
-    const buckets = (await readModels
-      .collection(physicalName(satisfactionTrendsName, 'scores', generation))
-      .find(
-        {
-          source: { $eq: options.source ?? 'all' },
-          granularity: { $eq: granularity },
-          ...(options.dimension === undefined ? {} : { dimension: { $eq: options.dimension } }),
-        },
-        { sort: { period: 1, dimension: 1 } },
-      )) as ScoreBucket[]
+    const scores = await readerCollection(readModels, satisfactionTrendsName, 'scores')
+    const buckets = (await scores.find(
+      {
+        source: { $eq: options.source ?? 'all' },
+        granularity: { $eq: granularity },
+        ...(options.dimension === undefined ? {} : { dimension: { $eq: options.dimension } }),
+      },
+      { sort: { period: 1, dimension: 1 } },
+    )) as ScoreBucket[]
     const byKey = new Map(buckets.map((b) => [`${b.period}|${b.dimension}`, b]))
     return buckets
       .filter((b) => b.count > 0)

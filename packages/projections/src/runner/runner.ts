@@ -80,6 +80,12 @@ export const currentGeneration = async (readModels: ReadModelStore, projection: 
   return typeof doc?.generation === 'number' ? doc.generation : 0
 }
 
+/** The physical collection that readers of a projection use now, for one of its logical collections. */
+export const readerCollection = async (readModels: ReadModelStore, projection: string, collection: string) =>
+  readModels.collection(
+    physicalName(projection, collection, Math.max(1, await currentGeneration(readModels, projection))),
+  )
+
 class Missing extends Error {
   constructor(readonly keys: readonly string[]) {
     super('missing documents')
