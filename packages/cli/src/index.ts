@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 export * from './auditComplaints.js'
+export * from './catalogue.js'
 export * from './cli.js'
 export * from './report.js'
 export * from './simulation.js'

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs'
+import { renderCatalogue } from '@property-services/cli'
+import { commandCodecs, eventCodecs } from '@property-services/domain'
+import { describe, expect, it } from 'vitest'
+
+describe('event catalogue', () => {
+  const committed = readFileSync(new URL('../../../docs/event-catalogue.md', import.meta.url), 'utf8')
+
+  it('is up to date with the codecs (run "pnpm generate:docs" after changing a command or event)', () => {
+    expect(committed).toBe(renderCatalogue())
+  })
+
+  it('lists every command and event with its fields', () => {
+    for (const type of [...Object.keys(commandCodecs), ...Object.keys(eventCodecs)])
+      expect(committed).toContain(`| \`${type}\` |`)
+    expect(committed).toContain(
+      '| `ComplaintFiled` | complaintId: Id<br>ownerId: Id<br>unitId: Id<br>category: ComplaintCategory',
+    )
+    expect(committed).toContain(
+      '| `RateServiceOrder` | orderId: Id<br>score: Score<br>comment?: NonEmptyString |',
+    )
+  })
+})
