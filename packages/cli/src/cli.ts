@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
@@ -16,6 +16,7 @@ import {
   rebuild,
 } from '@property-services/projections'
 import { auditComplaints } from './auditComplaints.js'
+import { renderHtml } from './htmlReport.js'
 import { progressReporter } from './progress.js'
 import { renderReport, reportData } from './report.js'
 import { simulate } from './simulation.js'
@@ -36,8 +37,9 @@ export interface Io {
 }
 
 const usage = `usage: property-services <command> [options]
-  demo      [--seed N] [--months N] [--db FILE]        simulate a community on SQLite, then report
-  report    [--db FILE]                                read models as tables
+  demo      [--seed N] [--months N] [--db FILE] [--html FILE]
+                                                     simulate a community on SQLite, then report
+  report    [--db FILE] [--html FILE]                  read models as tables (and a page with charts)
   audit stream <name> [--as-of TIME] [--db FILE]     timeline and state of one stream
   audit complaints [--as-of TIME] [--db FILE]        complaints that deviated from the procedure
   rebuild   [--db FILE | --eventstore URL] [--mongo URL --database NAME]
@@ -66,6 +68,19 @@ const moment = (value: string | undefined, flag: string): string | undefined => 
       `--${flag} must be a date-time such as 2025-06-30T12:00:00+08:00, got ${JSON.stringify(value)}`,
     )
   return new Date(value).toISOString()
+}
+
+const writeHtml = (path: string | undefined, data: Awaited<ReturnType<typeof reportData>>, io: Io) => {
+  if (path === undefined) return
+  try {
+    writeFileSync(path, renderHtml(data))
+  } catch (error) {
+    throw new CliError(
+      `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      1,
+    )
+  }
+  io.out(`\nwrote ${path}`)
 }
 
 const openExisting = (path: string): EventStore => {
@@ -109,6 +124,7 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
           seed: { type: 'string' },
           months: { type: 'string' },
           db: { type: 'string' },
+          html: { type: 'string' },
         })
         const seed = integer(values.seed as string | undefined, 'seed', 7, 0, 2 ** 31)
         const months = integer(values.months as string | undefined, 'months', 12, 1, 60)
@@ -128,7 +144,9 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
         io.out(
           `Simulated ${months} months from seed ${seed}: ${result.commands} commands (${result.refused} refused by the domain), ${result.complaints} complaints; events in ${path}\n`,
         )
-        io.out(renderReport(await reportData(readModels)))
+        const data = await reportData(readModels)
+        io.out(renderReport(data))
+        writeHtml(values.html as string | undefined, data, io)
         const deviations = await auditComplaints(events, result.endsAt)
         io.out(
           `\n\nAudit: ${deviations.length} complaints deviated from the handling procedure (property-services audit complaints --db ${path})`,
@@ -137,11 +155,13 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
         return 0
       }
       case 'report': {
-        const { values } = parsed({ db: { type: 'string' } })
+        const { values } = parsed({ db: { type: 'string' }, html: { type: 'string' } })
         const events = openExisting((values.db as string | undefined) ?? defaultDb)
         const readModels = inMemoryReadModelStore()
         await project(events, readModels, io.err)
-        io.out(renderReport(await reportData(readModels)))
+        const data = await reportData(readModels)
+        io.out(renderReport(data))
+        writeHtml(values.html as string | undefined, data, io)
         await events.close()
         return 0
       }

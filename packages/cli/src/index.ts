@@ -5,5 +5,6 @@
 export * from './auditComplaints.js'
 export * from './catalogue.js'
 export * from './cli.js'
+export * from './htmlReport.js'
 export * from './report.js'
 export * from './simulation.js'
