@@ -10,7 +10,7 @@ interface Series {
   readonly values: ReadonlyArray<number | null>
 }
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
 
 const colours = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf']
@@ -36,39 +36,40 @@ export const lineChart = (
     `<line x1="${left}" y1="${y(0)}" x2="${width - 8}" y2="${y(0)}" stroke="#999"/>`,
     ...ticks.map(
       (t) =>
-        `<text x="${left - 6}" y="${y(t) + 4}" text-anchor="end" font-size="11">${escape(t.toFixed(t < 10 ? 1 : 0))}${unit}</text>`,
+        `<text x="${left - 6}" y="${y(t) + 4}" text-anchor="end" font-size="11">${escapeHtml(t.toFixed(t < 10 ? 1 : 0))}${unit}</text>`,
     ),
     ...labels.map(
       (label, i) =>
-        `<text x="${x(i)}" y="${height - bottom + 16}" text-anchor="middle" font-size="10">${escape(label)}</text>`,
+        `<text x="${x(i)}" y="${height - bottom + 16}" text-anchor="middle" font-size="10">${escapeHtml(label)}</text>`,
     ),
   ]
   const lines = series.map((s, index) => {
     const colour = colours[index % colours.length]
     const points = s.values.flatMap((v, i) => (v === null ? [] : [[x(i), y(v), v, labels[i]] as const]))
     return [
-      `<g class="series" data-series="${escape(s.name)}">`,
+      `<g class="series" data-series="${escapeHtml(s.name)}">`,
       `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ')}"/>`,
       ...points.map(
         ([px, py, v, label]) =>
-          `<circle class="point" cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="3" fill="${colour}"><title>${escape(s.name)} ${escape(label ?? '')}: ${v.toFixed(2)}${unit}</title></circle>`,
+          `<circle class="point" cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="3" fill="${colour}"><title>${escapeHtml(s.name)} ${escapeHtml(label ?? '')}: ${v.toFixed(2)}${unit}</title></circle>`,
       ),
       '</g>',
     ].join('')
   })
   const legend = series
     .map(
-      (s, i) => `<li><span style="background:${colours[i % colours.length]}"></span>${escape(s.name)}</li>`,
+      (s, i) =>
+        `<li><span style="background:${colours[i % colours.length]}"></span>${escapeHtml(s.name)}</li>`,
     )
     .join('')
-  return `<figure data-chart="${id}"><figcaption>${escape(title)}</figcaption><svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escape(title)}">${axis.join('')}${lines.join('')}</svg><ul class="legend">${legend}</ul></figure>`
+  return `<figure data-chart="${id}"><figcaption>${escapeHtml(title)}</figcaption><svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(title)}">${axis.join('')}${lines.join('')}</svg><ul class="legend">${legend}</ul></figure>`
 }
 
 const grid = <R>(
   rows: readonly R[],
   seriesOf: (r: R) => string,
   labelOf: (r: R) => string,
-  valueOf: (r: R) => number | null,
+  pointOf: (r: R) => number | null,
 ) => {
   const labels = [...new Set(rows.map(labelOf))].sort()
   const names = [...new Set(rows.map(seriesOf))].sort()
@@ -76,7 +77,7 @@ const grid = <R>(
     name,
     values: labels.map((label) => {
       const row = rows.find((r) => seriesOf(r) === name && labelOf(r) === label)
-      return row === undefined ? null : valueOf(row)
+      return row === undefined ? null : pointOf(row)
     }),
   }))
   return { labels, series }
@@ -109,15 +110,15 @@ export const renderHtml = (data: ReportData, title = 'Property services report')
   const late = data.lateReplies
     .map(
       (c) =>
-        `<tr><td>${escape(c._id)}</td><td>${escape(c.category)}</td><td>${escape(c.filedAt)}</td><td>${escape(c.replyDueBy ?? '-')}</td><td>${escape(c.repliedAt ?? '-')}</td></tr>`,
+        `<tr><td>${escapeHtml(c._id)}</td><td>${escapeHtml(c.category)}</td><td>${escapeHtml(c.filedAt)}</td><td>${escapeHtml(c.replyDueBy ?? '-')}</td><td>${escapeHtml(c.repliedAt ?? '-')}</td></tr>`,
     )
     .join('')
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2rem;color:#222}figure{margin:0 0 2rem}figcaption{font-weight:600;margin-bottom:.5rem}
 .legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:1rem}.legend span{display:inline-block;width:10px;height:10px;margin-right:4px}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}</style></head>
-<body><h1>${escape(title)}</h1>
+<body><h1>${escapeHtml(title)}</h1>
 ${lineChart('complaints', 'Complaints filed per month, by category', charts.complaints.labels, charts.complaints.series)}
 ${lineChart('repeat-rate', 'Repeat complaints (二次投诉) as a share of complaints filed, per month and category', charts.repeatRate.labels, charts.repeatRate.series, '%')}
 ${lineChart('satisfaction', 'Satisfaction per half-year and dimension (average of 1-5)', charts.satisfaction.labels, charts.satisfaction.series)}
