@@ -1,6 +1,5 @@
 import type { EventStore } from '@property-services/infrastructure'
 import {
-  type Document,
   type Projection,
   projectionRunner,
   type ReadModelStore,
@@ -139,5 +138,3 @@ describe.each(storeTargets)('projection runner on %s', (name, make) => {
     }
   })
 })
-
-export type { Document }

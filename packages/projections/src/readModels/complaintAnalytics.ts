@@ -8,7 +8,7 @@
  * contributions(before). So a bucket always equals the sum over its complaints, whatever the order of
  * batches, and a complaint moving department moves its counters with it.
  */
-import { defaultPolicies, type Policies } from '@property-services/domain'
+import { aggregates, type ComplaintEvent, defaultPolicies, type Policies } from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
 import type { Projection, Put, View } from '../runner/projection.js'
 import { readerCollection } from '../runner/runner.js'
@@ -64,6 +64,8 @@ export interface Bucket extends Document, Counters {
 /** A verbal complaint whose first answer came after its deadline (times compared as instants). */
 const answeredLate = (c: ComplaintSummary): boolean =>
   c.replyDueBy !== null && c.repliedAt !== null && Date.parse(c.repliedAt) > Date.parse(c.replyDueBy)
+
+const complaintEventTypes: ReadonlySet<string> = new Set(aggregates().complaint.eventTypes)
 
 const zero = Object.fromEntries(counterNames.map((name) => [name, 0])) as Counters
 
@@ -131,13 +133,9 @@ const bucketChanges = (view: View, before: ComplaintSummary | undefined, after: 
 export const complaintAnalytics = (policies: Policies = defaultPolicies): Projection => ({
   name: complaintAnalyticsName,
   collections: ['complaints', 'buckets'],
-  project: ({ event }, view) => {
-    if (
-      !('complaintId' in event.data) ||
-      (!event.type.startsWith('Complaint') && event.type !== 'ResolutionProposed')
-    ) {
-      return []
-    }
+  project: ({ event: anyEvent }, view) => {
+    if (!complaintEventTypes.has(anyEvent.type)) return []
+    const event = anyEvent as ComplaintEvent
     const id = event.data.complaintId
     const before = view.get('complaints', id) as ComplaintSummary | undefined
     let after: ComplaintSummary | undefined
