@@ -19,6 +19,7 @@ import {
 import * as E from 'fp-ts/lib/Either.js'
 import { WrongExpectedRevisionError } from '../eventStore/errors.js'
 import type { EventStore, Position } from '../eventStore/port.js'
+import { eraseStoredPersonalData } from '../serialization/personalData.js'
 import { serde as defaultSerde, type RecordedEvent, type Serde } from '../serialization/serde.js'
 import { backoffDelay, sleep as defaultSleep, type RetryPolicy } from './retry.js'
 
@@ -128,6 +129,9 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
         const result = await store.appendToStream(streamName, codec.toNewEvents(events, causation), {
           expectedRevision: revision === -1 ? 'no_stream' : revision,
         })
+        if (events.some((event) => event.type === 'OwnerPersonalDataErased')) {
+          await eraseStoredPersonalData(store, aggregate.idOf(command as never))
+        }
         return E.right({
           streamName,
           events,

@@ -61,3 +61,14 @@ export const checkExpectedRevision = (
     expected === current
   if (!ok) throw new WrongExpectedRevisionError(streamName, expected, current === -1 ? 'no_stream' : current)
 }
+
+/** The store cannot change stored events (EventStoreDB): personal data there needs crypto-shredding. */
+export class RedactionUnsupportedError extends Error {
+  readonly code = 'RedactionUnsupported'
+  constructor(readonly store: string) {
+    super(
+      `${store} events are immutable: erasing personal data from them needs crypto-shredding, which is not built`,
+    )
+    this.name = 'RedactionUnsupportedError'
+  }
+}

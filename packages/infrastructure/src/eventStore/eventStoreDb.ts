@@ -13,7 +13,7 @@ import {
   WrongExpectedVersionError,
 } from '@eventstore/db-client'
 import { Observable } from 'rxjs'
-import { WrongExpectedRevisionError } from './errors.js'
+import { RedactionUnsupportedError, WrongExpectedRevisionError } from './errors.js'
 import {
   comparePositions,
   type EventStore,
@@ -169,6 +169,9 @@ export const eventStoreDbEventStore = (options: EventStoreDbOptions): EventStore
           void current?.unsubscribe().catch(() => undefined)
         }
       }),
+    redact: async () => {
+      throw new RedactionUnsupportedError('EventStoreDB')
+    },
     countAfter: async (after) => {
       // EventStoreDB positions are log offsets, not counts: count by reading forwards.
       let count = 0

@@ -65,6 +65,19 @@ export const inMemoryEventStore = (): EventStore => {
         ...(options.after === undefined ? {} : { after: options.after }),
         pollIntervalMs: 60_000,
       }),
+    redact: async (streamName, rewrite) => {
+      let changed = 0
+      for (const event of streams.get(streamName) ?? []) {
+        const data = rewrite(event)
+        if (data === undefined) continue
+        const redacted = { ...event, data: JSON.parse(JSON.stringify(data)) as unknown }
+        const stream = streams.get(streamName) as StoredEvent[]
+        stream[event.revision] = redacted
+        all[Number(event.position.commit) - 1] = redacted
+        changed++
+      }
+      return changed
+    },
     countAfter: async (after) => all.length - indexAfter(after),
     close: async () => appended.complete(),
   }

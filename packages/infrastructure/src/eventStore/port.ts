@@ -120,6 +120,12 @@ export interface EventStore {
    * they are appended (live). Each event once. Unsubscribe to stop.
    */
   subscribeToAll(options?: SubscribeOptions): Observable<StoredEvent>
+  /**
+   * Replaces the data of stored events, for erasing personal data only: every other change is an
+   * append. `rewrite` gets each event of the stream and answers its new data, or undefined to keep it.
+   * Stores whose events are immutable (EventStoreDB) reject with {@link RedactionUnsupportedError}.
+   */
+  redact(streamName: string, rewrite: (event: StoredEvent) => unknown): Promise<number>
   /** How many events are stored after a position (all of them when absent): a projection's lag. */
   countAfter(after?: Position): Promise<number>
   /** Releases connections and files. */

@@ -69,6 +69,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
   db.pragma('journal_mode = WAL')
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
   db.pragma('busy_timeout = 5000')
+  db.pragma('secure_delete = ON')
   db.exec(schema)
 
   const lastRevision = db.prepare<[string], { revision: number | null }>(
@@ -91,6 +92,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
   const countAfter = db.prepare<[number], { count: number }>(
     'SELECT COUNT(*) AS count FROM events WHERE position > ?',
   )
+  const rewriteData = db.prepare('UPDATE events SET data = ? WHERE stream_name = ? AND stream_revision = ?')
   const appended = new Subject<void>()
 
   const append = db.transaction((streamName: string, events: readonly NewEvent[], expected) => {
@@ -144,6 +146,22 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
         ...(opts.after === undefined ? {} : { after: opts.after }),
         pollIntervalMs: options.pollIntervalMs ?? 250,
       }),
+    redact: async (streamName, rewrite) => {
+      const rows = readStream.all(streamName, 0, Number.MAX_SAFE_INTEGER, '9999-12-31T23:59:59.999Z')
+      const changes = rows.flatMap((row) => {
+        const data = rewrite(toStored(row))
+        return data === undefined ? [] : [[JSON.stringify(data), streamName, row.stream_revision] as const]
+      })
+      db.transaction(() => {
+        for (const change of changes) rewriteData.run(...change)
+      }).immediate()
+      // The old bytes may linger in free pages and the WAL: overwrite and compact them.
+      if (changes.length > 0) {
+        db.pragma('wal_checkpoint(TRUNCATE)')
+        db.exec('VACUUM')
+      }
+      return changes.length
+    },
     countAfter: async (after) => countAfter.get(after === undefined ? 0 : Number(after.commit))?.count ?? 0,
     close: async () => {
       appended.complete()
