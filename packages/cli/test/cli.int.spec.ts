@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { auditComplaints, run, simulate } from '@property-services/cli'
 import { commandHandler, inMemoryEventStore } from '@property-services/infrastructure'
+import { complaintAnalyticsQueries, mongoReadModelStore } from '@property-services/projections'
+import { MongoClient } from 'mongodb'
 import { afterAll, describe, expect, it } from 'vitest'
+
+if (process.env.MONGODB_URL === undefined && process.env.CI)
+  throw new Error('MONGODB_URL must be set in CI: .ci/run starts FerretDB')
 
 const dir = mkdtempSync(join(tmpdir(), 'ps-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -76,6 +81,33 @@ describe('property-services CLI', () => {
     expect(result.err.split('\n')[0]).toMatch(/^property-services: /)
     expect(result.err).not.toMatch(/\n\s+at /)
   })
+
+  it('reports an unreachable EventStoreDB as one line', async () => {
+    const result = await cli('rebuild', '--eventstore', 'esdb://127.0.0.1:1?tls=false')
+    expect(result.code).toBe(1)
+    expect(result.err).toBe('property-services: cannot reach EventStoreDB at esdb://127.0.0.1:1?tls=false\n')
+  })
+
+  it.skipIf(process.env.MONGODB_URL === undefined)(
+    'rebuilds the read models from SQLite into MongoDB',
+    async () => {
+      const url = process.env.MONGODB_URL as string
+      const database = `ps_cli_${process.pid}`
+      const result = await cli('rebuild', '--db', join(dir, 'a.db'), '--mongo', url, '--database', database)
+      expect(result).toMatchObject({ code: 0, out: `rebuilt 3 read models into ${url}` })
+      const readModels = await mongoReadModelStore({ url, database })
+      try {
+        const rows = await complaintAnalyticsQueries(readModels).by('category')
+        expect(rows.reduce((sum, r) => sum + r.filed, 0)).toBeGreaterThan(10)
+      } finally {
+        await readModels.close()
+        const client = await MongoClient.connect(url)
+        await client.db(database).dropDatabase()
+        await client.close()
+      }
+    },
+    60_000,
+  )
 
   it('reports an unreachable MongoDB as one line, not a stack trace', async () => {
     const result = await cli(
