@@ -205,21 +205,20 @@ describe('satisfaction surveys', () => {
   })
 
   it('take one response per owner, scoring exactly the dimensions', () => {
+    const answered: SurveyEvent = {
+      type: 'SurveyResponseRecorded',
+      data: {
+        surveyId: 'v1',
+        period: '2026-H1',
+        ownerId: 'owner-1',
+        scores: { cleanliness: 4, security: 5 },
+        at,
+      },
+    }
     spec
       .given([opened])
       .when(response('owner-1', { cleanliness: 4, security: 5 }, owner))
-      .then([
-        {
-          type: 'SurveyResponseRecorded',
-          data: {
-            surveyId: 'v1',
-            period: '2026-H1',
-            ownerId: 'owner-1',
-            scores: { cleanliness: 4, security: 5 },
-            at,
-          },
-        },
-      ])
+      .then([answered])
     spec
       .given([opened])
       .when(response('owner-1', { cleanliness: 4 }))
@@ -232,16 +231,6 @@ describe('satisfaction surveys', () => {
       .given([opened])
       .when(response('owner-2', { cleanliness: 4, security: 5 }, owner))
       .thenFails('NotAllowed')
-    const answered: SurveyEvent = {
-      type: 'SurveyResponseRecorded',
-      data: {
-        surveyId: 'v1',
-        period: '2026-H1',
-        ownerId: 'owner-1',
-        scores: { cleanliness: 4, security: 5 },
-        at,
-      },
-    }
     spec
       .given([opened, answered])
       .when(response('owner-1', { cleanliness: 1, security: 1 }))

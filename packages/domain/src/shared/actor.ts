@@ -31,5 +31,3 @@ export const command = <T extends string, D extends t.Mixed>(type: T, data: D) =
 /** Builds the codec of one event: `{ type, data }`. Envelope metadata (ids, actor) is the store's. */
 export const event = <T extends string, D extends t.Mixed>(type: T, data: D) =>
   t.readonly(t.type({ type: t.literal(type), data }), type)
-
-export const staffRoles: readonly Role[] = ['staff', 'manager']

@@ -69,6 +69,3 @@ export const HalfYear = refine('HalfYear', t.string, (s) => /^\d{4}-H[12]$/.test
 
 /** A month such as `2026-03`. */
 export const Month = refine('Month', t.string, (s) => /^\d{4}-(0[1-9]|1[0-2])$/.test(s))
-
-/** Milliseconds since the epoch of an {@link IsoDateTime}. */
-export const toMillis = (iso: string): number => Date.parse(iso)

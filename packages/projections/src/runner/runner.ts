@@ -307,9 +307,8 @@ export const projectionRunner = (options: RunnerOptions) => {
         position === undefined ? { maxCount: batchSize } : { after: position, maxCount: batchSize },
       )
       await processBatch(page.events)
-      if (page.events.length === 0 && page.lastPosition !== undefined && position !== page.lastPosition) {
-        position = page.lastPosition
-      }
+      // A page of nothing but skipped events (EventStoreDB system events) still moves the reading on.
+      if (page.events.length === 0) position = page.lastPosition ?? position
       await report()
       if (page.isEnd) return
     }
