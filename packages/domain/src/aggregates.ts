@@ -16,8 +16,11 @@ import {
   ServicePackageEvent,
   servicePackageDecider,
 } from './services/servicePackage.js'
+import type { Actor } from './shared/actor.js'
+import { commandFrom } from './shared/businessTime.js'
 import type { Decider } from './shared/decider.js'
 import { type DecodeError, decodeTagged } from './shared/decode.js'
+import type { DomainError } from './shared/errors.js'
 import { SurveyCommand, SurveyEvent, surveyDecider } from './surveys/survey.js'
 import { UnitCommand, UnitEvent, unitDecider } from './units/unit.js'
 
@@ -109,7 +112,7 @@ export const aggregates = (policies: Policies = defaultPolicies) =>
     ),
     feeAccount: aggregate(
       'feeAccount',
-      feeAccountDecider,
+      feeAccountDecider(policies),
       FeeAccountCommand,
       FeeAccountEvent,
       (c) => c.data.unitId,
@@ -135,11 +138,53 @@ export const commandCodecs = byType(Command as unknown as t.UnionType<t.Type<Com
 /** The codec of each event, by its `type`. */
 export const eventCodecs = byType(Event as unknown as t.UnionType<t.Type<Event>[]>)
 
-/** Decodes untrusted input into a command, or says which field is wrong and what was expected. */
+/**
+ * What a caller sends for a command: `{ type, commandId, data, correlationId?, occurredAt? }`. The
+ * actor and the recording time are not part of it: the command handler adds them (see {@link toCommand}).
+ */
+export type CommandRequest = Command extends infer C
+  ? C extends { readonly type: infer T; readonly data: infer D }
+    ? {
+        readonly type: T
+        readonly commandId: string
+        readonly correlationId?: string
+        readonly occurredAt?: string
+        readonly data: D
+      }
+    : never
+  : never
+
+/** The codec of each command request, by its `type`. */
+export const requestCodecs = Object.fromEntries(
+  Object.entries(commandCodecs).map(([type, codec]) => [type, (codec as unknown as { request: t.Mixed }).request]),
+) as Record<string, t.Type<CommandRequest, unknown, unknown>>
+
+/**
+ * Decodes an untrusted request: exact (unknown fields are refused), bounded (lengths, amounts, dates,
+ * nesting), never throwing. A refusal names the path and what was expected there.
+ */
+export const decodeRequest: (input: unknown) => E.Either<DecodeError, CommandRequest> = decodeTagged(
+  requestCodecs,
+  'command',
+)
+
+/** Decodes a whole command, metadata included (for tests and tools; callers send requests). */
 export const decodeCommand: (input: unknown) => E.Either<DecodeError, Command> = decodeTagged(
   commandCodecs,
   'command',
 )
+
+/**
+ * The command a request becomes, with metadata from trusted sources: the authenticated principal and
+ * the time of recording. Refused when the request's business time breaks the backdating rule.
+ */
+export const toCommand = (
+  request: CommandRequest,
+  principal: Actor,
+  recordedAt: string,
+  policies: Pick<Policies, 'maxBackdatingHours'> = defaultPolicies,
+): E.Either<DomainError, Command> =>
+  commandFrom(request, principal, recordedAt, policies) as E.Either<DomainError, Command>
 /** Decodes a stored or received event, or says which field is wrong and what was expected. */
 export const decodeEvent: (input: unknown) => E.Either<DecodeError, Event> = decodeTagged(
   eventCodecs,

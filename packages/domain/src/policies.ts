@@ -13,6 +13,13 @@ export interface Policies {
   readonly emergencyDispatchMinutes: number
   /** Days after a complaint was handled during which a new one about the same thing is a repeat. */
   readonly repeatComplaintWindowDays: number
+  /** How long before it is recorded staff may say something happened (a business time in the past). */
+  readonly maxBackdatingHours: number
+  /**
+   * How far, in fen, staff may adjust a bill down on their own; more needs a manager (the waiver role).
+   * Adjustments up are not limited.
+   */
+  readonly staffAdjustmentLimitFen: number
 }
 
 export const defaultPolicies: Policies = {
@@ -20,6 +27,8 @@ export const defaultPolicies: Policies = {
   verbalReplyWorkingDays: 1,
   emergencyDispatchMinutes: 30,
   repeatComplaintWindowDays: 90,
+  maxBackdatingHours: 72,
+  staffAdjustmentLimitFen: 10_000,
 }
 
 /** Default policies with some of them replaced. */

@@ -2,6 +2,7 @@ import {
   type CommandType,
   commandCodecs,
   decodeCommand,
+  decodeRequest,
   decodeEvent,
   type EventType,
   eventCodecs,
@@ -73,7 +74,7 @@ describe('codecs', () => {
 describe('decoding errors', () => {
   const valid = {
     type: 'FileComplaint',
-    meta: { commandId: 'c1', actor: { id: 'owner-1', role: 'owner' }, issuedAt: '2026-03-02T01:00:00.000Z' },
+    commandId: 'c1',
     data: {
       complaintId: 'k1',
       ownerId: 'owner-1',
@@ -85,12 +86,12 @@ describe('decoding errors', () => {
     },
   }
 
-  it('accepts a well-formed command', () => {
-    expect(E.isRight(decodeCommand(valid))).toBe(true)
+  it('accepts a well-formed request', () => {
+    expect(E.isRight(decodeRequest(valid))).toBe(true)
   })
 
   it('names the path and what was expected', () => {
-    const result = decodeCommand({ ...valid, data: { ...valid.data, category: 'plumbing' } })
+    const result = decodeRequest({ ...valid, data: { ...valid.data, category: 'plumbing' } })
     expect(result).toMatchObject({
       _tag: 'Left',
       left: {
@@ -101,13 +102,24 @@ describe('decoding errors', () => {
     })
   })
 
-  it('names nested metadata fields', () => {
-    const result = decodeCommand({ ...valid, meta: { ...valid.meta, actor: { id: 'x', role: 'tenant' } } })
+  it('names nested metadata fields of a whole command', () => {
+    const command = {
+      type: valid.type,
+      data: valid.data,
+      meta: {
+        commandId: 'c1',
+        correlationId: 'c1',
+        actor: { id: 'x', role: 'tenant' },
+        occurredAt: '2026-03-02T01:00:00.000Z',
+        recordedAt: '2026-03-02T01:00:00.000Z',
+      },
+    }
+    const result = decodeCommand(command)
     expect(E.isLeft(result) && result.left.issues.map((i) => i.path)).toEqual(['meta.actor.role'])
   })
 
   it('lists the known types for an unknown type', () => {
-    const result = decodeCommand({ ...valid, type: 'SueTheCompany' })
+    const result = decodeRequest({ ...valid, type: 'SueTheCompany' })
     expect(E.isLeft(result) && result.left.issues[0]).toMatchObject({
       path: 'type',
       actual: '"SueTheCompany"',
@@ -116,16 +128,12 @@ describe('decoding errors', () => {
   })
 
   it('rejects impossible dates and fractional money', () => {
-    const badDate = decodeCommand({ ...valid, meta: { ...valid.meta, issuedAt: '2026-02-30T01:00:00Z' } })
-    expect(E.isLeft(badDate) && badDate.left.issues[0]?.path).toBe('meta.issuedAt')
-    const payment = {
-      type: 'RecordPayment',
-      meta: valid.meta,
-      data: { unitId: 'unit-1', paymentId: 'p1', amountFen: 10.5 },
-    }
+    const badDate = decodeRequest({ ...valid, occurredAt: '2026-02-30T01:00:00Z' })
+    expect(E.isLeft(badDate) && badDate.left.issues[0]?.path).toBe('occurredAt')
+    const payment = { type: 'RecordPayment', commandId: 'c2', data: { unitId: 'unit-1', paymentId: 'p1', amountFen: 10.5 } }
     expect(
-      E.isLeft(decodeCommand(payment)) &&
-        (decodeCommand(payment) as E.Left<{ message: string }>).left.message,
+      E.isLeft(decodeRequest(payment)) &&
+        (decodeRequest(payment) as E.Left<{ message: string }>).left.message,
     ).toMatch(/data\.amountFen expected Fen, got 10\.5/)
   })
 })

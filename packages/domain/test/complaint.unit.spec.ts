@@ -251,7 +251,7 @@ describe('the handling procedure', () => {
     expect(state).toMatchObject({ status: 'reopened', proposed: false, notified: false, reopenCount: 1 })
     spec
       .given([...history, reopened])
-      .when(cmd('CloseComplaint', { rating: 5 }))
+      .when(cmd('CloseComplaint', { rating: 5 }, staff, later(900)))
       .thenFails('WrongState')
   })
 

@@ -3,7 +3,7 @@ import {
   balanceOf,
   type FeeAccountCommand,
   type FeeAccountEvent,
-  feeAccountDecider,
+  feeAccountDecider as feeAccountDeciderWith,
   replay,
   sharedCostDecider,
 } from '@property-services/domain'
@@ -11,6 +11,7 @@ import { specification } from '@property-services/domain/testing'
 import { describe, expect, it } from 'vitest'
 import { manager, meta, owner, staff, stranger } from './support.js'
 
+const feeAccountDecider = feeAccountDeciderWith()
 const spec = specification(feeAccountDecider)
 const unitId = 'unit-1'
 const at = '2026-03-02T01:00:00.000Z'

@@ -97,7 +97,7 @@ describe('service orders', () => {
     type: T,
     data: object,
     actor = staff,
-    when = after(1),
+    when = after(48),
   ) => ({ type, meta: meta(actor, when), data: { orderId: 'o1', ...data } }) as unknown as ServiceOrderCommand
   const requested: ServiceOrderEvent = {
     type: 'ServiceOrderRequested',
@@ -130,7 +130,7 @@ describe('service orders', () => {
     spec.given([]).when(request, { unitOwner: 'owner-2' }).thenFails('NotAllowed')
     spec
       .given([requested])
-      .when(cmd('ScheduleServiceOrder', { scheduledFor: after(24), assigneeId: 'fitter-1' }))
+      .when(cmd('ScheduleServiceOrder', { scheduledFor: after(24), assigneeId: 'fitter-1' }, staff, after(1)))
       .then([scheduled])
     spec.given([requested]).when(cmd('DeliverServiceOrder', {})).thenFails('WrongState')
     spec

@@ -6,9 +6,8 @@ export const owner: Actor = { id: 'owner-1', role: 'owner' }
 export const stranger: Actor = { id: 'owner-9', role: 'owner' }
 
 let counter = 0
-/** Command metadata issued by `actor` at `issuedAt`. */
-export const meta = (actor: Actor, issuedAt: string): CommandMeta => ({
-  commandId: `cmd-${++counter}`,
-  actor,
-  issuedAt,
-})
+/** Command metadata: `actor` acted at `occurredAt`, recorded at the same moment. */
+export const meta = (actor: Actor, occurredAt: string): CommandMeta => {
+  const commandId = `cmd-${++counter}`
+  return { commandId, correlationId: commandId, actor, occurredAt, recordedAt: occurredAt }
+}

@@ -4,11 +4,13 @@
  */
 import {
   type Command,
+  type CommandRequest,
   type CommandType,
   commandCodecs,
   type Event,
   type EventType,
   eventCodecs,
+  requestCodecs,
 } from '@property-services/domain'
 import * as fc from 'fast-check'
 import type * as t from 'io-ts'
@@ -16,10 +18,12 @@ import type * as t from 'io-ts'
 const minTime = Date.parse('2020-01-01T00:00:00.000Z')
 const maxTime = Date.parse('2035-12-31T23:59:59.999Z')
 
-export const idArbitrary: fc.Arbitrary<string> = fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/)
+export const idArbitrary: fc.Arbitrary<string> = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,11}$/)
+// Graphemes may carry control characters; the codecs refuse those, so they are left out here.
+const controls = /[\u0000-\u001f\u007f-\u009f]/u
 export const textArbitrary: fc.Arbitrary<string> = fc
   .string({ minLength: 1, maxLength: 30, unit: 'grapheme' })
-  .filter((s) => s.trim().length > 0)
+  .filter((s) => s.trim().length > 0 && !controls.test(s))
 export const fenArbitrary: fc.Arbitrary<number> = fc.integer({ min: 0, max: 100_000_000 })
 export const areaArbitrary: fc.Arbitrary<number> = fc.integer({ min: 1, max: 5_000_000 })
 export const scoreArbitrary: fc.Arbitrary<number> = fc.integer({ min: 1, max: 5 })
@@ -30,9 +34,10 @@ export const isoDateArbitrary: fc.Arbitrary<string> = isoDateTimeArbitrary.map((
 
 /** Arbitraries for the value codecs of the domain, by codec name. */
 const named: Record<string, fc.Arbitrary<unknown>> = {
-  NonEmptyString: textArbitrary,
+  ShortText: textArbitrary,
+  FreeText: textArbitrary,
   Id: idArbitrary,
-  Int: fc.integer({ min: -1_000_000, max: 1_000_000 }),
+  Int: fc.integer({ min: 0, max: 1_000_000 }),
   Fen: fenArbitrary,
   SignedFen: fc.integer({ min: -100_000_000, max: 100_000_000 }),
   AreaCm2: areaArbitrary,
@@ -59,6 +64,7 @@ const derive = (codec: AnyCodec): fc.Arbitrary<unknown> => {
   const c = codec as AnyCodec & Record<string, unknown>
   switch (c._tag) {
     case 'ReadonlyType':
+    case 'StrictType':
       return derive(c.type as AnyCodec)
     case 'InterfaceType':
       return fc.record(mapValues(c.props as Record<string, AnyCodec>, derive))
@@ -73,7 +79,10 @@ const derive = (codec: AnyCodec): fc.Arbitrary<unknown> => {
     case 'ReadonlyArrayType':
     case 'ArrayType':
       return fc.array(derive(c.type as AnyCodec), { maxLength: 5 })
+    case 'BoundedArrayType':
+      return fc.array(derive(c.type as AnyCodec), { maxLength: Math.min(5, c.maxLength as number) })
     case 'DictionaryType':
+    case 'BoundedDictionaryType':
       return fc.dictionary(
         derive(c.domain as AnyCodec) as fc.Arbitrary<string>,
         derive(c.codomain as AnyCodec),
@@ -122,4 +131,17 @@ export const anyCommand: fc.Arbitrary<Command> = fc.oneof(
 /** Any well-formed event of the domain. */
 export const anyEvent: fc.Arbitrary<Event> = fc.oneof(
   ...(Object.keys(eventCodecs) as EventType[]).map((type) => eventArbitrary(type) as fc.Arbitrary<Event>),
+)
+
+/** An arbitrary request (what a caller sends) for a command of the given type. */
+export const requestArbitrary = <T extends CommandType>(
+  type: T,
+): fc.Arbitrary<Extract<CommandRequest, { type: T }>> =>
+  arbitraryOf(requestCodecs[type] as unknown as t.Type<Extract<CommandRequest, { type: T }>, unknown, unknown>)
+
+/** Any well-formed request of the domain. */
+export const anyRequest: fc.Arbitrary<CommandRequest> = fc.oneof(
+  ...(Object.keys(requestCodecs) as CommandType[]).map(
+    (type) => requestArbitrary(type) as fc.Arbitrary<CommandRequest>,
+  ),
 )

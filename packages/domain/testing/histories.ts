@@ -16,6 +16,7 @@ import {
   type ComplaintCategory,
   type ComplaintState,
   type DecisionContext,
+  defaultPolicies,
   type Event,
   type FeeAccountState,
   type OwnerState,
@@ -250,7 +251,8 @@ const feeAccountScript: Script<FeeAccountState> = {
         return build(
           type,
           { unitId, billId, amountFen: (flag ? 1 : -1) * amount, reason: text('meter misread', env) },
-          actorFor(env, cast.staff),
+          // Staff adjust down a little on their own; a larger reduction takes a manager.
+          actorFor(env, !flag && amount > defaultPolicies.staffAdjustmentLimitFen ? cast.manager : cast.staff),
         )
       default:
         throw new Error(`not a fee account command: ${type}`)
@@ -598,9 +600,15 @@ export const runHistory = (
     const built = script.build(type, state, env)
     const command = {
       type: built.type,
-      meta: { commandId: `cmd-${index}`, actor: built.actor, issuedAt: at },
+      meta: {
+        commandId: `cmd-${index}`,
+        correlationId: `cmd-${index}`,
+        actor: built.actor,
+        occurredAt: at,
+        recordedAt: at,
+      },
       data: built.data,
-    } as Command
+    } as unknown as Command
     const outcome = decider.decide(command, state, castContext)
     if (E.isRight(outcome)) {
       for (const event of outcome.right) state = decider.evolve(state, event)

@@ -17,11 +17,11 @@ import * as t from 'io-ts'
 import type { Policies } from '../policies.js'
 import { defaultPolicies } from '../policies.js'
 import { command, event } from '../shared/actor.js'
-import { selfOrStaff, staffOnly, unitOwnerOrStaff } from '../shared/authorize.js'
+import { authorize } from '../shared/authorize.js'
 import { addWorkingDays } from '../shared/calendar.js'
-import type { Decider } from '../shared/decider.js'
+import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { type DomainError, ruleViolated, wrongState } from '../shared/errors.js'
-import { Id, IsoDateTime, NonEmptyString, Score } from '../shared/values.js'
+import { FreeText, Id, IsoDateTime, Score, ShortText } from '../shared/values.js'
 import {
   ComplaintCategory,
   ComplaintChannel,
@@ -42,32 +42,32 @@ export const FileComplaint = command(
     category: ComplaintCategory,
     subject: ComplaintSubject,
     channel: ComplaintChannel,
-    description: NonEmptyString,
+    description: FreeText,
   }),
 )
 export const AcknowledgeComplaint = command(
   'AcknowledgeComplaint',
-  t.type({ complaintId: Id, gesture: Gesture, note: NonEmptyString }),
+  t.type({ complaintId: Id, gesture: Gesture, note: FreeText }),
 )
 export const ProposeResolution = command(
   'ProposeResolution',
-  t.type({ complaintId: Id, proposal: NonEmptyString, partial: t.boolean }),
+  t.type({ complaintId: Id, proposal: FreeText, partial: t.boolean }),
 )
 export const DispatchComplaint = command(
   'DispatchComplaint',
-  t.type({ complaintId: Id, department: NonEmptyString, dueBy: IsoDateTime }),
+  t.type({ complaintId: Id, department: ShortText, dueBy: IsoDateTime }),
 )
 export const ResolveComplaint = command(
   'ResolveComplaint',
-  t.type({ complaintId: Id, cause: NonEmptyString }),
+  t.type({ complaintId: Id, cause: FreeText }),
 )
-export const RejectComplaint = command('RejectComplaint', t.type({ complaintId: Id, reason: NonEmptyString }))
+export const RejectComplaint = command('RejectComplaint', t.type({ complaintId: Id, reason: FreeText }))
 export const NotifyComplaintOutcome = command(
   'NotifyComplaintOutcome',
-  t.type({ complaintId: Id, via: NotificationChannel, summary: NonEmptyString }),
+  t.type({ complaintId: Id, via: NotificationChannel, summary: FreeText }),
 )
 export const CloseComplaint = command('CloseComplaint', t.type({ complaintId: Id, rating: Score }))
-export const ReopenComplaint = command('ReopenComplaint', t.type({ complaintId: Id, reason: NonEmptyString }))
+export const ReopenComplaint = command('ReopenComplaint', t.type({ complaintId: Id, reason: FreeText }))
 
 export const ComplaintCommand = t.union([
   FileComplaint,
@@ -93,7 +93,7 @@ export const ComplaintFiled = event(
     category: ComplaintCategory,
     subject: ComplaintSubject,
     channel: ComplaintChannel,
-    description: NonEmptyString,
+    description: FreeText,
     /** When a verbal complaint must be answered; null for letters and online complaints. */
     replyDueBy: Deadline,
     /** When an emergency must be dispatched; null for other categories. */
@@ -103,27 +103,27 @@ export const ComplaintFiled = event(
 )
 export const ComplaintAcknowledged = event(
   'ComplaintAcknowledged',
-  t.type({ complaintId: Id, gesture: Gesture, note: NonEmptyString, at: IsoDateTime }),
+  t.type({ complaintId: Id, gesture: Gesture, note: FreeText, at: IsoDateTime }),
 )
 export const ResolutionProposed = event(
   'ResolutionProposed',
-  t.type({ complaintId: Id, proposal: NonEmptyString, partial: t.boolean, at: IsoDateTime }),
+  t.type({ complaintId: Id, proposal: FreeText, partial: t.boolean, at: IsoDateTime }),
 )
 export const ComplaintDispatched = event(
   'ComplaintDispatched',
-  t.type({ complaintId: Id, department: NonEmptyString, dueBy: IsoDateTime, at: IsoDateTime }),
+  t.type({ complaintId: Id, department: ShortText, dueBy: IsoDateTime, at: IsoDateTime }),
 )
 export const ComplaintResolved = event(
   'ComplaintResolved',
-  t.type({ complaintId: Id, cause: NonEmptyString, at: IsoDateTime }),
+  t.type({ complaintId: Id, cause: FreeText, at: IsoDateTime }),
 )
 export const ComplaintRejected = event(
   'ComplaintRejected',
-  t.type({ complaintId: Id, reason: NonEmptyString, at: IsoDateTime }),
+  t.type({ complaintId: Id, reason: FreeText, at: IsoDateTime }),
 )
 export const ComplaintOutcomeNotified = event(
   'ComplaintOutcomeNotified',
-  t.type({ complaintId: Id, via: NotificationChannel, summary: NonEmptyString, at: IsoDateTime }),
+  t.type({ complaintId: Id, via: NotificationChannel, summary: FreeText, at: IsoDateTime }),
 )
 export const ComplaintClosed = event(
   'ComplaintClosed',
@@ -131,7 +131,7 @@ export const ComplaintClosed = event(
 )
 export const ComplaintReopened = event(
   'ComplaintReopened',
-  t.type({ complaintId: Id, reason: NonEmptyString, at: IsoDateTime }),
+  t.type({ complaintId: Id, reason: FreeText, at: IsoDateTime }),
 )
 
 export const ComplaintEvent = t.union([
@@ -157,6 +157,7 @@ export type ComplaintStatus =
   | 'closed'
   | 'reopened'
 
+/** A complaint's state, before the time of its last event is added (see `timeOrdered`). */
 export type ComplaintState =
   | { readonly status: 'none' }
   | {
@@ -191,13 +192,14 @@ const inState = (
 /** The complaint decider under the given policies (calendar, reply and dispatch deadlines). */
 export const complaintDecider = (
   policies: Policies = defaultPolicies,
-): Decider<ComplaintCommand, ComplaintEvent, ComplaintState> => ({
+): Decider<ComplaintCommand, ComplaintEvent, ComplaintState & TimeOrdered> =>
+  timeOrdered<ComplaintCommand, ComplaintEvent, ComplaintState>({
   initialState: { status: 'none' },
   decide: (command, state, context) => {
-    const at = command.meta.issuedAt
+    const at = command.meta.occurredAt
     if (command.type === 'FileComplaint') {
       const { ownerId, unitId, category, subject, channel } = command.data
-      const denied = unitOwnerOrStaff(command, ownerId, unitId, context)
+      const denied = authorize(command, { owner: ownerId, unitId, context })
       if (denied) return E.left(denied)
       if (state.status !== 'none')
         return E.left(wrongState(command.type, state.status, 'complaint already filed'))
@@ -216,8 +218,7 @@ export const complaintDecider = (
     }
     if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
     const { complaintId } = state
-    const handling = command.type === 'CloseComplaint' || command.type === 'ReopenComplaint'
-    const denied = handling ? selfOrStaff(command, state.ownerId) : staffOnly(command)
+    const denied = authorize(command, { owner: state.ownerId })
     if (denied) return E.left(denied)
     switch (command.type) {
       case 'AcknowledgeComplaint': {

@@ -5,17 +5,34 @@
  * - balance = charges + adjustments - payments - waivers; positive is owed, negative is credit;
  * - a payment settles the oldest bill first (by due date, then bill id); what is left over is credit,
  *   which settles the next bills issued;
- * - only a manager waives, at most what a bill still owes; an adjustment names its bill and a reason;
+ * - only a manager waives, at most what a bill still owes; an adjustment names its bill and a reason,
+ *   and staff may adjust a bill down by at most the policies' `staffAdjustmentLimitFen` (more is a
+ *   waiver in all but name, and needs a manager);
+ * - no amount, total or balance leaves the bounds of `limits` (far below 2^53).
  * - a bill's unpaid part is in arrears from the day after its due date.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
-import { managerOnly, staffOnly } from '../shared/authorize.js'
-import type { Decider, DecisionContext } from '../shared/decider.js'
+import { grantOf } from '../permissions.js'
+import { defaultPolicies, type Policies } from '../policies.js'
+import { authorize } from '../shared/authorize.js'
+import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { notAllowed, ruleViolated, wrongState } from '../shared/errors.js'
+import { boundedArray } from '../shared/structure.js'
 import { serviceFee } from '../shared/money.js'
-import { AreaCm2, Fen, Id, IsoDate, IsoDateTime, Month, NonEmptyString, SignedFen } from '../shared/values.js'
+import {
+  AreaCm2,
+  Fen,
+  FreeText,
+  Id,
+  IsoDate,
+  IsoDateTime,
+  limits,
+  Month,
+  ShortText,
+  SignedFen,
+} from '../shared/values.js'
 
 const MonthsBilled = new t.Type<number, number, unknown>(
   'MonthsBilled',
@@ -35,7 +52,7 @@ export const BillLineRequest = t.union(
       months: MonthsBilled,
     }),
     t.type({ item: t.literal('shared-cost'), sharedCostId: Id, amountFen: Fen }),
-    t.type({ item: t.literal('special-repair'), description: NonEmptyString, amountFen: Fen }),
+    t.type({ item: t.literal('special-repair'), description: ShortText, amountFen: Fen }),
   ],
   'BillLineRequest',
 )
@@ -49,7 +66,7 @@ export type FeeItem = t.TypeOf<typeof FeeItem>
 
 /** A billed line: the fee item, what it is for, and its amount. */
 export const BillLine = t.readonly(
-  t.type({ item: FeeItem, description: NonEmptyString, amountFen: Fen }),
+  t.type({ item: FeeItem, description: ShortText, amountFen: Fen }),
   'BillLine',
 )
 export type BillLine = t.TypeOf<typeof BillLine>
@@ -61,17 +78,17 @@ export const IssueBill = command(
     billId: Id,
     period: Month,
     dueDate: IsoDate,
-    lines: t.readonlyArray(BillLineRequest),
+    lines: boundedArray(BillLineRequest, 50, 'BillLineRequests'),
   }),
 )
 export const RecordPayment = command('RecordPayment', t.type({ unitId: Id, paymentId: Id, amountFen: Fen }))
 export const WaiveCharge = command(
   'WaiveCharge',
-  t.type({ unitId: Id, billId: Id, amountFen: Fen, reason: NonEmptyString }),
+  t.type({ unitId: Id, billId: Id, amountFen: Fen, reason: FreeText }),
 )
 export const AdjustBill = command(
   'AdjustBill',
-  t.type({ unitId: Id, billId: Id, amountFen: SignedFen, reason: NonEmptyString }),
+  t.type({ unitId: Id, billId: Id, amountFen: SignedFen, reason: FreeText }),
 )
 
 export const FeeAccountCommand = t.union([IssueBill, RecordPayment, WaiveCharge, AdjustBill])
@@ -84,7 +101,7 @@ export const BillIssued = event(
     billId: Id,
     period: Month,
     dueDate: IsoDate,
-    lines: t.readonlyArray(BillLine),
+    lines: boundedArray(BillLine, 50, 'BillLines'),
     totalFen: Fen,
     at: IsoDateTime,
   }),
@@ -95,11 +112,11 @@ export const PaymentRecorded = event(
 )
 export const ChargeWaived = event(
   'ChargeWaived',
-  t.type({ unitId: Id, billId: Id, amountFen: Fen, reason: NonEmptyString, at: IsoDateTime }),
+  t.type({ unitId: Id, billId: Id, amountFen: Fen, reason: FreeText, at: IsoDateTime }),
 )
 export const BillAdjusted = event(
   'BillAdjusted',
-  t.type({ unitId: Id, billId: Id, amountFen: SignedFen, reason: NonEmptyString, at: IsoDateTime }),
+  t.type({ unitId: Id, billId: Id, amountFen: SignedFen, reason: FreeText, at: IsoDateTime }),
 )
 
 export const FeeAccountEvent = t.union([BillIssued, PaymentRecorded, ChargeWaived, BillAdjusted])
@@ -207,21 +224,23 @@ const settle = (
   return { bills: settled, creditFen: credit }
 }
 
-const payer = (command: FeeAccountCommand, context: DecisionContext | undefined) => {
-  const { actor } = command.meta
-  if (actor.role === 'owner' && context?.unitOwner !== actor.id)
-    return notAllowed(command.type, actor.role, `owner ${actor.id} does not own unit ${command.data.unitId}`)
-  return actor.role === 'owner' ? undefined : staffOnly(command)
-}
+/** Whether an account's amounts all stay within the bounds: what any bill owes, and the credit held. */
+const withinBounds = (state: FeeAccountState): boolean =>
+  Math.abs(state.creditFen) <= limits.maxAccountFen &&
+  state.bills.reduce((sum, bill) => sum + bill.outstandingFen, 0) <= limits.maxAccountFen
 
-export const feeAccountDecider: Decider<FeeAccountCommand, FeeAccountEvent, FeeAccountState> = {
+/** The fee-account decider under the given policies (the staff adjustment limit). */
+export const feeAccountDecider = (
+  policies: Pick<Policies, 'staffAdjustmentLimitFen'> = defaultPolicies,
+): Decider<FeeAccountCommand, FeeAccountEvent, FeeAccountState & TimeOrdered> => {
+  const decider: Decider<FeeAccountCommand, FeeAccountEvent, FeeAccountState> = {
   initialState: { unitId: null, bills: [], creditFen: 0, payments: null },
   decide: (command, state, context) => {
-    const at = command.meta.issuedAt
+    const at = command.meta.occurredAt
     const { unitId } = command.data
     switch (command.type) {
       case 'IssueBill': {
-        const denied = staffOnly(command)
+        const denied = authorize(command)
         if (denied) return E.left(denied)
         if (state.bills.some((bill) => bill.billId === command.data.billId))
           return E.left(ruleViolated(command.type, 'bill-once', `bill ${command.data.billId} already issued`))
@@ -229,13 +248,17 @@ export const feeAccountDecider: Decider<FeeAccountCommand, FeeAccountEvent, FeeA
           return E.left(ruleViolated(command.type, 'lines', 'a bill has at least one line'))
         const lines = command.data.lines.map(priceLine)
         const totalFen = lines.reduce((sum, line) => sum + line.amountFen, 0)
+        if (lines.some((line) => line.amountFen > limits.maxFen) || totalFen > limits.maxFen)
+          return E.left(
+            ruleViolated(command.type, 'amount-bound', `a line or a bill is at most ${limits.maxFen} fen`),
+          )
         const { billId, period, dueDate } = command.data
         return E.right([
           { type: 'BillIssued', data: { unitId, billId, period, dueDate, lines, totalFen, at } },
         ])
       }
       case 'RecordPayment': {
-        const denied = payer(command, context)
+        const denied = authorize(command, { unitId, context })
         if (denied) return E.left(denied)
         if (command.data.amountFen === 0)
           return E.left(ruleViolated(command.type, 'positive', 'a payment pays something'))
@@ -246,7 +269,7 @@ export const feeAccountDecider: Decider<FeeAccountCommand, FeeAccountEvent, FeeA
         return E.right([{ type: 'PaymentRecorded', data: { ...command.data, at } }])
       }
       case 'WaiveCharge': {
-        const denied = managerOnly(command)
+        const denied = authorize(command)
         if (denied) return E.left(denied)
         const bill = state.bills.find((b) => b.billId === command.data.billId)
         if (bill === undefined)
@@ -262,8 +285,20 @@ export const feeAccountDecider: Decider<FeeAccountCommand, FeeAccountEvent, FeeA
         return E.right([{ type: 'ChargeWaived', data: { ...command.data, at } }])
       }
       case 'AdjustBill': {
-        const denied = staffOnly(command)
+        const denied = authorize(command)
         if (denied) return E.left(denied)
+        const { role } = command.meta.actor
+        if (
+          grantOf(command.type, role) === 'within-limit' &&
+          -command.data.amountFen > policies.staffAdjustmentLimitFen
+        )
+          return E.left(
+            notAllowed(
+              command.type,
+              role,
+              `a ${role} may adjust a bill down by at most ${policies.staffAdjustmentLimitFen} fen; more needs a manager`,
+            ),
+          )
         if (!state.bills.some((b) => b.billId === command.data.billId))
           return E.left(wrongState(command.type, 'no-bill', `no bill ${command.data.billId}`))
         if (command.data.amountFen === 0)
@@ -302,4 +337,23 @@ export const feeAccountDecider: Decider<FeeAccountCommand, FeeAccountEvent, FeeA
       }
     }
   },
+}
+  // Every decision is checked against the bounds by evolving it: the account stays exact and storable.
+  return timeOrdered({
+    ...decider,
+    decide: (command, state, context) => {
+      const decision = decider.decide(command, state, context)
+      if (E.isLeft(decision)) return decision
+      const after = decision.right.reduce(decider.evolve, state as FeeAccountState)
+      return withinBounds(after)
+        ? decision
+        : E.left(
+            ruleViolated(
+              command.type,
+              'amount-bound',
+              `the account would owe or hold more than ${limits.maxAccountFen} fen`,
+            ),
+          )
+    },
+  })
 }

@@ -2,11 +2,12 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
-import { staffOnly } from '../shared/authorize.js'
-import type { Decider } from '../shared/decider.js'
+import { authorize } from '../shared/authorize.js'
+import { boundedArray } from '../shared/structure.js'
+import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { apportion } from '../shared/money.js'
-import { AreaCm2, Fen, Id, IsoDateTime, NonEmptyString } from '../shared/values.js'
+import { AreaCm2, Fen, Id, IsoDateTime, ShortText } from '../shared/values.js'
 
 export const SharedCostKind = t.keyof(
   { water: null, electricity: null, cleaning: null, greening: null, 'shared-equipment': null },
@@ -20,9 +21,9 @@ export const ApportionSharedCost = command(
   t.type({
     sharedCostId: Id,
     kind: SharedCostKind,
-    description: NonEmptyString,
+    description: ShortText,
     totalFen: Fen,
-    units: t.readonlyArray(UnitArea),
+    units: boundedArray(UnitArea, 5_000, 'UnitAreas'),
   }),
 )
 export const SharedCostCommand = ApportionSharedCost
@@ -33,9 +34,13 @@ export const SharedCostApportioned = event(
   t.type({
     sharedCostId: Id,
     kind: SharedCostKind,
-    description: NonEmptyString,
+    description: ShortText,
     totalFen: Fen,
-    shares: t.readonlyArray(t.readonly(t.type({ unitId: Id, floorAreaCm2: AreaCm2, amountFen: Fen }))),
+    shares: boundedArray(
+      t.readonly(t.type({ unitId: Id, floorAreaCm2: AreaCm2, amountFen: Fen })),
+      5_000,
+      'Shares',
+    ),
     at: IsoDateTime,
   }),
 )
@@ -44,10 +49,14 @@ export type SharedCostEvent = t.TypeOf<typeof SharedCostEvent>
 
 export type SharedCostState = { readonly status: 'none' } | { readonly status: 'apportioned' }
 
-export const sharedCostDecider: Decider<SharedCostCommand, SharedCostEvent, SharedCostState> = {
+export const sharedCostDecider: Decider<SharedCostCommand, SharedCostEvent, SharedCostState & TimeOrdered> = timeOrdered<
+  SharedCostCommand,
+  SharedCostEvent,
+  SharedCostState
+>({
   initialState: { status: 'none' },
   decide: (command, state) => {
-    const denied = staffOnly(command)
+    const denied = authorize(command)
     if (denied) return E.left(denied)
     if (state.status !== 'none') return E.left(wrongState(command.type, state.status, 'already apportioned'))
     const { units, totalFen } = command.data
@@ -59,9 +68,9 @@ export const sharedCostDecider: Decider<SharedCostCommand, SharedCostEvent, Shar
     return E.right([
       {
         type: 'SharedCostApportioned',
-        data: { ...rest, shares: apportion(totalFen, units), at: command.meta.issuedAt },
+        data: { ...rest, shares: apportion(totalFen, units), at: command.meta.occurredAt },
       },
     ])
   },
   evolve: () => ({ status: 'apportioned' }),
-}
+})

@@ -5,10 +5,11 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
-import { managerOnly, selfOrStaff, staffOnly, unitOwnerOrStaff } from '../shared/authorize.js'
-import type { Decider } from '../shared/decider.js'
+import { authorize } from '../shared/authorize.js'
+import { boundedArray } from '../shared/structure.js'
+import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
-import { Id, IsoDateTime, NonEmptyString } from '../shared/values.js'
+import { FreeText, Id, IsoDateTime, ShortText } from '../shared/values.js'
 
 /** Key, general or potential customer: service is differentiated by grade. */
 export const OwnerGrade = t.keyof({ key: null, general: null, potential: null }, 'OwnerGrade')
@@ -17,8 +18,8 @@ export type OwnerGrade = t.TypeOf<typeof OwnerGrade>
 /** The personal data of an owner, as given. */
 export const ContactDetails = t.readonly(
   t.intersection([
-    t.type({ name: NonEmptyString, phone: NonEmptyString }),
-    t.partial({ email: NonEmptyString }),
+    t.type({ name: ShortText, phone: ShortText }),
+    t.partial({ email: ShortText }),
   ]),
   'ContactDetails',
 )
@@ -34,11 +35,14 @@ export const StoredContact = t.union([ContactDetails, ErasedContact], 'StoredCon
 export type StoredContact = t.TypeOf<typeof StoredContact>
 export const erasedContact: StoredContact = { erased: true }
 
+/** The needs heard on one visit: at most 20 notes. */
+const Needs = boundedArray(FreeText, 20, 'Needs')
+
 export const RegisterOwner = command('RegisterOwner', t.type({ ownerId: Id, contact: ContactDetails }))
 export const GradeOwner = command('GradeOwner', t.type({ ownerId: Id, grade: OwnerGrade }))
 export const RecordOwnerVisit = command(
   'RecordOwnerVisit',
-  t.type({ ownerId: Id, needs: t.readonlyArray(NonEmptyString) }),
+  t.type({ ownerId: Id, needs: Needs }),
 )
 export const ChangeOwnerContact = command(
   'ChangeOwnerContact',
@@ -75,7 +79,7 @@ export const OwnerGraded = event(
 )
 export const OwnerVisited = event(
   'OwnerVisited',
-  t.type({ ownerId: Id, needs: t.readonlyArray(NonEmptyString), visitedBy: Id, at: IsoDateTime }),
+  t.type({ ownerId: Id, needs: Needs, visitedBy: Id, at: IsoDateTime }),
 )
 export const OwnerContactChanged = event(
   'OwnerContactChanged',
@@ -117,13 +121,17 @@ export type OwnerState =
       readonly subscriptions: Readonly<Record<string, string>>
     }
 
-export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState> = {
+export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOrdered> = timeOrdered<
+  OwnerCommand,
+  OwnerEvent,
+  OwnerState
+>({
   initialState: { status: 'none' },
   decide: (command, state, context) => {
-    const at = command.meta.issuedAt
+    const at = command.meta.occurredAt
     const { ownerId } = command.data
     if (command.type === 'RegisterOwner') {
-      const denied = staffOnly(command)
+      const denied = authorize(command)
       if (denied) return E.left(denied)
       if (state.status !== 'none')
         return E.left(wrongState(command.type, state.status, 'owner already registered'))
@@ -135,7 +143,7 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState> = {
       return E.left(wrongState(command.type, 'none', `owner ${ownerId} not registered`))
     switch (command.type) {
       case 'GradeOwner': {
-        const denied = staffOnly(command)
+        const denied = authorize(command)
         if (denied) return E.left(denied)
         if (state.grade === command.data.grade)
           return E.left(ruleViolated(command.type, 'grade-changes', `owner is already graded ${state.grade}`))
@@ -144,7 +152,7 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState> = {
         ])
       }
       case 'RecordOwnerVisit': {
-        const denied = staffOnly(command)
+        const denied = authorize(command)
         if (denied) return E.left(denied)
         return E.right([
           {
@@ -154,7 +162,7 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState> = {
         ])
       }
       case 'ChangeOwnerContact': {
-        const denied = selfOrStaff(command, ownerId)
+        const denied = authorize(command, { owner: ownerId })
         if (denied) return E.left(denied)
         if (state.status === 'erased')
           return E.left(wrongState(command.type, state.status, 'personal data was erased; register anew'))
@@ -163,22 +171,21 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState> = {
         ])
       }
       case 'EraseOwnerPersonalData': {
-        const denied =
-          command.meta.actor.role === 'owner' ? selfOrStaff(command, ownerId) : managerOnly(command)
+        const denied = authorize(command, { owner: ownerId })
         if (denied) return E.left(denied)
         if (state.status === 'erased') return E.left(wrongState(command.type, state.status, 'already erased'))
         return E.right([{ type: 'OwnerPersonalDataErased', data: { ownerId, at } }])
       }
       case 'SubscribeToPackage': {
         const { unitId, packageId } = command.data
-        const denied = unitOwnerOrStaff(command, ownerId, unitId, context)
+        const denied = authorize(command, { owner: ownerId, unitId, context })
         if (denied) return E.left(denied)
         if (Object.hasOwn(state.subscriptions, packageId))
           return E.left(ruleViolated(command.type, 'one-subscription', `already subscribed to ${packageId}`))
         return E.right([{ type: 'PackageSubscribed', data: { ownerId, unitId, packageId, at } }])
       }
       case 'UnsubscribeFromPackage': {
-        const denied = selfOrStaff(command, ownerId)
+        const denied = authorize(command, { owner: ownerId })
         if (denied) return E.left(denied)
         if (!Object.hasOwn(state.subscriptions, command.data.packageId))
           return E.left(
@@ -222,4 +229,4 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState> = {
       }
     }
   },
-}
+})

@@ -5,10 +5,10 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
-import { managerOnly } from '../shared/authorize.js'
-import type { Decider } from '../shared/decider.js'
+import { authorize } from '../shared/authorize.js'
+import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
-import { Fen, Id, IsoDateTime, NonEmptyString } from '../shared/values.js'
+import { Fen, FreeText, Id, IsoDateTime, ShortText } from '../shared/values.js'
 
 export const ServiceKind = t.keyof({ free: null, paid: null }, 'ServiceKind')
 export type ServiceKind = t.TypeOf<typeof ServiceKind>
@@ -17,11 +17,11 @@ export const PublishService = command(
   'PublishService',
   t.type({
     serviceId: Id,
-    name: NonEmptyString,
+    name: ShortText,
     kind: ServiceKind,
     priceFen: Fen,
     disclosedCostFen: Fen,
-    qualityStandard: NonEmptyString,
+    qualityStandard: FreeText,
   }),
 )
 export const ChangeServicePrice = command('ChangeServicePrice', t.type({ serviceId: Id, priceFen: Fen }))
@@ -34,11 +34,11 @@ export const ServicePublished = event(
   'ServicePublished',
   t.type({
     serviceId: Id,
-    name: NonEmptyString,
+    name: ShortText,
     kind: ServiceKind,
     priceFen: Fen,
     disclosedCostFen: Fen,
-    qualityStandard: NonEmptyString,
+    qualityStandard: FreeText,
     at: IsoDateTime,
   }),
 )
@@ -63,12 +63,16 @@ export type ServiceState =
 /** A free service costs the owner nothing; a paid one costs something. */
 const priceFitsKind = (kind: ServiceKind, priceFen: number): boolean => (kind === 'free') === (priceFen === 0)
 
-export const serviceDecider: Decider<ServiceCommand, ServiceEvent, ServiceState> = {
+export const serviceDecider: Decider<ServiceCommand, ServiceEvent, ServiceState & TimeOrdered> = timeOrdered<
+  ServiceCommand,
+  ServiceEvent,
+  ServiceState
+>({
   initialState: { status: 'none' },
   decide: (command, state) => {
-    const denied = managerOnly(command)
+    const denied = authorize(command)
     if (denied) return E.left(denied)
-    const at = command.meta.issuedAt
+    const at = command.meta.occurredAt
     switch (command.type) {
       case 'PublishService':
         if (state.status !== 'none')
@@ -114,4 +118,4 @@ export const serviceDecider: Decider<ServiceCommand, ServiceEvent, ServiceState>
         return state.status === 'none' ? state : { ...state, status: 'retired' }
     }
   },
-}
+})

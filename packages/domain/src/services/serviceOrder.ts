@@ -5,14 +5,14 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
-import { ownerThemself, selfOrStaff, staffOnly, unitOwnerOrStaff } from '../shared/authorize.js'
-import type { Decider } from '../shared/decider.js'
+import { authorize } from '../shared/authorize.js'
+import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
-import { Id, IsoDateTime, NonEmptyString, Score } from '../shared/values.js'
+import { Id, IsoDateTime, FreeText, Score } from '../shared/values.js'
 
 export const RequestServiceOrder = command(
   'RequestServiceOrder',
-  t.type({ orderId: Id, ownerId: Id, unitId: Id, serviceId: Id, description: NonEmptyString }),
+  t.type({ orderId: Id, ownerId: Id, unitId: Id, serviceId: Id, description: FreeText }),
 )
 export const ScheduleServiceOrder = command(
   'ScheduleServiceOrder',
@@ -21,11 +21,11 @@ export const ScheduleServiceOrder = command(
 export const DeliverServiceOrder = command('DeliverServiceOrder', t.type({ orderId: Id }))
 export const RateServiceOrder = command(
   'RateServiceOrder',
-  t.intersection([t.type({ orderId: Id, score: Score }), t.partial({ comment: NonEmptyString })]),
+  t.intersection([t.type({ orderId: Id, score: Score }), t.partial({ comment: FreeText })]),
 )
 export const CancelServiceOrder = command(
   'CancelServiceOrder',
-  t.type({ orderId: Id, reason: NonEmptyString }),
+  t.type({ orderId: Id, reason: FreeText }),
 )
 
 export const ServiceOrderCommand = t.union([
@@ -44,7 +44,7 @@ export const ServiceOrderRequested = event(
     ownerId: Id,
     unitId: Id,
     serviceId: Id,
-    description: NonEmptyString,
+    description: FreeText,
     at: IsoDateTime,
   }),
 )
@@ -59,13 +59,13 @@ export const ServiceOrderRated = event(
     orderId: Id,
     serviceId: Id,
     score: Score,
-    comment: t.union([NonEmptyString, t.null]),
+    comment: t.union([FreeText, t.null]),
     at: IsoDateTime,
   }),
 )
 export const ServiceOrderCancelled = event(
   'ServiceOrderCancelled',
-  t.type({ orderId: Id, reason: NonEmptyString, at: IsoDateTime }),
+  t.type({ orderId: Id, reason: FreeText, at: IsoDateTime }),
 )
 
 export const ServiceOrderEvent = t.union([
@@ -88,13 +88,17 @@ export type ServiceOrderState =
       readonly serviceId: string
     }
 
-export const serviceOrderDecider: Decider<ServiceOrderCommand, ServiceOrderEvent, ServiceOrderState> = {
+export const serviceOrderDecider: Decider<ServiceOrderCommand, ServiceOrderEvent, ServiceOrderState & TimeOrdered> = timeOrdered<
+  ServiceOrderCommand,
+  ServiceOrderEvent,
+  ServiceOrderState
+>({
   initialState: { status: 'none' },
   decide: (command, state, context) => {
-    const at = command.meta.issuedAt
+    const at = command.meta.occurredAt
     if (command.type === 'RequestServiceOrder') {
       const { ownerId, unitId } = command.data
-      const denied = unitOwnerOrStaff(command, ownerId, unitId, context)
+      const denied = authorize(command, { owner: ownerId, unitId, context })
       if (denied) return E.left(denied)
       if (state.status !== 'none')
         return E.left(wrongState(command.type, state.status, 'order already exists'))
@@ -104,7 +108,7 @@ export const serviceOrderDecider: Decider<ServiceOrderCommand, ServiceOrderEvent
     const { orderId } = state
     switch (command.type) {
       case 'ScheduleServiceOrder': {
-        const denied = staffOnly(command)
+        const denied = authorize(command)
         if (denied) return E.left(denied)
         if (state.status !== 'requested' && state.status !== 'scheduled')
           return E.left(wrongState(command.type, state.status, 'only a requested order can be scheduled'))
@@ -113,14 +117,14 @@ export const serviceOrderDecider: Decider<ServiceOrderCommand, ServiceOrderEvent
         return E.right([{ type: 'ServiceOrderScheduled', data: { ...command.data, at } }])
       }
       case 'DeliverServiceOrder': {
-        const denied = staffOnly(command)
+        const denied = authorize(command)
         if (denied) return E.left(denied)
         if (state.status !== 'scheduled')
           return E.left(wrongState(command.type, state.status, 'only a scheduled order can be delivered'))
         return E.right([{ type: 'ServiceOrderDelivered', data: { orderId, at } }])
       }
       case 'RateServiceOrder': {
-        const denied = ownerThemself(command, state.ownerId)
+        const denied = authorize(command, { owner: state.ownerId })
         if (denied) return E.left(denied)
         if (state.status !== 'delivered')
           return E.left(wrongState(command.type, state.status, 'only a delivered order can be rated, once'))
@@ -133,7 +137,7 @@ export const serviceOrderDecider: Decider<ServiceOrderCommand, ServiceOrderEvent
         ])
       }
       case 'CancelServiceOrder': {
-        const denied = selfOrStaff(command, state.ownerId)
+        const denied = authorize(command, { owner: state.ownerId })
         if (denied) return E.left(denied)
         if (state.status !== 'requested' && state.status !== 'scheduled')
           return E.left(
@@ -162,4 +166,4 @@ export const serviceOrderDecider: Decider<ServiceOrderCommand, ServiceOrderEvent
         return { ...state, status: 'cancelled' }
     }
   },
-}
+})

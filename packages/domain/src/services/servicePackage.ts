@@ -2,14 +2,18 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
-import { managerOnly } from '../shared/authorize.js'
-import type { Decider } from '../shared/decider.js'
+import { authorize } from '../shared/authorize.js'
+import { boundedArray } from '../shared/structure.js'
+import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
-import { Fen, Id, IsoDateTime, NonEmptyString } from '../shared/values.js'
+import { Fen, Id, IsoDateTime, ShortText } from '../shared/values.js'
+
+/** The services of a package: at most 50. */
+const ServiceIds = boundedArray(Id, 50, 'ServiceIds')
 
 export const ComposeServicePackage = command(
   'ComposeServicePackage',
-  t.type({ packageId: Id, name: NonEmptyString, serviceIds: t.readonlyArray(Id), monthlyPriceFen: Fen }),
+  t.type({ packageId: Id, name: ShortText, serviceIds: ServiceIds, monthlyPriceFen: Fen }),
 )
 export const RetireServicePackage = command('RetireServicePackage', t.type({ packageId: Id }))
 
@@ -20,8 +24,8 @@ export const ServicePackageComposed = event(
   'ServicePackageComposed',
   t.type({
     packageId: Id,
-    name: NonEmptyString,
-    serviceIds: t.readonlyArray(Id),
+    name: ShortText,
+    serviceIds: ServiceIds,
     monthlyPriceFen: Fen,
     at: IsoDateTime,
   }),
@@ -38,13 +42,16 @@ export type ServicePackageState =
   | { readonly status: 'none' }
   | { readonly status: 'offered' | 'retired'; readonly packageId: string }
 
-export const servicePackageDecider: Decider<ServicePackageCommand, ServicePackageEvent, ServicePackageState> =
-  {
+export const servicePackageDecider: Decider<ServicePackageCommand, ServicePackageEvent, ServicePackageState & TimeOrdered> = timeOrdered<
+  ServicePackageCommand,
+  ServicePackageEvent,
+  ServicePackageState
+>({
     initialState: { status: 'none' },
     decide: (command, state) => {
-      const denied = managerOnly(command)
+      const denied = authorize(command)
       if (denied) return E.left(denied)
-      const at = command.meta.issuedAt
+      const at = command.meta.occurredAt
       switch (command.type) {
         case 'ComposeServicePackage': {
           const { serviceIds, monthlyPriceFen } = command.data
@@ -72,4 +79,4 @@ export const servicePackageDecider: Decider<ServicePackageCommand, ServicePackag
           return state.status === 'none' ? state : { ...state, status: 'retired' }
       }
     },
-  }
+  })

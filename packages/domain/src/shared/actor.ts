@@ -1,33 +1,73 @@
 import * as t from 'io-ts'
+import { StrictType, strict } from './structure.js'
 import { Id, IsoDateTime } from './values.js'
 
-/** Who may act: owners act for their own units; staff handle; managers also waive; the system automates. */
+/** Who may act: owners act for themselves and their own units; staff handle; managers also waive and publish. */
 export const Role = t.keyof({ owner: null, staff: null, manager: null, system: null }, 'Role')
 export type Role = t.TypeOf<typeof Role>
 
-export const Actor = t.readonly(t.type({ id: Id, role: Role }), 'Actor')
+/**
+ * The acting principal: who the embedding backend authenticated. It never comes from a request body;
+ * the command handler takes it from its caller.
+ */
+export const Actor = strict(t.readonly(t.type({ id: Id, role: Role })), 'Actor')
 export type Actor = t.TypeOf<typeof Actor>
 
 /**
- * Metadata every command carries. Deciders read the time only from `issuedAt`; they have no clock.
- * `correlationId` ties together the commands of one business conversation (defaults to the command id).
+ * The metadata the command handler attaches to a request, from trusted sources only:
+ * - `actor`: the authenticated principal;
+ * - `recordedAt`: the handler's clock;
+ * - `occurredAt`: the business time, when it happened. The recording time unless staff said otherwise,
+ *   within the backdating window of the policies (see `commandFrom`).
+ * Deciders read the time only from `occurredAt`; they have no clock.
  */
-export const CommandMeta = t.readonly(
-  t.intersection([
-    t.type({ commandId: Id, actor: Actor, issuedAt: IsoDateTime }),
-    t.partial({ correlationId: Id }),
-  ]),
+export const CommandMeta = strict(
+  t.readonly(
+    t.type({
+      commandId: Id,
+      correlationId: Id,
+      actor: Actor,
+      occurredAt: IsoDateTime,
+      recordedAt: IsoDateTime,
+    }),
+  ),
   'CommandMeta',
 )
 export type CommandMeta = t.TypeOf<typeof CommandMeta>
 
 /**
- * Builds the codec of one command: `{ type, meta, data }`. The `type` literal is the discriminant that
- * {@link decodeCommand} uses to pick the codec and report errors against the right shape.
+ * What a caller sends for one command: its type, its data, an id the caller chooses (the same id twice
+ * is handled once), optionally the conversation it belongs to, and, for staff recording what happened
+ * earlier, the business time. No actor, no recording time: those are the handler's.
  */
-export const command = <T extends string, D extends t.Mixed>(type: T, data: D) =>
-  t.readonly(t.type({ type: t.literal(type), meta: CommandMeta, data }), type)
+const requestOf = <T extends string, D extends t.Mixed>(type: T, data: D) =>
+  strict(
+    t.readonly(
+      t.intersection([
+        t.type({ type: t.literal(type), commandId: Id, data }),
+        t.partial({ correlationId: Id, occurredAt: IsoDateTime }),
+      ]),
+    ),
+    type,
+  )
 
-/** Builds the codec of one event: `{ type, data }`. Envelope metadata (ids, actor) is the store's. */
+/** The codec of one command, with the codec of its request beside it. */
+export class CommandCodec<T extends string, D extends t.Mixed> extends StrictType<
+  t.ReadonlyC<t.TypeC<{ type: t.LiteralC<T>; meta: typeof CommandMeta; data: D }>>
+> {
+  readonly request: ReturnType<typeof requestOf<T, D>>
+  constructor(type: T, data: D) {
+    super(type, t.readonly(t.type({ type: t.literal(type), meta: CommandMeta, data })))
+    this.request = requestOf(type, data)
+  }
+}
+
+/**
+ * Builds the codec of one command: `{ type, meta, data }`, refusing unknown fields. Its `request`
+ * codec reads what a caller sends (`{ type, commandId, data, correlationId?, occurredAt? }`).
+ */
+export const command = <T extends string, D extends t.Mixed>(type: T, data: D) => new CommandCodec(type, data)
+
+/** Builds the codec of one event: `{ type, data }`. Envelope metadata (ids, actor, times) is the store's. */
 export const event = <T extends string, D extends t.Mixed>(type: T, data: D) =>
   t.readonly(t.type({ type: t.literal(type), data }), type)

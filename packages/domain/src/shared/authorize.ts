@@ -1,4 +1,6 @@
-import type { CommandMeta, Role } from './actor.js'
+import type { CommandType } from '../aggregates.js'
+import { grantOf } from '../permissions.js'
+import type { CommandMeta } from './actor.js'
 import type { DecisionContext } from './decider.js'
 import { type DomainError, notAllowed } from './errors.js'
 
@@ -7,49 +9,38 @@ interface Commanded {
   readonly meta: CommandMeta
 }
 
-const isStaff = (role: Role): boolean => role === 'staff' || role === 'manager'
-
-/** Staff and managers handle complaints, orders, units and bills. */
-export const staffOnly = (command: Commanded): DomainError | undefined =>
-  isStaff(command.meta.actor.role)
-    ? undefined
-    : notAllowed(command.type, command.meta.actor.role, `only staff may ${command.type}`)
-
-/** Managers alone publish services, waive fees and erase personal data on an owner's behalf. */
-export const managerOnly = (command: Commanded): DomainError | undefined =>
-  command.meta.actor.role === 'manager'
-    ? undefined
-    : notAllowed(command.type, command.meta.actor.role, `only a manager may ${command.type}`)
-
-/** The owner themself, or staff acting for them. */
-export const selfOrStaff = (command: Commanded, ownerId: string): DomainError | undefined => {
-  const { actor } = command.meta
-  if (isStaff(actor.role)) return undefined
-  if (actor.role === 'owner' && actor.id === ownerId) return undefined
-  return notAllowed(command.type, actor.role, `${actor.role} ${actor.id} may not act for owner ${ownerId}`)
+/** What the command is about, as far as who may issue it goes. */
+export interface Subject {
+  /** The owner the command is about (from its data or the aggregate's state). */
+  readonly owner?: string | undefined
+  /** The unit the command names, for `own-unit` grants; the context says who owns it. */
+  readonly unitId?: string | undefined
+  readonly context?: DecisionContext | undefined
 }
 
 /**
- * An owner acts only for units they own (as the context, read from the unit's stream, says), and only
- * as themself; staff act for any owner.
+ * Whether the actor may issue the command, by the table in `permissions.ts`: undefined when allowed, a
+ * `NotAllowed` naming the reason otherwise. `within-limit` grants pass here; the decider checks the limit.
  */
-export const unitOwnerOrStaff = (
-  command: Commanded,
-  ownerId: string,
-  unitId: string,
-  context: DecisionContext | undefined,
-): DomainError | undefined => {
-  const denied = selfOrStaff(command, ownerId)
-  if (denied !== undefined || isStaff(command.meta.actor.role)) return denied
-  return context?.unitOwner === ownerId
-    ? undefined
-    : notAllowed(command.type, command.meta.actor.role, `owner ${ownerId} does not own unit ${unitId}`)
-}
-
-/** The owner themself and nobody else (a rating is the owner's own word). */
-export const ownerThemself = (command: Commanded, ownerId: string): DomainError | undefined => {
+export const authorize = (command: Commanded, subject: Subject = {}): DomainError | undefined => {
   const { actor } = command.meta
-  return actor.role === 'owner' && actor.id === ownerId
-    ? undefined
-    : notAllowed(command.type, actor.role, `only owner ${ownerId} may ${command.type}`)
+  const grant = grantOf(command.type as CommandType, actor.role)
+  const refuse = (why: string) => notAllowed(command.type, actor.role, why)
+  switch (grant) {
+    case undefined:
+      return refuse(`a ${actor.role} may not ${command.type}`)
+    case 'always':
+    case 'within-limit':
+      return undefined
+    case 'self':
+      return subject.owner !== undefined && actor.id === subject.owner
+        ? undefined
+        : refuse(`${actor.role} ${actor.id} may ${command.type} only for themself, not for owner ${subject.owner}`)
+    case 'own-unit':
+      if (subject.owner !== undefined && actor.id !== subject.owner)
+        return refuse(`${actor.role} ${actor.id} may not act for owner ${subject.owner}`)
+      return subject.context?.unitOwner === actor.id
+        ? undefined
+        : refuse(`owner ${actor.id} does not own unit ${subject.unitId}`)
+  }
 }

@@ -1,5 +1,5 @@
-import type * as E from 'fp-ts/lib/Either.js'
-import type { DomainError } from './errors.js'
+import * as E from 'fp-ts/lib/Either.js'
+import { type DomainError, ruleViolated } from './errors.js'
 
 /**
  * Facts from outside the aggregate that a decision needs. The application looks them up before
@@ -30,3 +30,35 @@ export const replay = <C, E, S>(decider: Decider<C, E, S>, events: Iterable<E>):
   for (const event of events) state = decider.evolve(state, event)
   return state
 }
+
+/** The time of the aggregate's last event, kept by {@link timeOrdered}. */
+export interface TimeOrdered {
+  readonly lastEventAt: string | null
+}
+
+interface Timed {
+  readonly type: string
+  readonly meta: { readonly occurredAt: string }
+}
+
+/**
+ * Time moves forward in every aggregate: a command whose business time is earlier than the aggregate's
+ * last event is refused (`RuleViolated`, rule `time-order`), so no history says a complaint was
+ * acknowledged before it was filed. Every event of the domain records its business time as `data.at`.
+ */
+export const timeOrdered = <C extends Timed, Ev extends { readonly data: { readonly at: string } }, S>(
+  decider: Decider<C, Ev, S>,
+): Decider<C, Ev, S & TimeOrdered> => ({
+  initialState: { ...decider.initialState, lastEventAt: null },
+  decide: (command, state, context) =>
+    state.lastEventAt !== null && Date.parse(command.meta.occurredAt) < Date.parse(state.lastEventAt)
+      ? E.left(
+          ruleViolated(
+            command.type,
+            'time-order',
+            `business time ${command.meta.occurredAt} is before the last event, at ${state.lastEventAt}`,
+          ),
+        )
+      : decider.decide(command, state, context),
+  evolve: (state, event) => ({ ...decider.evolve(state, event), lastEventAt: event.data.at }),
+})

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
+import { exceedsSize } from './structure.js'
 
 /** One reason a value failed to decode: where, what was expected there, and what was found. */
 export interface DecodeIssue {
@@ -29,7 +30,7 @@ const show = (value: unknown): string => {
 // Intersections and unions add context entries keyed by member index; those are not part of the path.
 const isCombinator = (type: t.Decoder<unknown, unknown>): boolean => {
   let inner = type as { _tag?: string; type?: t.Decoder<unknown, unknown> }
-  while (inner._tag === 'ReadonlyType' && inner.type !== undefined) inner = inner.type as typeof inner
+  while ((inner._tag === 'ReadonlyType' || inner._tag === 'StrictType') && inner.type !== undefined) inner = inner.type as typeof inner
   return inner._tag === 'IntersectionType' || inner._tag === 'UnionType'
 }
 
@@ -85,6 +86,9 @@ export const decodeWith =
 export const decodeTagged =
   <A>(codecs: Readonly<Record<string, t.Type<A, unknown, unknown>>>, kind: 'command' | 'event') =>
   (input: unknown): E.Either<DecodeError, A> => {
+    const tooLarge = exceedsSize(input)
+    if (tooLarge !== undefined)
+      return E.left(decodeError(kind, [{ path: tooLarge.path, expected: 'smaller input', actual: tooLarge.reason }]))
     const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined
     const codec = typeof type === 'string' && Object.hasOwn(codecs, type) ? codecs[type] : undefined
     if (codec === undefined) {

@@ -2,18 +2,20 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
-import { selfOrStaff, staffOnly } from '../shared/authorize.js'
-import type { Decider } from '../shared/decider.js'
+import { authorize } from '../shared/authorize.js'
+import { boundedArray, boundedRecord } from '../shared/structure.js'
+import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { HalfYear, Id, Int, IsoDateTime, Score } from '../shared/values.js'
 
 /** A dimension of satisfaction, e.g. `cleanliness` or `staff-attitude`. */
 export const Dimension = Id
-const Scores = t.record(t.string, Score, 'Scores')
+const Dimensions = boundedArray(Dimension, 20, 'Dimensions')
+const Scores = boundedRecord(Dimension, Score, 20, 'Scores')
 
 export const OpenSurvey = command(
   'OpenSurvey',
-  t.type({ surveyId: Id, period: HalfYear, dimensions: t.readonlyArray(Dimension) }),
+  t.type({ surveyId: Id, period: HalfYear, dimensions: Dimensions }),
 )
 export const RecordSurveyResponse = command(
   'RecordSurveyResponse',
@@ -26,7 +28,7 @@ export type SurveyCommand = t.TypeOf<typeof SurveyCommand>
 
 export const SurveyOpened = event(
   'SurveyOpened',
-  t.type({ surveyId: Id, period: HalfYear, dimensions: t.readonlyArray(Dimension), at: IsoDateTime }),
+  t.type({ surveyId: Id, period: HalfYear, dimensions: Dimensions, at: IsoDateTime }),
 )
 export const SurveyResponseRecorded = event(
   'SurveyResponseRecorded',
@@ -52,13 +54,17 @@ const sameKeys = (scores: Readonly<Record<string, number>>, dimensions: readonly
   return keys.length === dimensions.length && dimensions.every((d) => Object.hasOwn(scores, d))
 }
 
-export const surveyDecider: Decider<SurveyCommand, SurveyEvent, SurveyState> = {
+export const surveyDecider: Decider<SurveyCommand, SurveyEvent, SurveyState & TimeOrdered> = timeOrdered<
+  SurveyCommand,
+  SurveyEvent,
+  SurveyState
+>({
   initialState: { status: 'none' },
   decide: (command, state) => {
-    const at = command.meta.issuedAt
+    const at = command.meta.occurredAt
     switch (command.type) {
       case 'OpenSurvey': {
-        const denied = staffOnly(command)
+        const denied = authorize(command)
         if (denied) return E.left(denied)
         if (state.status !== 'none')
           return E.left(wrongState(command.type, state.status, 'survey already opened'))
@@ -70,7 +76,7 @@ export const surveyDecider: Decider<SurveyCommand, SurveyEvent, SurveyState> = {
         return E.right([{ type: 'SurveyOpened', data: { ...command.data, at } }])
       }
       case 'RecordSurveyResponse': {
-        const denied = selfOrStaff(command, command.data.ownerId)
+        const denied = authorize(command, { owner: command.data.ownerId })
         if (denied) return E.left(denied)
         if (state.status !== 'open')
           return E.left(wrongState(command.type, state.status, 'survey is not open'))
@@ -91,7 +97,7 @@ export const surveyDecider: Decider<SurveyCommand, SurveyEvent, SurveyState> = {
         ])
       }
       case 'CloseSurvey': {
-        const denied = staffOnly(command)
+        const denied = authorize(command)
         if (denied) return E.left(denied)
         if (state.status !== 'open')
           return E.left(wrongState(command.type, state.status, 'survey is not open'))
@@ -118,4 +124,4 @@ export const surveyDecider: Decider<SurveyCommand, SurveyEvent, SurveyState> = {
         return state.status === 'none' ? state : { ...state, status: 'closed' }
     }
   },
-}
+})

@@ -2,14 +2,14 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
-import { staffOnly } from '../shared/authorize.js'
-import type { Decider } from '../shared/decider.js'
+import { authorize } from '../shared/authorize.js'
+import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
-import { AreaCm2, Id, IsoDateTime, NonEmptyString } from '../shared/values.js'
+import { AreaCm2, Id, IsoDateTime, ShortText } from '../shared/values.js'
 
 export const RegisterUnit = command(
   'RegisterUnit',
-  t.type({ unitId: Id, building: NonEmptyString, number: NonEmptyString, floorAreaCm2: AreaCm2 }),
+  t.type({ unitId: Id, building: ShortText, number: ShortText, floorAreaCm2: AreaCm2 }),
 )
 export const AssignUnitOwner = command('AssignUnitOwner', t.type({ unitId: Id, ownerId: Id }))
 export const TransferUnitOwnership = command('TransferUnitOwnership', t.type({ unitId: Id, toOwnerId: Id }))
@@ -21,8 +21,8 @@ export const UnitRegistered = event(
   'UnitRegistered',
   t.type({
     unitId: Id,
-    building: NonEmptyString,
-    number: NonEmptyString,
+    building: ShortText,
+    number: ShortText,
     floorAreaCm2: AreaCm2,
     at: IsoDateTime,
   }),
@@ -48,12 +48,16 @@ export type UnitState =
       readonly ownerId: string | null
     }
 
-export const unitDecider: Decider<UnitCommand, UnitEvent, UnitState> = {
+export const unitDecider: Decider<UnitCommand, UnitEvent, UnitState & TimeOrdered> = timeOrdered<
+  UnitCommand,
+  UnitEvent,
+  UnitState
+>({
   initialState: { status: 'none' },
   decide: (command, state) => {
-    const denied = staffOnly(command)
+    const denied = authorize(command)
     if (denied) return E.left(denied)
-    const at = command.meta.issuedAt
+    const at = command.meta.occurredAt
     switch (command.type) {
       case 'RegisterUnit':
         if (state.status !== 'none')
@@ -95,4 +99,4 @@ export const unitDecider: Decider<UnitCommand, UnitEvent, UnitState> = {
         return state.status === 'none' ? state : { ...state, ownerId: event.data.toOwnerId }
     }
   },
-}
+})

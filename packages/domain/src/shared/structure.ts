@@ -1,0 +1,201 @@
+/**
+ * Codecs for the shape of untrusted input: objects that refuse fields they do not name, arrays and
+ * records with a maximum size, and a guard on nesting depth and size that runs before any decoding (so
+ * hostile JSON is refused, never thrown on).
+ */
+import * as t from 'io-ts'
+
+type AnyCodec = t.Decoder<unknown, unknown> & { readonly _tag?: string; readonly name: string }
+
+const noSuchField = new t.Type<never, never, unknown>(
+  'no such field',
+  (_): _ is never => false,
+  (u, c) => t.failure(u, c),
+  t.identity,
+)
+
+const isRecord = (u: unknown): u is Record<string, unknown> =>
+  typeof u === 'object' && u !== null && !Array.isArray(u)
+
+/** The fields an object codec names, through readonly and intersections; undefined for non-objects. */
+const namedFields = (codec: AnyCodec): t.Props | undefined => {
+  const c = codec as AnyCodec & Record<string, unknown>
+  switch (c._tag) {
+    case 'ReadonlyType':
+    case 'StrictType':
+      return namedFields(c.type as AnyCodec)
+    case 'InterfaceType':
+    case 'PartialType':
+      return c.props as t.Props
+    case 'IntersectionType': {
+      const parts = (c.types as AnyCodec[]).map(namedFields)
+      return parts.every((p) => p !== undefined) ? Object.assign({}, ...parts) : undefined
+    }
+    default:
+      return undefined
+  }
+}
+
+/**
+ * The paths of fields in `value` that `codec` does not name, at any depth. `value` must already be
+ * accepted by `codec`.
+ */
+export const unknownFields = (codec: t.Decoder<unknown, unknown>, value: unknown): string[][] => {
+  const found: string[][] = []
+  const walk = (codec: AnyCodec, value: unknown, path: string[]): void => {
+    const c = codec as AnyCodec & Record<string, unknown>
+    const fields = namedFields(codec)
+    if (fields !== undefined) {
+      if (!isRecord(value)) return
+      for (const key of Object.keys(value)) {
+        const field = Object.hasOwn(fields, key) ? fields[key] : undefined
+        if (field === undefined) found.push([...path, key])
+        else walk(field as AnyCodec, value[key], [...path, key])
+      }
+      return
+    }
+    switch (c._tag) {
+      case 'UnionType': {
+        const member = (c.types as AnyCodec[]).find((m) => m.decode(value)._tag === 'Right')
+        if (member !== undefined) walk(member, value, path)
+        return
+      }
+      case 'ArrayType':
+      case 'ReadonlyArrayType':
+      case 'BoundedArrayType':
+        if (Array.isArray(value)) value.forEach((item, i) => walk(c.type as AnyCodec, item, [...path, String(i)]))
+        return
+      case 'DictionaryType':
+      case 'BoundedDictionaryType':
+        if (isRecord(value))
+          for (const key of Object.keys(value)) walk(c.codomain as AnyCodec, value[key], [...path, key])
+        return
+      default:
+        return
+    }
+  }
+  walk(codec as AnyCodec, value, [])
+  return found
+}
+
+/** A codec that accepts what `type` accepts, and refuses any field it does not name, at any depth. */
+export class StrictType<C extends t.Any> extends t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown> {
+  readonly _tag = 'StrictType' as const
+  constructor(
+    name: string,
+    readonly type: C,
+  ) {
+    super(
+      name,
+      (u): u is t.TypeOf<C> => type.is(u) && unknownFields(type, u).length === 0,
+      (u, c) => {
+        const decoded = type.validate(u, c)
+        if (decoded._tag === 'Left') return decoded
+        const unknown = unknownFields(type, u)
+        if (unknown.length === 0) return decoded
+        return t.failures(
+          unknown.map((path) => ({
+            value: path.reduce<unknown>((v, key) => (v as Record<string, unknown>)[key], u),
+            context: [...c, ...path.map((key) => ({ key, type: noSuchField, actual: undefined }))],
+          })),
+        )
+      },
+      type.encode,
+    )
+  }
+}
+
+/** Accepts what `codec` accepts and refuses unknown fields anywhere inside. */
+export const strict = <C extends t.Any>(codec: C, name: string = codec.name): StrictType<C> =>
+  new StrictType(name, codec)
+
+/** A readonly array of at most `maxLength` items. */
+export class BoundedArrayType<C extends t.Any> extends t.Type<
+  readonly t.TypeOf<C>[],
+  readonly t.OutputOf<C>[],
+  unknown
+> {
+  readonly _tag = 'BoundedArrayType' as const
+  constructor(
+    name: string,
+    readonly type: C,
+    readonly maxLength: number,
+  ) {
+    const array = t.readonlyArray(type)
+    super(
+      name,
+      (u): u is readonly t.TypeOf<C>[] => array.is(u) && u.length <= maxLength,
+      (u, c) => (Array.isArray(u) && u.length > maxLength ? t.failure(u, c) : array.validate(u, c)),
+      array.encode,
+    )
+  }
+}
+
+/** A readonly array of 0 to `maxLength` items of `item`. */
+export const boundedArray = <C extends t.Any>(item: C, maxLength: number, name?: string) =>
+  new BoundedArrayType(name ?? `array of at most ${maxLength} ${item.name}`, item, maxLength)
+
+/** A record with keys of `domain` and at most `maxKeys` entries. */
+export class BoundedDictionaryType<D extends t.Mixed, C extends t.Mixed> extends t.Type<
+  Readonly<Record<t.TypeOf<D>, t.TypeOf<C>>>,
+  Readonly<Record<t.OutputOf<D>, t.OutputOf<C>>>,
+  unknown
+> {
+  readonly _tag = 'BoundedDictionaryType' as const
+  constructor(
+    name: string,
+    readonly domain: D,
+    readonly codomain: C,
+    readonly maxKeys: number,
+  ) {
+    const record = t.record(domain, codomain)
+    super(
+      name,
+      (u): u is Readonly<Record<t.TypeOf<D>, t.TypeOf<C>>> => record.is(u) && Object.keys(u).length <= maxKeys,
+      (u, c) => (isRecord(u) && Object.keys(u).length > maxKeys ? t.failure(u, c) : record.validate(u, c)),
+      record.encode,
+    )
+  }
+}
+
+export const boundedRecord = <D extends t.Mixed, C extends t.Mixed>(
+  domain: D,
+  codomain: C,
+  maxKeys: number,
+  name?: string,
+) => new BoundedDictionaryType(name ?? `record of at most ${maxKeys} ${codomain.name}`, domain, codomain, maxKeys)
+
+/** How deep and how large untrusted input may be before any codec looks at it. */
+export interface SizeLimits {
+  readonly maxDepth: number
+  readonly maxNodes: number
+}
+
+export const defaultSizeLimits: SizeLimits = { maxDepth: 12, maxNodes: 20_000 }
+
+/**
+ * Where input nests deeper or holds more values than the limits allow, or undefined when it fits.
+ * Iterative, and stops at the first excess: it never recurses, so no input can overflow the stack.
+ */
+export const exceedsSize = (
+  input: unknown,
+  sizeLimits: SizeLimits = defaultSizeLimits,
+): { readonly path: string; readonly reason: string } | undefined => {
+  const stack: { value: unknown; depth: number; path: string }[] = [{ value: input, depth: 0, path: '' }]
+  let nodes = 0
+  while (stack.length > 0) {
+    const { value, depth, path } = stack.pop() as { value: unknown; depth: number; path: string }
+    if (++nodes > sizeLimits.maxNodes)
+      return { path: path || '(root)', reason: `more than ${sizeLimits.maxNodes} values` }
+    if (typeof value !== 'object' || value === null) continue
+    if (depth >= sizeLimits.maxDepth)
+      return { path: path || '(root)', reason: `nested deeper than ${sizeLimits.maxDepth} levels` }
+    const size = Array.isArray(value) ? value.length : Object.keys(value).length
+    if (nodes + stack.length + size > sizeLimits.maxNodes)
+      return { path: path || '(root)', reason: `more than ${sizeLimits.maxNodes} values` }
+    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value)
+    for (const [key, child] of entries)
+      stack.push({ value: child, depth: depth + 1, path: path ? `${path}.${key}` : key })
+  }
+  return undefined
+}
