@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import {
   comparePositions,
+  DuplicateEventIdError,
   type EventStore,
   type NewEvent,
   type Position,
@@ -56,6 +57,25 @@ export const eventStoreContract = (
     const now = async (): Promise<Position> =>
       (await store.appendToStream(`${streamName()}`, [newEvent(0)], { expectedRevision: 'no_stream' }))
         .position
+
+    it('refuses an event id already stored in another stream, appending none of the batch', async () => {
+      const first = streamName()
+      const second = streamName()
+      const reused = newEvent(1)
+      await store.appendToStream(first, [reused])
+      const refusal = store.appendToStream(second, [newEvent(2), { ...reused, data: { n: 3 } }])
+      await expect(refusal).rejects.toBeInstanceOf(DuplicateEventIdError)
+      await expect(refusal).rejects.toMatchObject({
+        eventId: reused.eventId,
+        existingStreamName: first,
+        streamName: second,
+      })
+      await expect(store.appendToStream(second, [{ ...reused, data: { n: 4 } }])).rejects.toMatchObject({
+        code: 'DuplicateEventId',
+      })
+      expect((await store.readStream(second)).exists).toBe(false)
+      expect((await store.readStream(first)).events.map((e) => e.data)).toEqual([reused.data])
+    })
 
     it('appends to a new stream from revision 0 and reads it back in order', async () => {
       const stream = streamName()

@@ -12,6 +12,7 @@ import {
   serde,
   sqliteEventStore,
 } from '@property-services/infrastructure'
+import type { Actor } from '@property-services/domain'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const dir = mkdtempSync(join(tmpdir(), 'ps-erase-'))
@@ -21,14 +22,13 @@ const secretName = 'Zhang Wei ERASE-ME'
 const secretPhone = '13912345678'
 
 const history = async (store: EventStore) => {
-  const { handle } = commandHandler({ store })
-  const staff = { id: 'staff-1', role: 'staff' }
-  const send = (type: string, data: object, n: number, actor: object = staff) =>
-    handle({
-      type,
-      meta: { commandId: `e${n}`, actor, issuedAt: `2026-05-0${n}T01:00:00.000Z` },
-      data: { ownerId: 'o1', ...data },
-    })
+  let now = ''
+  const { handle } = commandHandler({ store, clock: () => new Date(now) })
+  const staff = { id: 'staff-1', role: 'staff' } as const
+  const send = (type: string, data: object, n: number, actor: Actor = staff) => {
+    now = `2026-05-0${n}T01:00:00.000Z`
+    return handle({ type, commandId: `e${n}`, data: { ownerId: 'o1', ...data } }, { actor })
+  }
   await send('RegisterOwner', { contact: { name: secretName, phone: '13800000000' } }, 1)
   await send(
     'ChangeOwnerContact',

@@ -108,14 +108,6 @@ describe('SQLite event store', () => {
     await b.close()
   })
 
-  it('rejects the same event id twice, leaving the stream as it was', async () => {
-    const store = sqliteEventStore({ path: join(dir, 'events.db') })
-    await store.appendToStream('s-1', [event(1)])
-    await expect(store.appendToStream('s-2', [event(2), event(1)])).rejects.toThrow(/UNIQUE/)
-    expect((await store.readStream('s-2')).exists).toBe(false)
-    await store.close()
-  })
-
   it('names the stream, revision and field of a row that is not JSON, and changes nothing', async () => {
     const path = join(dir, 'events.db')
     const store = sqliteEventStore({ path })

@@ -1,12 +1,23 @@
-import { type Actor, aggregates, defaultPolicies, type Event, type Policies } from '@property-services/domain'
+import {
+  type Actor,
+  aggregates,
+  defaultPolicies,
+  type Event,
+  IsoDateTime,
+  type Policies,
+} from '@property-services/domain'
 import { aggregateOfStream } from '../commands/commandHandler.js'
 import type { EventStore } from '../eventStore/port.js'
+import { recordedAtOf } from '../serialization/metadata.js'
 import { serde as defaultSerde, type RecordedEvent, type Serde } from '../serialization/serde.js'
 
 /** One line of an aggregate's history: when, who, what. */
 export interface TimelineEntry {
   readonly revision: number
+  /** Business time: when it happened. */
   readonly at: string
+  /** When it was recorded. */
+  readonly recordedAt: string
   readonly actor: Actor
   readonly commandId: string
   readonly type: Event['type']
@@ -40,6 +51,8 @@ export const auditor = (options: AuditOptions) => {
   const codec = options.serde ?? defaultSerde()
 
   const recorded = async (streamName: string, asOf: AsOf): Promise<RecordedEvent[]> => {
+    if (asOf.toTime !== undefined && !IsoDateTime.is(asOf.toTime))
+      throw new TypeError(`not a moment to audit as of: ${JSON.stringify(asOf.toTime)} (ISO-8601 with an offset)`)
     const read = await options.store.readStream(streamName, asOf)
     return read.events.map(codec.decode)
   }
@@ -65,6 +78,7 @@ export const auditor = (options: AuditOptions) => {
       (await recorded(streamName, asOf)).map((r) => ({
         revision: r.revision,
         at: r.metadata.occurredAt,
+        recordedAt: recordedAtOf(r.metadata),
         actor: r.metadata.actor,
         commandId: r.metadata.commandId,
         type: r.event.type,

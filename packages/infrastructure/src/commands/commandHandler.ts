@@ -1,4 +1,5 @@
 import {
+  Actor,
   type Aggregate,
   type AggregateName,
   aggregateFor,
@@ -6,21 +7,27 @@ import {
   type Command,
   type DecisionContext,
   type DecodeError,
+  type DecodeIssue,
   type DomainError,
-  decodeCommand,
+  decodeError,
+  decodeIssues,
+  decodeRequest,
   defaultPolicies,
   type Event,
+  inTimeRange,
   type Policies,
   replay,
   streamOf,
+  toCommand,
   unitDecider,
   unitNamedBy,
 } from '@property-services/domain'
 import * as E from 'fp-ts/lib/Either.js'
-import { WrongExpectedRevisionError } from '../eventStore/errors.js'
+import { DuplicateEventIdError, WrongExpectedRevisionError } from '../eventStore/errors.js'
 import type { EventStore, Position } from '../eventStore/port.js'
 import { eraseStoredPersonalData } from '../serialization/personalData.js'
 import { serde as defaultSerde, type RecordedEvent, type Serde } from '../serialization/serde.js'
+import { unstorableIssues } from '../serialization/storable.js'
 import { backoffDelay, sleep as defaultSleep, type RetryPolicy } from './retry.js'
 
 /** Every attempt met a newer stream than it had read: too much contention on one stream. */
@@ -31,8 +38,29 @@ export interface ConcurrencyConflict {
   readonly message: string
 }
 
-/** Why a command was not applied: bad input, a refusal of the domain, or lasting contention. */
-export type HandleError = DecodeError | DomainError | ConcurrencyConflict
+/** The command id was already used for another aggregate: command ids are unique across streams. */
+export interface DuplicateCommandId {
+  readonly _tag: 'DuplicateCommandId'
+  readonly commandId: string
+  /** The stream the id was first used on. */
+  readonly existingStreamName: string
+  readonly message: string
+}
+
+/**
+ * The decision produced an event that could not be read back as it is (a computed deadline out of
+ * range, an amount beyond the bounds): nothing was appended. A bug or a gap in a bound, never the
+ * caller's fault alone; reported rather than stored, because a stored event is forever.
+ */
+export interface UnstorableEvent {
+  readonly _tag: 'UnstorableEvent'
+  readonly eventType: string
+  readonly issues: readonly DecodeIssue[]
+  readonly message: string
+}
+
+/** Why a command was not applied: bad input, a refusal of the domain, a reused id, or lasting contention. */
+export type HandleError = DecodeError | DomainError | DuplicateCommandId | UnstorableEvent | ConcurrencyConflict
 
 export interface Handled {
   readonly streamName: string
@@ -46,11 +74,18 @@ export interface Handled {
   readonly duplicate: boolean
 }
 
+/** Who is acting, as the embedding backend authenticated them. Never read from the request body. */
+export interface Principal {
+  readonly actor: Actor
+}
+
 export interface CommandHandlerOptions {
   readonly store: EventStore
   readonly policies?: Policies
   readonly serde?: Serde
   readonly retry?: RetryPolicy
+  /** The time of recording; default the system clock. Business time is checked against it. */
+  readonly clock?: () => Date
   /** Jitter source, in [0, 1); default Math.random. */
   readonly random?: () => number
   readonly sleep?: (ms: number) => Promise<void>
@@ -58,11 +93,13 @@ export interface CommandHandlerOptions {
 
 export interface CommandHandler {
   /**
-   * Decodes the input, reads the stream, decides, and appends with the revision read. Retries with
-   * backoff when another writer got there first. The same command id twice appends once and answers
-   * the same events.
+   * Handles one request from `principal`: decodes it (exact and bounded), stamps it with the principal
+   * and the clock, reads the stream, decides, checks that every new event reads back, and appends with
+   * the revision read. Retries with backoff when another writer got there first. The same command id
+   * twice appends once and answers the same events; the same id on another stream is refused.
+   * Expected failures are a `Left`; only the store's own I/O failures throw.
    */
-  readonly handle: (input: unknown) => Promise<E.Either<HandleError, Handled>>
+  readonly handle: (request: unknown, principal: Principal) => Promise<E.Either<HandleError, Handled>>
 }
 
 interface Loaded {
@@ -71,13 +108,35 @@ interface Loaded {
   readonly earlier: readonly RecordedEvent[]
 }
 
+const decodePrincipal = (principal: unknown): E.Either<DecodeError, Actor> => {
+  const actor = (principal as { actor?: unknown } | null | undefined)?.actor
+  const decoded = Actor.decode(actor)
+  return E.isRight(decoded)
+    ? decoded
+    : E.left(
+        decodeError(
+          'principal',
+          decodeIssues(decoded.left).map((i) => ({ ...i, path: `actor.${i.path}`.replace(/\.\(root\)$/, '') })),
+        ),
+      )
+}
+
 export const commandHandler = (options: CommandHandlerOptions): CommandHandler => {
   const { store } = options
-  const all = aggregates(options.policies ?? defaultPolicies)
+  const policies = options.policies ?? defaultPolicies
+  const all = aggregates(policies)
   const codec = options.serde ?? defaultSerde()
   const maxAttempts = options.retry?.maxAttempts ?? 10
+  const clock = options.clock ?? (() => new Date())
   const random = options.random ?? Math.random
   const sleep = options.sleep ?? defaultSleep
+
+  const now = (): string => {
+    const time = clock()
+    if (!inTimeRange(time.getTime()))
+      throw new RangeError(`the command handler's clock reads ${String(time)}, outside 2000-2199`)
+    return time.toISOString()
+  }
 
   /** Folds the stream into state and collects what the same command id already caused. */
   const load = async (streamName: string, aggregate: Aggregate, commandId: string): Promise<Loaded> => {
@@ -104,13 +163,33 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
     return { unitOwner: unit.status === 'registered' ? (unit.ownerId ?? undefined) : undefined }
   }
 
-  const handle = async (input: unknown): Promise<E.Either<HandleError, Handled>> => {
-    const decoded = decodeCommand(input)
-    if (E.isLeft(decoded)) return decoded
-    const command = decoded.right
+  const unstorable = (events: readonly Event[]): UnstorableEvent | undefined => {
+    for (const event of events) {
+      const issues = unstorableIssues(event)
+      if (issues.length > 0)
+        return {
+          _tag: 'UnstorableEvent',
+          eventType: event.type,
+          issues,
+          message: `${event.type} would not read back: ${issues
+            .map((i) => `at ${i.path} expected ${i.expected}, got ${i.actual}`)
+            .join('; ')}`,
+        }
+    }
+    return undefined
+  }
+
+  const handle = async (input: unknown, principal: Principal): Promise<E.Either<HandleError, Handled>> => {
+    const actor = decodePrincipal(principal)
+    if (E.isLeft(actor)) return actor
+    const request = decodeRequest(input)
+    if (E.isLeft(request)) return request
+    const built = toCommand(request.right, actor.right, now(), policies)
+    if (E.isLeft(built)) return built
+    const command = built.right
     const aggregate = aggregateFor(all, command.type)
     const streamName = streamOf(all, command)
-    const { commandId, correlationId, actor, issuedAt } = command.meta
+    const { commandId, correlationId, occurredAt, recordedAt } = command.meta
     for (let attempt = 1; ; attempt++) {
       const { state, revision, earlier } = await load(streamName, aggregate, commandId)
       if (earlier.length > 0) {
@@ -124,7 +203,9 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
       const decision = aggregate.decider.decide(command as never, state, await contextFor(command))
       if (E.isLeft(decision)) return decision
       const events = decision.right as readonly Event[]
-      const causation = { commandId, correlationId: correlationId ?? commandId, actor, occurredAt: issuedAt }
+      const refused = unstorable(events)
+      if (refused !== undefined) return E.left(refused)
+      const causation = { commandId, correlationId, actor: actor.right, occurredAt, recordedAt }
       try {
         const result = await store.appendToStream(streamName, codec.toNewEvents(events, causation), {
           expectedRevision: revision === -1 ? 'no_stream' : revision,
@@ -140,6 +221,13 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
           duplicate: false,
         })
       } catch (error) {
+        if (error instanceof DuplicateEventIdError)
+          return E.left({
+            _tag: 'DuplicateCommandId',
+            commandId,
+            existingStreamName: error.existingStreamName,
+            message: `command id ${commandId} was already used on ${error.existingStreamName}`,
+          })
         if (!(error instanceof WrongExpectedRevisionError)) throw error
         if (attempt >= maxAttempts) {
           return E.left({

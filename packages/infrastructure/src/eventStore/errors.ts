@@ -72,3 +72,20 @@ export class RedactionUnsupportedError extends Error {
     this.name = 'RedactionUnsupportedError'
   }
 }
+
+/**
+ * An event id already stored in another stream. Event ids derive from command ids, so this is a command
+ * id reused for another aggregate: the append is refused whole.
+ */
+export class DuplicateEventIdError extends Error {
+  readonly code = 'DuplicateEventId'
+  constructor(
+    readonly eventId: string,
+    /** The stream the id was first stored in. */
+    readonly existingStreamName: string,
+    readonly streamName: string,
+  ) {
+    super(`event ${eventId} is already stored in ${existingStreamName}; not appended to ${streamName}`)
+    this.name = 'DuplicateEventIdError'
+  }
+}

@@ -13,7 +13,7 @@ import {
   WrongExpectedVersionError,
 } from '@eventstore/db-client'
 import { Observable } from 'rxjs'
-import { RedactionUnsupportedError, WrongExpectedRevisionError } from './errors.js'
+import { DuplicateEventIdError, RedactionUnsupportedError, WrongExpectedRevisionError } from './errors.js'
 import {
   comparePositions,
   type EventStore,
@@ -73,9 +73,36 @@ export const eventStoreDbEventStore = (options: EventStoreDbOptions): EventStore
   const initialDelayMs = options.reconnect?.initialDelayMs ?? 100
   const maxDelayMs = options.reconnect?.maxDelayMs ?? 10_000
 
+  /**
+   * EventStoreDB checks event ids only within a stream. Each event id of a batch is first reserved in a
+   * stream of its own, `eventId-<id>`, that names the stream it belongs to: a second stream claiming it
+   * is refused before anything is appended. The reservation's `$`-typed event is a system event to
+   * readers. A crash after reserving leaves a reservation for the same stream, which a retry accepts.
+   */
+  const reserveEventId = async (eventId: string, streamName: string): Promise<void> => {
+    const reservation = `eventId-${eventId}`
+    try {
+      await client.appendToStream(
+        reservation,
+        jsonEvent({ type: '$eventIdReserved', data: { streamName } }),
+        { expectedRevision: NO_STREAM },
+      )
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error
+      for await (const resolved of client.readStream(reservation, { maxCount: 1 })) {
+        const owner = (resolved.event?.data as { streamName?: string } | undefined)?.streamName
+        if (owner !== undefined && owner !== streamName) throw new DuplicateEventIdError(eventId, owner, streamName)
+      }
+    }
+  }
+
   const store: EventStore = {
     appendToStream: async (streamName, events, opts = {}) => {
       const expected = opts.expectedRevision ?? 'any'
+      const ids = events.map((e) => e.eventId)
+      const repeated = ids.find((id, i) => ids.indexOf(id) !== i)
+      if (repeated !== undefined) throw new DuplicateEventIdError(repeated, streamName, streamName)
+      await Promise.all(ids.map((id) => reserveEventId(id, streamName)))
       try {
         const result = await client.appendToStream(
           streamName,

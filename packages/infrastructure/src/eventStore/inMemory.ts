@@ -1,6 +1,6 @@
 import { Subject } from 'rxjs'
 import { catchUpSubscription } from './catchUp.js'
-import { checkExpectedRevision } from './errors.js'
+import { checkExpectedRevision, DuplicateEventIdError } from './errors.js'
 import type { EventStore, Position, ReadAllPage, ReadStreamResult, StoredEvent } from './port.js'
 
 /**
@@ -11,6 +11,7 @@ import type { EventStore, Position, ReadAllPage, ReadStreamResult, StoredEvent }
 export const inMemoryEventStore = (): EventStore => {
   const all: StoredEvent[] = []
   const streams = new Map<string, StoredEvent[]>()
+  const streamOfEventId = new Map<string, string>()
   const appended = new Subject<void>()
   const positionAt = (index: number): Position => ({ commit: BigInt(index + 1), prepare: BigInt(index + 1) })
   const indexAfter = (position: Position | undefined): number =>
@@ -20,6 +21,12 @@ export const inMemoryEventStore = (): EventStore => {
     appendToStream: async (streamName, events, options = {}) => {
       const stream = streams.get(streamName) ?? []
       checkExpectedRevision(streamName, options.expectedRevision ?? 'any', stream.length - 1)
+      const batch = new Set<string>()
+      for (const event of events) {
+        const existing = streamOfEventId.get(event.eventId) ?? (batch.has(event.eventId) ? streamName : undefined)
+        if (existing !== undefined) throw new DuplicateEventIdError(event.eventId, existing, streamName)
+        batch.add(event.eventId)
+      }
       const copies = events.map((event, i) => ({
         streamName,
         revision: stream.length + i,
@@ -33,6 +40,7 @@ export const inMemoryEventStore = (): EventStore => {
         return { nextExpectedRevision: stream.length - 1, position: positionAt(Math.max(0, all.length - 1)) }
       }
       all.push(...copies)
+      for (const copy of copies) streamOfEventId.set(copy.eventId, streamName)
       stream.push(...copies)
       streams.set(streamName, stream)
       appended.next()

@@ -103,8 +103,9 @@ export interface SubscribeOptions {
 
 export interface EventStore {
   /**
-   * Appends events atomically: all or none. Rejects with {@link WrongExpectedRevisionError} when the
-   * stream is not as expected.
+   * Appends events atomically: all or none. Rejects with `WrongExpectedRevisionError` when the
+   * stream is not as expected, and with `DuplicateEventIdError` when an event id is already stored
+   * in another stream (or twice in the batch).
    */
   appendToStream(
     streamName: string,

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { Subject } from 'rxjs'
 import { catchUpSubscription } from './catchUp.js'
-import { checkExpectedRevision, parseStoredJson } from './errors.js'
+import { checkExpectedRevision, DuplicateEventIdError, parseStoredJson } from './errors.js'
 import type { EventStore, NewEvent, Position, ReadAllPage, StoredEvent } from './port.js'
 
 export interface SqliteEventStoreOptions {
@@ -92,6 +92,9 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
   const countAfter = db.prepare<[number], { count: number }>(
     'SELECT COUNT(*) AS count FROM events WHERE position > ?',
   )
+  const streamOfEventId = db.prepare<[string], { stream_name: string }>(
+    'SELECT stream_name FROM events WHERE event_id = ?',
+  )
   const rewriteData = db.prepare('UPDATE events SET data = ? WHERE stream_name = ? AND stream_revision = ?')
   const appended = new Subject<void>()
 
@@ -99,7 +102,13 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
     const current = lastRevision.get(streamName)?.revision ?? -1
     checkExpectedRevision(streamName, expected, current)
     let position = lastPosition.get()?.position ?? 0
+    const batch = new Set<string>()
     events.forEach((event, i) => {
+      // Checked before inserting, so a reused id is a typed refusal, not a constraint failure.
+      const existing =
+        streamOfEventId.get(event.eventId)?.stream_name ?? (batch.has(event.eventId) ? streamName : undefined)
+      if (existing !== undefined) throw new DuplicateEventIdError(event.eventId, existing, streamName)
+      batch.add(event.eventId)
       const result = insert.run(
         streamName,
         current + 1 + i,

@@ -1,20 +1,27 @@
-import { Actor, Id, IsoDateTime } from '@property-services/domain'
+import { Id, IsoDateTime, Role } from '@property-services/domain'
 import * as t from 'io-ts'
 
 /**
  * The metadata stored with every event: its id, the command that caused it, the conversation it
- * belongs to, who acted, when it happened (business time, from the command), and the schema version of
- * its data.
+ * belongs to, who acted (the authenticated principal), when it happened (business time) and when it was
+ * recorded (the handler's clock), and the schema version of its data. Events stored before recording
+ * times were kept have no `recordedAt`; read them as recorded when they happened.
  */
 export const EventMetadata = t.readonly(
-  t.type({
-    eventId: t.string,
-    commandId: Id,
-    correlationId: Id,
-    actor: Actor,
-    occurredAt: IsoDateTime,
-    schemaVersion: t.number,
-  }),
+  t.intersection([
+    t.type({
+      eventId: t.string,
+      commandId: Id,
+      correlationId: Id,
+      actor: t.readonly(t.type({ id: Id, role: Role })),
+      occurredAt: IsoDateTime,
+      schemaVersion: t.number,
+    }),
+    t.partial({ recordedAt: IsoDateTime }),
+  ]),
   'EventMetadata',
 )
 export type EventMetadata = t.TypeOf<typeof EventMetadata>
+
+/** When an event was recorded: its `recordedAt`, or its business time for events stored before that was kept. */
+export const recordedAtOf = (metadata: EventMetadata): string => metadata.recordedAt ?? metadata.occurredAt

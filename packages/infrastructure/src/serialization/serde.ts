@@ -44,7 +44,10 @@ export interface Causation {
   readonly commandId: string
   readonly correlationId: string
   readonly actor: Actor
+  /** Business time: when it happened. */
   readonly occurredAt: string
+  /** When the handler recorded it. */
+  readonly recordedAt: string
 }
 
 /**
