@@ -12,14 +12,14 @@ describe('example: an audit replay against a stored history', () => {
   it('shows the state at the moment asked about and the whole timeline', async () => {
     const path = join(dir, 'events.db')
     const writer = sqliteEventStore({ path })
-    const { handle } = commandHandler({ store: writer })
-    const staff = { id: 'staff-7', role: 'staff' }
-    const send = (type: string, data: object, issuedAt: string, n: number) =>
-      handle({
-        type,
-        meta: { commandId: `a${n}`, actor: staff, issuedAt },
-        data: { complaintId: 'k9', ...data },
-      })
+    // The history is written as it happened: the handler's clock reads each moment in turn.
+    let now = ''
+    const { handle } = commandHandler({ store: writer, clock: () => new Date(now) })
+    const staff = { id: 'staff-7', role: 'staff' } as const
+    const send = (type: string, data: object, at: string, n: number) => {
+      now = at
+      return handle({ type, commandId: `a${n}`, data: { complaintId: 'k9', ...data } }, { actor: staff })
+    }
     await send(
       'FileComplaint',
       {

@@ -46,8 +46,10 @@ describe('example: property-testing your own rule with the domain arbitraries', 
       type: 'DispatchComplaint',
       meta: {
         commandId: 'c1',
+        correlationId: 'c1',
         actor: { id: 'staff-1', role: 'staff' },
-        issuedAt: '2026-03-02T01:10:00.000Z',
+        occurredAt: '2026-03-02T01:10:00.000Z',
+        recordedAt: '2026-03-02T01:10:00.000Z',
       },
       data: { complaintId: 'k1', department: 'security', dueBy: '2026-03-02T05:00:00.000Z' },
     })

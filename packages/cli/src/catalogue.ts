@@ -2,7 +2,17 @@
  * The command and event catalogue, generated from the domain's io-ts codecs (docs/event-catalogue.md).
  * `pnpm generate:docs` writes it; a test fails when the committed file is out of date.
  */
-import { type Aggregate, aggregates, commandCodecs, eventCodecs } from '@property-services/domain'
+import {
+  type Aggregate,
+  aggregates,
+  commandCodecs,
+  defaultPolicies,
+  eventCodecs,
+  type Grant,
+  type Grants,
+  permissions,
+  type Role,
+} from '@property-services/domain'
 import type * as t from 'io-ts'
 
 type AnyCodec = t.Decoder<unknown, unknown> & { readonly _tag?: string; readonly name: string } & Record<
@@ -13,7 +23,7 @@ type AnyCodec = t.Decoder<unknown, unknown> & { readonly _tag?: string; readonly
 /** The fields of a `{ type, data }` codec's data: name, type, and whether optional. */
 const fieldsOf = (codec: AnyCodec): Array<[string, string, boolean]> => {
   let c = codec
-  while (c._tag === 'ReadonlyType') c = c.type as AnyCodec
+  while (c._tag === 'ReadonlyType' || c._tag === 'StrictType') c = c.type as AnyCodec
   const data = (c.props as Record<string, AnyCodec>).data as AnyCodec
   const walk = (d: AnyCodec, optional: boolean): Array<[string, string, boolean]> => {
     if (d._tag === 'ReadonlyType') return walk(d.type as AnyCodec, optional)
@@ -33,14 +43,57 @@ const row = (name: string, codec: AnyCodec) =>
     .map(([field, type, optional]) => `${field}${optional ? '?' : ''}: ${type.replaceAll('|', '\\|')}`)
     .join('<br>')} |`
 
+const roles: readonly Role[] = ['owner', 'staff', 'manager', 'system']
+const grantText: Record<Grant, string> = {
+  always: 'yes',
+  self: 'for themself',
+  'own-unit': 'own unit',
+  'within-limit': 'within limit',
+}
+
+/** The role × command matrix of `permissions.ts` (docs/permissions.md). */
+export const renderPermissions = (): string => {
+  const lines = [
+    '# Who may do what',
+    '',
+    'Generated from `packages/domain/src/permissions.ts` by `pnpm generate:docs`; a test fails when this file',
+    'is out of date, and a property test checks every cell against the deciders.',
+    '',
+    '- **yes**: the role may issue the command.',
+    '- **for themself**: an owner, only about themself (the owner the command or the aggregate names).',
+    '- **own unit**: an owner, only for themself and about a unit they own (the handler looks the owner up).',
+    `- **within limit**: staff adjust a bill down by at most \`staffAdjustmentLimitFen\` (default ${defaultPolicies.staffAdjustmentLimitFen} fen); more needs a manager, the waiver role.`,
+    '- **—**: refused (`NotAllowed`).',
+    '',
+    'Only staff and managers may set a business time (`occurredAt`) before the recording time, at most',
+    `\`maxBackdatingHours\` (default ${defaultPolicies.maxBackdatingHours} h) earlier, never later. The actor is the principal the`,
+    'embedding backend authenticated and passes to `handle(request, { actor })`; it is never read from the request.',
+    '',
+    `| command | ${roles.join(' | ')} |`,
+    `| --- | ${roles.map(() => ':---:').join(' | ')} |`,
+  ]
+  for (const [type, grants] of Object.entries(permissions) as Array<[string, Grants]>)
+    lines.push(
+      `| \`${type}\` | ${roles
+        .map((role) => {
+          const grant = grants[role]
+          return grant === undefined ? '—' : grantText[grant]
+        })
+        .join(' | ')} |`,
+    )
+  return `${lines.join('\n')}\n`
+}
+
 export const renderCatalogue = (): string => {
   const lines = [
     '# Command and event catalogue',
     '',
     'Generated from the io-ts codecs of `@property-services/domain` by `pnpm generate:docs`; a test fails when this',
-    'file is out of date. Every command also carries `meta: { commandId, actor: { id, role }, issuedAt,',
-    'correlationId? }`; every stored event carries the metadata of `EventMetadata` (event id, command id,',
-    'correlation id, actor, occurred-at, schema version).',
+    'file is out of date. A caller sends `{ type, commandId, data, correlationId?, occurredAt? }` (unknown',
+    'fields are refused); the command handler adds `meta: { commandId, correlationId, actor, occurredAt,',
+    'recordedAt }` from the authenticated principal and its clock. Every stored event carries the metadata',
+    'of `EventMetadata` (event id, command id, correlation id, actor, occurred-at, recorded-at, schema',
+    'version). The bounds of each value type (ShortText, FreeText, Fen, ...) are in `limits` (values.ts).',
   ]
   for (const [name, aggregate] of Object.entries(aggregates()) as Array<[string, Aggregate]>) {
     lines.push(

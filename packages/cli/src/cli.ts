@@ -133,7 +133,7 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
         for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true })
         const events = sqliteEventStore({ path, synchronous: 'normal' })
         const progress = progressReporter('simulating', io.err)
-        const result = await simulate(commandHandler({ store: events }), {
+        const result = await simulate(events, {
           seed,
           months,
           onProgress: (done, total) => progress.update(done, total, 'weeks'),

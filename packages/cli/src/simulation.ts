@@ -7,11 +7,10 @@
  */
 import {
   type Actor,
-  type Command,
   type ComplaintCategory,
   subjectsByCategory,
 } from '@property-services/domain'
-import type { CommandHandler } from '@property-services/infrastructure'
+import { commandHandler, type EventStore } from '@property-services/infrastructure'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Random, seededRandom } from './random.js'
 
@@ -52,10 +51,10 @@ const departments: Record<ComplaintCategory, string> = {
   emergency: 'security',
 }
 
-export const simulate = async (
-  handler: CommandHandler,
-  options: SimulationOptions,
-): Promise<SimulationResult> => {
+export const simulate = async (store: EventStore, options: SimulationOptions): Promise<SimulationResult> => {
+  // The simulated days pass on the handler's clock: each command is recorded when the story says.
+  let now = start
+  const handler = commandHandler({ store, clock: () => new Date(now) })
   const random: Random = seededRandom(options.seed)
   const buildings = options.buildings ?? 3
   const perBuilding = options.unitsPerBuilding ?? 8
@@ -68,12 +67,8 @@ export const simulate = async (
 
   const send = async (type: string, data: object, at: number, actor: Actor = staff) => {
     commands++
-    const command = {
-      type,
-      meta: { commandId: `sim${options.seed}-${++n}`, actor, issuedAt: new Date(at).toISOString() },
-      data,
-    }
-    const result = await handler.handle(command as unknown as Command)
+    now = at
+    const result = await handler.handle({ type, commandId: `sim${options.seed}-${++n}`, data }, { actor })
     if (E.isLeft(result)) refused++
     return E.isRight(result)
   }
@@ -324,16 +319,15 @@ export const simulate = async (
     const period = `${year}-H${new Date(at).getUTCMonth() < 6 ? 1 : 2}`
     const dimensions = ['cleanliness', 'security', 'repairs', 'staff-attitude']
     await send('OpenSurvey', { surveyId, period, dimensions }, at)
+    const responses: Array<{ ownerId: string; scores: Record<string, number>; at: number }> = []
     for (const unit of units) {
       if (!random.chance(0.6)) continue
       const scores = Object.fromEntries(dimensions.map((d) => [d, random.int(half % 2 === 0 ? 2 : 3, 5)]))
-      await send(
-        'RecordSurveyResponse',
-        { surveyId, ownerId: unit.ownerId, scores },
-        at + random.int(1, 10) * DAY,
-        { id: unit.ownerId, role: 'owner' },
-      )
+      responses.push({ ownerId: unit.ownerId, scores, at: at + random.int(1, 10) * DAY })
     }
+    // Responses arrive in the order owners send them: time moves forward in the survey.
+    for (const { ownerId, scores, at: answeredAt } of responses.sort((a, b) => a.at - b.at))
+      await send('RecordSurveyResponse', { surveyId, ownerId, scores }, answeredAt, { id: ownerId, role: 'owner' })
     await send('CloseSurvey', { surveyId }, at + 14 * DAY)
   }
 

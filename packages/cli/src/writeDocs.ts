@@ -1,7 +1,12 @@
 // Writes the generated documentation: `pnpm generate:docs`.
 import { writeFileSync } from 'node:fs'
-import { renderCatalogue } from './catalogue.js'
+import { renderCatalogue, renderPermissions } from './catalogue.js'
 
-const target = new URL('../../../docs/event-catalogue.md', import.meta.url)
-writeFileSync(target, renderCatalogue())
-console.log(`wrote ${target.pathname}`)
+for (const [file, render] of [
+  ['event-catalogue.md', renderCatalogue],
+  ['permissions.md', renderPermissions],
+] as const) {
+  const target = new URL(`../../../docs/${file}`, import.meta.url)
+  writeFileSync(target, render())
+  console.log(`wrote ${target.pathname}`)
+}

@@ -41,7 +41,7 @@ describe('property-services CLI', () => {
 
   it('audit: finds exactly the deviations the simulation planted', async () => {
     const store = inMemoryEventStore()
-    const result = await simulate(commandHandler({ store }), { seed: 5, months: 12 })
+    const result = await simulate(store, { seed: 5, months: 12 })
     expect(result.refused).toBe(0)
     expect(result.planted.length).toBeGreaterThan(3)
     expect(new Set(result.planted.map((p) => p.step))).toEqual(

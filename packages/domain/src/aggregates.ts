@@ -156,7 +156,10 @@ export type CommandRequest = Command extends infer C
 
 /** The codec of each command request, by its `type`. */
 export const requestCodecs = Object.fromEntries(
-  Object.entries(commandCodecs).map(([type, codec]) => [type, (codec as unknown as { request: t.Mixed }).request]),
+  Object.entries(commandCodecs).map(([type, codec]) => [
+    type,
+    (codec as unknown as { request: t.Mixed }).request,
+  ]),
 ) as Record<string, t.Type<CommandRequest, unknown, unknown>>
 
 /**

@@ -2,8 +2,8 @@ import {
   type CommandType,
   commandCodecs,
   decodeCommand,
-  decodeRequest,
   decodeEvent,
+  decodeRequest,
   type EventType,
   eventCodecs,
 } from '@property-services/domain'
@@ -130,7 +130,11 @@ describe('decoding errors', () => {
   it('rejects impossible dates and fractional money', () => {
     const badDate = decodeRequest({ ...valid, occurredAt: '2026-02-30T01:00:00Z' })
     expect(E.isLeft(badDate) && badDate.left.issues[0]?.path).toBe('occurredAt')
-    const payment = { type: 'RecordPayment', commandId: 'c2', data: { unitId: 'unit-1', paymentId: 'p1', amountFen: 10.5 } }
+    const payment = {
+      type: 'RecordPayment',
+      commandId: 'c2',
+      data: { unitId: 'unit-1', paymentId: 'p1', amountFen: 10.5 },
+    }
     expect(
       E.isLeft(decodeRequest(payment)) &&
         (decodeRequest(payment) as E.Left<{ message: string }>).left.message,

@@ -3,6 +3,7 @@ import {
   type ComplaintEvent,
   complaintDecider,
   type FileComplaint,
+  limits,
   policies,
 } from '@property-services/domain'
 import { specification } from '@property-services/domain/testing'
@@ -72,6 +73,16 @@ const closed: ComplaintEvent = { type: 'ComplaintClosed', data: { complaintId, r
 describe('filing a complaint', () => {
   it('gives a verbal complaint its reply deadline one working day on', () => {
     spec.given([]).when(file(), ownsUnit).then([filed])
+  })
+
+  it('refuses a complaint whose deadline would fall outside the dates a store can read back', () => {
+    const lastMinute = {
+      ...file({ category: 'emergency', subject: 'flooding' }),
+      meta: meta(staff, limits.latest),
+    }
+    spec.given([]).when(lastMinute).thenFails({ rule: 'time-range' })
+    const lastLetter = { ...file({ channel: 'letter' }), meta: meta(staff, limits.latest) }
+    expect(spec.given([]).when(lastLetter).outcome._tag).toBe('Right')
   })
 
   it('gives a letter no reply deadline', () => {

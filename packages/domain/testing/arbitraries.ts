@@ -10,6 +10,8 @@ import {
   type Event,
   type EventType,
   eventCodecs,
+  hasForbiddenCharacter,
+  limits,
   requestCodecs,
 } from '@property-services/domain'
 import * as fc from 'fast-check'
@@ -20,10 +22,9 @@ const maxTime = Date.parse('2035-12-31T23:59:59.999Z')
 
 export const idArbitrary: fc.Arbitrary<string> = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,11}$/)
 // Graphemes may carry control characters; the codecs refuse those, so they are left out here.
-const controls = /[\u0000-\u001f\u007f-\u009f]/u
 export const textArbitrary: fc.Arbitrary<string> = fc
   .string({ minLength: 1, maxLength: 30, unit: 'grapheme' })
-  .filter((s) => s.trim().length > 0 && !controls.test(s))
+  .filter((s) => s.trim().length > 0 && !hasForbiddenCharacter(s, false))
 export const fenArbitrary: fc.Arbitrary<number> = fc.integer({ min: 0, max: 100_000_000 })
 export const areaArbitrary: fc.Arbitrary<number> = fc.integer({ min: 1, max: 5_000_000 })
 export const scoreArbitrary: fc.Arbitrary<number> = fc.integer({ min: 1, max: 5 })
@@ -54,38 +55,83 @@ const named: Record<string, fc.Arbitrary<unknown>> = {
   MonthsBilled: fc.integer({ min: 1, max: 12 }),
 }
 
+const longest = (length: number) => '界'.repeat(length - 1) + 'z'
+const boundaryId = fc.oneof(
+  fc
+    .constant(`${'Z'.repeat(limits.idLength - 6)}`)
+    .chain((prefix) => idArbitrary.map((id) => `${prefix}${id.slice(0, 6)}`)),
+  idArbitrary,
+)
+
+/**
+ * The values at the edges of each value codec: the longest texts (in three-byte characters), the
+ * largest amounts and areas, the earliest and latest moments. For properties that must hold at the limits.
+ */
+const boundaries: Record<string, fc.Arbitrary<unknown>> = {
+  ShortText: fc.constantFrom('a', longest(limits.shortTextLength)),
+  FreeText: fc.constantFrom('a', `${longest(limits.freeTextLength - 2)}\n\t`),
+  Id: boundaryId,
+  Int: fc.constantFrom(0, 2 ** 31),
+  Fen: fc.constantFrom(0, 1, limits.maxFen),
+  SignedFen: fc.constantFrom(-limits.maxFen, -1, 1, limits.maxFen),
+  AreaCm2: fc.constantFrom(1, limits.maxAreaCm2),
+  Score: fc.constantFrom(1, 5),
+  Minutes: fc.constantFrom(1, 527_040),
+  IsoDateTime: fc.constantFrom(limits.earliest, limits.latest, '2199-12-31T23:59:59.999+00:00'),
+  IsoDate: fc.constantFrom('2000-01-01', '2199-12-31'),
+  HalfYear: fc.constantFrom('2000-H1', '2199-H2'),
+  Month: fc.constantFrom('2000-01', '2199-12'),
+  MonthsBilled: fc.constantFrom(1, 12),
+}
+
 type AnyCodec = t.Decoder<unknown, unknown> & { readonly _tag?: string; readonly name: string }
 
 /** An arbitrary of the values a codec accepts, built by walking the codec. */
 export const arbitraryOf = <A>(codec: t.Type<A, unknown, unknown>): fc.Arbitrary<A> =>
-  derive(codec as unknown as AnyCodec) as fc.Arbitrary<A>
+  derive(codec as unknown as AnyCodec, false) as fc.Arbitrary<A>
 
-const derive = (codec: AnyCodec): fc.Arbitrary<unknown> => {
+/**
+ * An arbitrary of the values a codec accepts at its limits: every array at its largest or with one
+ * item, every value at an edge of its range.
+ */
+export const boundaryArbitraryOf = <A>(codec: t.Type<A, unknown, unknown>): fc.Arbitrary<A> =>
+  derive(codec as unknown as AnyCodec, true) as fc.Arbitrary<A>
+
+const derive = (codec: AnyCodec, edges: boolean): fc.Arbitrary<unknown> => {
   const c = codec as AnyCodec & Record<string, unknown>
+  const derive_ = (inner: AnyCodec) => derive(inner, edges)
   switch (c._tag) {
     case 'ReadonlyType':
     case 'StrictType':
-      return derive(c.type as AnyCodec)
+      return derive_(c.type as AnyCodec)
     case 'InterfaceType':
-      return fc.record(mapValues(c.props as Record<string, AnyCodec>, derive))
+      return fc.record(mapValues(c.props as Record<string, AnyCodec>, derive_))
     case 'PartialType':
-      return fc.record(mapValues(c.props as Record<string, AnyCodec>, derive), { requiredKeys: [] })
+      return fc.record(mapValues(c.props as Record<string, AnyCodec>, derive_), { requiredKeys: [] })
     case 'IntersectionType':
       return fc
-        .tuple(...(c.types as AnyCodec[]).map(derive))
+        .tuple(...(c.types as AnyCodec[]).map(derive_))
         .map((parts) => Object.assign({}, ...(parts as object[])))
     case 'UnionType':
-      return fc.oneof(...(c.types as AnyCodec[]).map(derive))
+      return fc.oneof(...(c.types as AnyCodec[]).map(derive_))
     case 'ReadonlyArrayType':
     case 'ArrayType':
-      return fc.array(derive(c.type as AnyCodec), { maxLength: 5 })
+      return fc.array(derive_(c.type as AnyCodec), { maxLength: 5 })
     case 'BoundedArrayType':
-      return fc.array(derive(c.type as AnyCodec), { maxLength: Math.min(5, c.maxLength as number) })
+      return edges
+        ? fc.oneof(
+            fc.array(derive_(c.type as AnyCodec), { minLength: 1, maxLength: 1 }),
+            fc.array(derive_(c.type as AnyCodec), {
+              minLength: c.maxLength as number,
+              maxLength: c.maxLength as number,
+            }),
+          )
+        : fc.array(derive_(c.type as AnyCodec), { maxLength: Math.min(5, c.maxLength as number) })
     case 'DictionaryType':
     case 'BoundedDictionaryType':
       return fc.dictionary(
-        derive(c.domain as AnyCodec) as fc.Arbitrary<string>,
-        derive(c.codomain as AnyCodec),
+        derive_(c.domain as AnyCodec) as fc.Arbitrary<string>,
+        derive_(c.codomain as AnyCodec),
         {
           maxKeys: 5,
         },
@@ -103,7 +149,7 @@ const derive = (codec: AnyCodec): fc.Arbitrary<unknown> => {
     case 'NumberType':
       return fc.integer()
   }
-  const arbitrary = named[c.name]
+  const arbitrary = (edges ? boundaries[c.name] : undefined) ?? named[c.name]
   if (arbitrary === undefined) throw new Error(`no arbitrary for codec ${c.name}`)
   return arbitrary
 }
@@ -137,7 +183,9 @@ export const anyEvent: fc.Arbitrary<Event> = fc.oneof(
 export const requestArbitrary = <T extends CommandType>(
   type: T,
 ): fc.Arbitrary<Extract<CommandRequest, { type: T }>> =>
-  arbitraryOf(requestCodecs[type] as unknown as t.Type<Extract<CommandRequest, { type: T }>, unknown, unknown>)
+  arbitraryOf(
+    requestCodecs[type] as unknown as t.Type<Extract<CommandRequest, { type: T }>, unknown, unknown>,
+  )
 
 /** Any well-formed request of the domain. */
 export const anyRequest: fc.Arbitrary<CommandRequest> = fc.oneof(

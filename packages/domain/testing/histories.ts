@@ -252,7 +252,10 @@ const feeAccountScript: Script<FeeAccountState> = {
           type,
           { unitId, billId, amountFen: (flag ? 1 : -1) * amount, reason: text('meter misread', env) },
           // Staff adjust down a little on their own; a larger reduction takes a manager.
-          actorFor(env, !flag && amount > defaultPolicies.staffAdjustmentLimitFen ? cast.manager : cast.staff),
+          actorFor(
+            env,
+            !flag && amount > defaultPolicies.staffAdjustmentLimitFen ? cast.manager : cast.staff,
+          ),
         )
       default:
         throw new Error(`not a fee account command: ${type}`)

@@ -58,7 +58,13 @@ const lifecycle = (stream: number): Command[] => {
     ([type, d], i) =>
       ({
         type,
-        meta: { commandId: `c${stream}-${i}`, actor: staff, issuedAt: at(i * 10) },
+        meta: {
+          commandId: `c${stream}-${i}`,
+          correlationId: `c${stream}-${i}`,
+          actor: staff,
+          occurredAt: at(i * 10),
+          recordedAt: at(i * 10),
+        },
         data: d,
       }) as unknown as Command,
   )
@@ -86,9 +92,12 @@ const measure = async (name: string, unit: string, work: () => Promise<number>) 
 }
 
 const ours = async (store: EventStore) => {
-  const { handle } = commandHandler({ store })
+  let now = ''
+  const { handle } = commandHandler({ store, clock: () => new Date(now) })
   for (const command of commands) {
-    const result = await handle(command)
+    now = command.meta.occurredAt
+    const request = { type: command.type, commandId: command.meta.commandId, data: command.data }
+    const result = await handle(request, { actor: command.meta.actor })
     if (result._tag === 'Left') throw new Error(`refused: ${JSON.stringify(result.left)}`)
   }
   return commands.length
@@ -127,15 +136,17 @@ const fillLongStream = async (store: EventStore) => {
         correlationId: 'fill',
         actor: staff,
         occurredAt: at(i),
+        recordedAt: at(i),
       }),
     )
   }
 }
 const replayLong = async (store: EventStore) => {
   const read = await store.readStream('feeAccount-u-long')
-  let state = feeAccountDecider.initialState
+  const decider = feeAccountDecider()
+  let state = decider.initialState
   for (const stored of read.events)
-    state = feeAccountDecider.evolve(state, codec.decode(stored).event as FeeAccountEvent)
+    state = decider.evolve(state, codec.decode(stored).event as FeeAccountEvent)
   if (!paymentRecorded(state, 'p0') || -balanceOf(state) !== expectedPaid)
     throw new Error('replay lost events')
   return read.events.length

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  balanceOf,
   type Actor,
+  balanceOf,
   type FeeAccountState,
   feeAccountDecider,
   replay,
@@ -31,7 +31,13 @@ interface Sent {
   readonly actor: Actor
   readonly minutes: number
 }
-const command = (type: string, data: object, actor: Actor = staff, minutes = 0, commandId = `c-${++n}`): Sent => ({
+const command = (
+  type: string,
+  data: object,
+  actor: Actor = staff,
+  minutes = 0,
+  commandId = `c-${++n}`,
+): Sent => ({
   request: { type, commandId, data },
   actor,
   minutes,

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Actor } from '@property-services/domain'
 import {
   auditor,
   commandHandler,
@@ -12,7 +13,6 @@ import {
   serde,
   sqliteEventStore,
 } from '@property-services/infrastructure'
-import type { Actor } from '@property-services/domain'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const dir = mkdtempSync(join(tmpdir(), 'ps-erase-'))

@@ -61,6 +61,7 @@ describe('serialization', () => {
       correlationId: 'corr-1',
       actor: { id: 's', role: 'staff' as const },
       occurredAt: event.data.at,
+      recordedAt: event.data.at,
     }
     const [newEvent] = codec.toNewEvents([event], causation)
     expect(newEvent?.metadata).toMatchObject({

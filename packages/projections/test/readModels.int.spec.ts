@@ -301,7 +301,7 @@ describe.each(storeTargets)('read models on %s', (_name, make) => {
           closed: { at: daysAfter(at, 0, 4), rating: 2 },
         },
       )
-      const owner = { id: 'o1', role: 'owner' }
+      const owner = { id: 'o1', role: 'owner' } as const
       await run(
         'RequestServiceOrder',
         { orderId: 'r1', ownerId: 'o1', unitId: 'u1', serviceId: 's1', description: 'fix tap' },

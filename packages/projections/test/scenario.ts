@@ -1,4 +1,4 @@
-import type { Command } from '@property-services/domain'
+import type { Actor } from '@property-services/domain'
 import { commandHandler, type EventStore } from '@property-services/infrastructure'
 import * as E from 'fp-ts/lib/Either.js'
 
@@ -7,13 +7,12 @@ let n = 0
 
 /** Drives commands through the real command handler: the domain's rules apply to every scenario. */
 export const scenario = (store: EventStore) => {
-  const { handle } = commandHandler({ store })
-  const run = async (type: string, data: object, at: string, actor: { id: string; role: string } = staff) => {
-    const result = await handle({
-      type,
-      meta: { commandId: `s${++n}`, actor, issuedAt: at },
-      data,
-    } as unknown as Command)
+  // Each command arrives when its scenario says: the handler's clock reads that moment.
+  let now = ''
+  const { handle } = commandHandler({ store, clock: () => new Date(now) })
+  const run = async (type: string, data: object, at: string, actor: Actor = staff) => {
+    now = at
+    const result = await handle({ type, commandId: `s${++n}`, data }, { actor })
     if (E.isLeft(result)) throw new Error(`${type} refused: ${result.left.message}`)
   }
   /** A complaint taken through the procedure; `steps` says how far and when (ISO times). */

@@ -73,22 +73,24 @@ export const projections = allProjections()
 const staff = { id: 'staff-1', role: 'staff' as const }
 
 /** Appends events to streams as the command handler would (metadata from the event's time). */
+// Command ids are unique across streams: number them across every call.
+let appended = 0
 export const appendAll = async (
   store: EventStore,
   streams: ReadonlyArray<{ readonly streamName: string; readonly events: readonly Event[] }>,
 ) => {
   const codec = serde()
-  let n = 0
   for (const { streamName, events } of streams) {
     for (const event of events) {
       const occurredAt = (event.data as { at: string }).at
       await store.appendToStream(
         streamName,
         codec.toNewEvents([event], {
-          commandId: `h${++n}`,
+          commandId: `h${++appended}`,
           correlationId: 'history',
           actor: staff,
           occurredAt,
+          recordedAt: occurredAt,
         }),
       )
     }

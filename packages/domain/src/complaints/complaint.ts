@@ -21,7 +21,7 @@ import { authorize } from '../shared/authorize.js'
 import { addWorkingDays } from '../shared/calendar.js'
 import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { type DomainError, ruleViolated, wrongState } from '../shared/errors.js'
-import { FreeText, Id, IsoDateTime, Score, ShortText } from '../shared/values.js'
+import { FreeText, Id, IsoDateTime, inTimeRange, limits, Score, ShortText } from '../shared/values.js'
 import {
   ComplaintCategory,
   ComplaintChannel,
@@ -57,10 +57,7 @@ export const DispatchComplaint = command(
   'DispatchComplaint',
   t.type({ complaintId: Id, department: ShortText, dueBy: IsoDateTime }),
 )
-export const ResolveComplaint = command(
-  'ResolveComplaint',
-  t.type({ complaintId: Id, cause: FreeText }),
-)
+export const ResolveComplaint = command('ResolveComplaint', t.type({ complaintId: Id, cause: FreeText }))
 export const RejectComplaint = command('RejectComplaint', t.type({ complaintId: Id, reason: FreeText }))
 export const NotifyComplaintOutcome = command(
   'NotifyComplaintOutcome',
@@ -194,152 +191,165 @@ export const complaintDecider = (
   policies: Policies = defaultPolicies,
 ): Decider<ComplaintCommand, ComplaintEvent, ComplaintState & TimeOrdered> =>
   timeOrdered<ComplaintCommand, ComplaintEvent, ComplaintState>({
-  initialState: { status: 'none' },
-  decide: (command, state, context) => {
-    const at = command.meta.occurredAt
-    if (command.type === 'FileComplaint') {
-      const { ownerId, unitId, category, subject, channel } = command.data
-      const denied = authorize(command, { owner: ownerId, unitId, context })
-      if (denied) return E.left(denied)
-      if (state.status !== 'none')
-        return E.left(wrongState(command.type, state.status, 'complaint already filed'))
-      if (!subjectBelongsTo(category, subject))
-        return E.left(
-          ruleViolated(command.type, 'subject-in-category', `${subject} is not a ${category} subject`),
-        )
-      const replyDueBy = isVerbal(channel)
-        ? addWorkingDays(at, policies.verbalReplyWorkingDays, policies.calendar)
-        : null
-      const dispatchDueBy =
-        category === 'emergency'
-          ? new Date(Date.parse(at) + policies.emergencyDispatchMinutes * 60_000).toISOString()
+    initialState: { status: 'none' },
+    decide: (command, state, context) => {
+      const at = command.meta.occurredAt
+      if (command.type === 'FileComplaint') {
+        const { ownerId, unitId, category, subject, channel } = command.data
+        const denied = authorize(command, { owner: ownerId, unitId, context })
+        if (denied) return E.left(denied)
+        if (state.status !== 'none')
+          return E.left(wrongState(command.type, state.status, 'complaint already filed'))
+        if (!subjectBelongsTo(category, subject))
+          return E.left(
+            ruleViolated(command.type, 'subject-in-category', `${subject} is not a ${category} subject`),
+          )
+        const replyDueBy = isVerbal(channel)
+          ? addWorkingDays(at, policies.verbalReplyWorkingDays, policies.calendar)
           : null
-      return E.right([{ type: 'ComplaintFiled', data: { ...command.data, replyDueBy, dispatchDueBy, at } }])
-    }
-    if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
-    const { complaintId } = state
-    const denied = authorize(command, { owner: state.ownerId })
-    if (denied) return E.left(denied)
-    switch (command.type) {
-      case 'AcknowledgeComplaint': {
-        const wrong = inState(
-          command,
-          state,
-          ['filed', 'reopened'],
-          'only a new or reopened complaint is acknowledged',
-        )
-        if (wrong) return E.left(wrong)
-        return E.right([{ type: 'ComplaintAcknowledged', data: { ...command.data, at } }])
-      }
-      case 'ProposeResolution': {
-        const wrong = inState(
-          command,
-          state,
-          ['acknowledged', 'dispatched'],
-          'acknowledge the complaint first',
-        )
-        if (wrong) return E.left(wrong)
-        if (state.proposed)
-          return E.left(ruleViolated(command.type, 'one-proposal', 'a resolution was proposed'))
-        return E.right([{ type: 'ResolutionProposed', data: { ...command.data, at } }])
-      }
-      case 'RejectComplaint': {
-        const wrong = inState(
-          command,
-          state,
-          ['acknowledged'],
-          'only an acknowledged, undispatched complaint',
-        )
-        if (wrong) return E.left(wrong)
-        return E.right([{ type: 'ComplaintRejected', data: { ...command.data, at } }])
-      }
-      case 'DispatchComplaint': {
-        const wrong = inState(command, state, ['acknowledged'], 'acknowledge the complaint first')
-        if (wrong) return E.left(wrong)
-        if (!state.proposed && state.category !== 'emergency')
+        const dispatchDueBy =
+          category === 'emergency'
+            ? new Date(Date.parse(at) + policies.emergencyDispatchMinutes * 60_000).toISOString()
+            : null
+        const outOfRange = [replyDueBy, dispatchDueBy].find((d) => d !== null && !inTimeRange(Date.parse(d)))
+        if (outOfRange !== undefined)
           return E.left(
-            ruleViolated(command.type, 'proposal-first', 'propose a resolution before dispatching'),
+            ruleViolated(
+              command.type,
+              'time-range',
+              `its deadline ${outOfRange} would fall after ${limits.latest}`,
+            ),
           )
-        if (Date.parse(command.data.dueBy) <= Date.parse(at))
-          return E.left(
-            ruleViolated(command.type, 'deadline-ahead', 'the department deadline must be in the future'),
+        return E.right([{ type: 'ComplaintFiled', data: { ...command.data, replyDueBy, dispatchDueBy, at } }])
+      }
+      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+      const { complaintId } = state
+      const denied = authorize(command, { owner: state.ownerId })
+      if (denied) return E.left(denied)
+      switch (command.type) {
+        case 'AcknowledgeComplaint': {
+          const wrong = inState(
+            command,
+            state,
+            ['filed', 'reopened'],
+            'only a new or reopened complaint is acknowledged',
           )
-        return E.right([{ type: 'ComplaintDispatched', data: { ...command.data, at } }])
+          if (wrong) return E.left(wrong)
+          return E.right([{ type: 'ComplaintAcknowledged', data: { ...command.data, at } }])
+        }
+        case 'ProposeResolution': {
+          const wrong = inState(
+            command,
+            state,
+            ['acknowledged', 'dispatched'],
+            'acknowledge the complaint first',
+          )
+          if (wrong) return E.left(wrong)
+          if (state.proposed)
+            return E.left(ruleViolated(command.type, 'one-proposal', 'a resolution was proposed'))
+          return E.right([{ type: 'ResolutionProposed', data: { ...command.data, at } }])
+        }
+        case 'RejectComplaint': {
+          const wrong = inState(
+            command,
+            state,
+            ['acknowledged'],
+            'only an acknowledged, undispatched complaint',
+          )
+          if (wrong) return E.left(wrong)
+          return E.right([{ type: 'ComplaintRejected', data: { ...command.data, at } }])
+        }
+        case 'DispatchComplaint': {
+          const wrong = inState(command, state, ['acknowledged'], 'acknowledge the complaint first')
+          if (wrong) return E.left(wrong)
+          if (!state.proposed && state.category !== 'emergency')
+            return E.left(
+              ruleViolated(command.type, 'proposal-first', 'propose a resolution before dispatching'),
+            )
+          if (Date.parse(command.data.dueBy) <= Date.parse(at))
+            return E.left(
+              ruleViolated(command.type, 'deadline-ahead', 'the department deadline must be in the future'),
+            )
+          return E.right([{ type: 'ComplaintDispatched', data: { ...command.data, at } }])
+        }
+        case 'ResolveComplaint': {
+          const wrong = inState(command, state, ['dispatched'], 'dispatch the complaint first')
+          if (wrong) return E.left(wrong)
+          if (!state.proposed)
+            return E.left(
+              ruleViolated(command.type, 'proposal-first', 'propose a resolution before resolving'),
+            )
+          return E.right([{ type: 'ComplaintResolved', data: { ...command.data, at } }])
+        }
+        case 'NotifyComplaintOutcome': {
+          const wrong = inState(command, state, ['resolved', 'rejected'], 'there is no outcome to report yet')
+          if (wrong) return E.left(wrong)
+          return E.right([{ type: 'ComplaintOutcomeNotified', data: { ...command.data, at } }])
+        }
+        case 'CloseComplaint': {
+          const wrong = inState(command, state, ['notified'], 'tell the owner the outcome before closing')
+          if (wrong) return E.left(wrong)
+          return E.right([
+            { type: 'ComplaintClosed', data: { complaintId, rating: command.data.rating, at } },
+          ])
+        }
+        case 'ReopenComplaint': {
+          const wrong = inState(
+            command,
+            state,
+            ['notified', 'closed'],
+            'only a handled complaint can be reopened',
+          )
+          if (wrong) return E.left(wrong)
+          return E.right([
+            { type: 'ComplaintReopened', data: { complaintId, reason: command.data.reason, at } },
+          ])
+        }
       }
-      case 'ResolveComplaint': {
-        const wrong = inState(command, state, ['dispatched'], 'dispatch the complaint first')
-        if (wrong) return E.left(wrong)
-        if (!state.proposed)
-          return E.left(ruleViolated(command.type, 'proposal-first', 'propose a resolution before resolving'))
-        return E.right([{ type: 'ComplaintResolved', data: { ...command.data, at } }])
-      }
-      case 'NotifyComplaintOutcome': {
-        const wrong = inState(command, state, ['resolved', 'rejected'], 'there is no outcome to report yet')
-        if (wrong) return E.left(wrong)
-        return E.right([{ type: 'ComplaintOutcomeNotified', data: { ...command.data, at } }])
-      }
-      case 'CloseComplaint': {
-        const wrong = inState(command, state, ['notified'], 'tell the owner the outcome before closing')
-        if (wrong) return E.left(wrong)
-        return E.right([{ type: 'ComplaintClosed', data: { complaintId, rating: command.data.rating, at } }])
-      }
-      case 'ReopenComplaint': {
-        const wrong = inState(
-          command,
-          state,
-          ['notified', 'closed'],
-          'only a handled complaint can be reopened',
-        )
-        if (wrong) return E.left(wrong)
-        return E.right([
-          { type: 'ComplaintReopened', data: { complaintId, reason: command.data.reason, at } },
-        ])
-      }
-    }
-  },
-  evolve: (state, event) => {
-    if (event.type === 'ComplaintFiled') {
-      const { complaintId, ownerId, unitId, category, subject, replyDueBy, dispatchDueBy, at } = event.data
-      return {
-        status: 'filed',
-        complaintId,
-        ownerId,
-        unitId,
-        category,
-        subject,
-        filedAt: at,
-        replyDueBy,
-        dispatchDueBy,
-        repliedAt: null,
-        proposed: false,
-        notified: false,
-        reopenCount: 0,
-      }
-    }
-    if (state.status === 'none') return state
-    switch (event.type) {
-      case 'ComplaintAcknowledged':
-        return { ...state, status: 'acknowledged' }
-      case 'ResolutionProposed':
-        return { ...state, proposed: true, repliedAt: state.repliedAt ?? event.data.at }
-      case 'ComplaintDispatched':
-        return { ...state, status: 'dispatched' }
-      case 'ComplaintResolved':
-        return { ...state, status: 'resolved' }
-      case 'ComplaintRejected':
-        return { ...state, status: 'rejected', repliedAt: state.repliedAt ?? event.data.at }
-      case 'ComplaintOutcomeNotified':
-        return { ...state, status: 'notified', notified: true }
-      case 'ComplaintClosed':
-        return { ...state, status: 'closed' }
-      case 'ComplaintReopened':
+    },
+    evolve: (state, event) => {
+      if (event.type === 'ComplaintFiled') {
+        const { complaintId, ownerId, unitId, category, subject, replyDueBy, dispatchDueBy, at } = event.data
         return {
-          ...state,
-          status: 'reopened',
+          status: 'filed',
+          complaintId,
+          ownerId,
+          unitId,
+          category,
+          subject,
+          filedAt: at,
+          replyDueBy,
+          dispatchDueBy,
+          repliedAt: null,
           proposed: false,
           notified: false,
-          reopenCount: state.reopenCount + 1,
+          reopenCount: 0,
         }
-    }
-  },
-})
+      }
+      if (state.status === 'none') return state
+      switch (event.type) {
+        case 'ComplaintAcknowledged':
+          return { ...state, status: 'acknowledged' }
+        case 'ResolutionProposed':
+          return { ...state, proposed: true, repliedAt: state.repliedAt ?? event.data.at }
+        case 'ComplaintDispatched':
+          return { ...state, status: 'dispatched' }
+        case 'ComplaintResolved':
+          return { ...state, status: 'resolved' }
+        case 'ComplaintRejected':
+          return { ...state, status: 'rejected', repliedAt: state.repliedAt ?? event.data.at }
+        case 'ComplaintOutcomeNotified':
+          return { ...state, status: 'notified', notified: true }
+        case 'ComplaintClosed':
+          return { ...state, status: 'closed' }
+        case 'ComplaintReopened':
+          return {
+            ...state,
+            status: 'reopened',
+            proposed: false,
+            notified: false,
+            reopenCount: state.reopenCount + 1,
+          }
+      }
+    },
+  })

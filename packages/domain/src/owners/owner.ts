@@ -6,9 +6,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
-import { boundedArray } from '../shared/structure.js'
 import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
+import { boundedArray } from '../shared/structure.js'
 import { FreeText, Id, IsoDateTime, ShortText } from '../shared/values.js'
 
 /** Key, general or potential customer: service is differentiated by grade. */
@@ -17,10 +17,7 @@ export type OwnerGrade = t.TypeOf<typeof OwnerGrade>
 
 /** The personal data of an owner, as given. */
 export const ContactDetails = t.readonly(
-  t.intersection([
-    t.type({ name: ShortText, phone: ShortText }),
-    t.partial({ email: ShortText }),
-  ]),
+  t.intersection([t.type({ name: ShortText, phone: ShortText }), t.partial({ email: ShortText })]),
   'ContactDetails',
 )
 export type ContactDetails = t.TypeOf<typeof ContactDetails>
@@ -40,10 +37,7 @@ const Needs = boundedArray(FreeText, 20, 'Needs')
 
 export const RegisterOwner = command('RegisterOwner', t.type({ ownerId: Id, contact: ContactDetails }))
 export const GradeOwner = command('GradeOwner', t.type({ ownerId: Id, grade: OwnerGrade }))
-export const RecordOwnerVisit = command(
-  'RecordOwnerVisit',
-  t.type({ ownerId: Id, needs: Needs }),
-)
+export const RecordOwnerVisit = command('RecordOwnerVisit', t.type({ ownerId: Id, needs: Needs }))
 export const ChangeOwnerContact = command(
   'ChangeOwnerContact',
   t.type({ ownerId: Id, contact: ContactDetails }),

@@ -8,7 +8,7 @@ import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
 import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
-import { Id, IsoDateTime, FreeText, Score } from '../shared/values.js'
+import { FreeText, Id, IsoDateTime, Score } from '../shared/values.js'
 
 export const RequestServiceOrder = command(
   'RequestServiceOrder',
@@ -23,10 +23,7 @@ export const RateServiceOrder = command(
   'RateServiceOrder',
   t.intersection([t.type({ orderId: Id, score: Score }), t.partial({ comment: FreeText })]),
 )
-export const CancelServiceOrder = command(
-  'CancelServiceOrder',
-  t.type({ orderId: Id, reason: FreeText }),
-)
+export const CancelServiceOrder = command('CancelServiceOrder', t.type({ orderId: Id, reason: FreeText }))
 
 export const ServiceOrderCommand = t.union([
   RequestServiceOrder,
@@ -88,11 +85,11 @@ export type ServiceOrderState =
       readonly serviceId: string
     }
 
-export const serviceOrderDecider: Decider<ServiceOrderCommand, ServiceOrderEvent, ServiceOrderState & TimeOrdered> = timeOrdered<
+export const serviceOrderDecider: Decider<
   ServiceOrderCommand,
   ServiceOrderEvent,
-  ServiceOrderState
->({
+  ServiceOrderState & TimeOrdered
+> = timeOrdered<ServiceOrderCommand, ServiceOrderEvent, ServiceOrderState>({
   initialState: { status: 'none' },
   decide: (command, state, context) => {
     const at = command.meta.occurredAt

@@ -35,7 +35,9 @@ export const authorize = (command: Commanded, subject: Subject = {}): DomainErro
     case 'self':
       return subject.owner !== undefined && actor.id === subject.owner
         ? undefined
-        : refuse(`${actor.role} ${actor.id} may ${command.type} only for themself, not for owner ${subject.owner}`)
+        : refuse(
+            `${actor.role} ${actor.id} may ${command.type} only for themself, not for owner ${subject.owner}`,
+          )
     case 'own-unit':
       if (subject.owner !== undefined && actor.id !== subject.owner)
         return refuse(`${actor.role} ${actor.id} may not act for owner ${subject.owner}`)

@@ -30,7 +30,8 @@ const show = (value: unknown): string => {
 // Intersections and unions add context entries keyed by member index; those are not part of the path.
 const isCombinator = (type: t.Decoder<unknown, unknown>): boolean => {
   let inner = type as { _tag?: string; type?: t.Decoder<unknown, unknown> }
-  while ((inner._tag === 'ReadonlyType' || inner._tag === 'StrictType') && inner.type !== undefined) inner = inner.type as typeof inner
+  while ((inner._tag === 'ReadonlyType' || inner._tag === 'StrictType') && inner.type !== undefined)
+    inner = inner.type as typeof inner
   return inner._tag === 'IntersectionType' || inner._tag === 'UnionType'
 }
 
@@ -88,7 +89,9 @@ export const decodeTagged =
   (input: unknown): E.Either<DecodeError, A> => {
     const tooLarge = exceedsSize(input)
     if (tooLarge !== undefined)
-      return E.left(decodeError(kind, [{ path: tooLarge.path, expected: 'smaller input', actual: tooLarge.reason }]))
+      return E.left(
+        decodeError(kind, [{ path: tooLarge.path, expected: 'smaller input', actual: tooLarge.reason }]),
+      )
     const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined
     const codec = typeof type === 'string' && Object.hasOwn(codecs, type) ? codecs[type] : undefined
     if (codec === undefined) {

@@ -63,7 +63,8 @@ export const unknownFields = (codec: t.Decoder<unknown, unknown>, value: unknown
       case 'ArrayType':
       case 'ReadonlyArrayType':
       case 'BoundedArrayType':
-        if (Array.isArray(value)) value.forEach((item, i) => walk(c.type as AnyCodec, item, [...path, String(i)]))
+        if (Array.isArray(value))
+          for (const [i, item] of value.entries()) walk(c.type as AnyCodec, item, [...path, String(i)])
         return
       case 'DictionaryType':
       case 'BoundedDictionaryType':
@@ -151,7 +152,8 @@ export class BoundedDictionaryType<D extends t.Mixed, C extends t.Mixed> extends
     const record = t.record(domain, codomain)
     super(
       name,
-      (u): u is Readonly<Record<t.TypeOf<D>, t.TypeOf<C>>> => record.is(u) && Object.keys(u).length <= maxKeys,
+      (u): u is Readonly<Record<t.TypeOf<D>, t.TypeOf<C>>> =>
+        record.is(u) && Object.keys(u).length <= maxKeys,
       (u, c) => (isRecord(u) && Object.keys(u).length > maxKeys ? t.failure(u, c) : record.validate(u, c)),
       record.encode,
     )
@@ -163,7 +165,13 @@ export const boundedRecord = <D extends t.Mixed, C extends t.Mixed>(
   codomain: C,
   maxKeys: number,
   name?: string,
-) => new BoundedDictionaryType(name ?? `record of at most ${maxKeys} ${codomain.name}`, domain, codomain, maxKeys)
+) =>
+  new BoundedDictionaryType(
+    name ?? `record of at most ${maxKeys} ${codomain.name}`,
+    domain,
+    codomain,
+    maxKeys,
+  )
 
 /** How deep and how large untrusted input may be before any codec looks at it. */
 export interface SizeLimits {
@@ -193,7 +201,9 @@ export const exceedsSize = (
     const size = Array.isArray(value) ? value.length : Object.keys(value).length
     if (nodes + stack.length + size > sizeLimits.maxNodes)
       return { path: path || '(root)', reason: `more than ${sizeLimits.maxNodes} values` }
-    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value)
+    const entries = Array.isArray(value)
+      ? value.map((v, i) => [String(i), v] as const)
+      : Object.entries(value)
     for (const [key, child] of entries)
       stack.push({ value: child, depth: depth + 1, path: path ? `${path}.${key}` : key })
   }

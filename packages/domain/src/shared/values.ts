@@ -45,23 +45,38 @@ export const refine = <A>(
     t.identity,
   )
 
-// C0 and C1 controls, and UTF-16 surrogates that are not part of a pair (not valid Unicode: MongoDB and
-// other stores would change them). Free text may hold line breaks and tabs; short text none.
-const controlOrLoneSurrogate = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udfff]/u
-const controlExceptLineBreaksOrLoneSurrogate = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udfff]/u
+/**
+ * Whether text holds a character no stored text may: a C0 or C1 control (line breaks and tabs are
+ * allowed in free text), or half of a UTF-16 surrogate pair on its own (not Unicode: MongoDB and other
+ * stores would change it).
+ */
+export const hasForbiddenCharacter = (s: string, allowLineBreaks: boolean): boolean => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x20) {
+      if (!(allowLineBreaks && (c === 0x09 || c === 0x0a || c === 0x0d))) return true
+    } else if (c >= 0x7f && c <= 0x9f) return true
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1)
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return true
+      i++
+    } else if (c >= 0xdc00 && c <= 0xdfff) return true
+  }
+  return false
+}
 
-const text = (name: string, maxLength: number, forbidden: RegExp) =>
+const text = (name: string, maxLength: number, allowLineBreaks: boolean) =>
   refine(
     name,
     t.string,
-    (s) => s.length <= maxLength && s.trim().length > 0 && !forbidden.test(s),
+    (s) => s.length <= maxLength && s.trim().length > 0 && !hasForbiddenCharacter(s, allowLineBreaks),
   )
 
 /** A short text (a name, a department, a phone number): 1-200 characters, not blank, no control characters. */
-export const ShortText = text('ShortText', limits.shortTextLength, controlOrLoneSurrogate)
+export const ShortText = text('ShortText', limits.shortTextLength, false)
 
 /** Free text (a description, a note, a reason): 1-4,000 characters, not blank; line breaks and tabs allowed. */
-export const FreeText = text('FreeText', limits.freeTextLength, controlExceptLineBreaksOrLoneSurrogate)
+export const FreeText = text('FreeText', limits.freeTextLength, true)
 
 /**
  * An identifier: 1-64 characters of letters, digits, `_` or `-`, starting with a letter or digit (safe

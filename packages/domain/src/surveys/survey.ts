@@ -3,9 +3,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
-import { boundedArray, boundedRecord } from '../shared/structure.js'
 import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
+import { boundedArray, boundedRecord } from '../shared/structure.js'
 import { HalfYear, Id, Int, IsoDateTime, Score } from '../shared/values.js'
 
 /** A dimension of satisfaction, e.g. `cleanliness` or `staff-attitude`. */

@@ -52,7 +52,9 @@ export const auditor = (options: AuditOptions) => {
 
   const recorded = async (streamName: string, asOf: AsOf): Promise<RecordedEvent[]> => {
     if (asOf.toTime !== undefined && !IsoDateTime.is(asOf.toTime))
-      throw new TypeError(`not a moment to audit as of: ${JSON.stringify(asOf.toTime)} (ISO-8601 with an offset)`)
+      throw new TypeError(
+        `not a moment to audit as of: ${JSON.stringify(asOf.toTime)} (ISO-8601 with an offset)`,
+      )
     const read = await options.store.readStream(streamName, asOf)
     return read.events.map(codec.decode)
   }

@@ -60,7 +60,12 @@ export interface UnstorableEvent {
 }
 
 /** Why a command was not applied: bad input, a refusal of the domain, a reused id, or lasting contention. */
-export type HandleError = DecodeError | DomainError | DuplicateCommandId | UnstorableEvent | ConcurrencyConflict
+export type HandleError =
+  | DecodeError
+  | DomainError
+  | DuplicateCommandId
+  | UnstorableEvent
+  | ConcurrencyConflict
 
 export interface Handled {
   readonly streamName: string
@@ -116,7 +121,10 @@ const decodePrincipal = (principal: unknown): E.Either<DecodeError, Actor> => {
     : E.left(
         decodeError(
           'principal',
-          decodeIssues(decoded.left).map((i) => ({ ...i, path: `actor.${i.path}`.replace(/\.\(root\)$/, '') })),
+          decodeIssues(decoded.left).map((i) => ({
+            ...i,
+            path: `actor.${i.path}`.replace(/\.\(root\)$/, ''),
+          })),
         ),
       )
 }

@@ -91,7 +91,8 @@ export const eventStoreDbEventStore = (options: EventStoreDbOptions): EventStore
       if (!(error instanceof WrongExpectedVersionError)) throw error
       for await (const resolved of client.readStream(reservation, { maxCount: 1 })) {
         const owner = (resolved.event?.data as { streamName?: string } | undefined)?.streamName
-        if (owner !== undefined && owner !== streamName) throw new DuplicateEventIdError(eventId, owner, streamName)
+        if (owner !== undefined && owner !== streamName)
+          throw new DuplicateEventIdError(eventId, owner, streamName)
       }
     }
   }

@@ -23,7 +23,8 @@ export const inMemoryEventStore = (): EventStore => {
       checkExpectedRevision(streamName, options.expectedRevision ?? 'any', stream.length - 1)
       const batch = new Set<string>()
       for (const event of events) {
-        const existing = streamOfEventId.get(event.eventId) ?? (batch.has(event.eventId) ? streamName : undefined)
+        const existing =
+          streamOfEventId.get(event.eventId) ?? (batch.has(event.eventId) ? streamName : undefined)
         if (existing !== undefined) throw new DuplicateEventIdError(event.eventId, existing, streamName)
         batch.add(event.eventId)
       }

@@ -28,7 +28,13 @@ export const unstorableIssues = (event: Event): DecodeIssue[] => {
     return [{ path: '(root)', expected: 'JSON', actual: String(error) }]
   }
   if (Buffer.byteLength(json) > maxEventBytes)
-    return [{ path: 'data', expected: `at most ${maxEventBytes} bytes of JSON`, actual: `${Buffer.byteLength(json)} bytes` }]
+    return [
+      {
+        path: 'data',
+        expected: `at most ${maxEventBytes} bytes of JSON`,
+        actual: `${Buffer.byteLength(json)} bytes`,
+      },
+    ]
   const stored = JSON.parse(json) as unknown
   const decoded = decodeEvent(stored)
   if (E.isLeft(decoded)) return [...decoded.left.issues]
