@@ -5,11 +5,7 @@
  * Every change goes through the command handler, so the domain's rules apply. Some complaints are
  * handled badly on purpose; the simulation returns those planted deviations so audits can be checked.
  */
-import {
-  type Actor,
-  type ComplaintCategory,
-  subjectsByCategory,
-} from '@property-services/domain'
+import { type Actor, type ComplaintCategory, subjectsByCategory } from '@property-services/domain'
 import { commandHandler, type EventStore } from '@property-services/infrastructure'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Random, seededRandom } from './random.js'
@@ -327,7 +323,10 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     }
     // Responses arrive in the order owners send them: time moves forward in the survey.
     for (const { ownerId, scores, at: answeredAt } of responses.sort((a, b) => a.at - b.at))
-      await send('RecordSurveyResponse', { surveyId, ownerId, scores }, answeredAt, { id: ownerId, role: 'owner' })
+      await send('RecordSurveyResponse', { surveyId, ownerId, scores }, answeredAt, {
+        id: ownerId,
+        role: 'owner',
+      })
     await send('CloseSurvey', { surveyId }, at + 14 * DAY)
   }
 

@@ -18,7 +18,13 @@ export const appendWorkload = async (store: EventStore, complaints: number): Pro
     const at = (events[0]!.data as { at: string }).at
     await store.appendToStream(
       streamName,
-      codec.toNewEvents(events, { commandId, correlationId: commandId, actor: staff, occurredAt: at, recordedAt: at }),
+      codec.toNewEvents(events, {
+        commandId,
+        correlationId: commandId,
+        actor: staff,
+        occurredAt: at,
+        recordedAt: at,
+      }),
     )
     count += events.length
   }

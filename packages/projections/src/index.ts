@@ -17,6 +17,7 @@ export * from './readModels/periods.js'
 export * from './readModels/repeatComplaints.js'
 export * from './readModels/satisfactionTrends.js'
 export * from './runner/projection.js'
+export * from './runner/quarantine.js'
 export * from './runner/rebuild.js'
 export * from './runner/runner.js'
 

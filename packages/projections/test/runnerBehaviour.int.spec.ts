@@ -9,6 +9,7 @@ import {
   ProjectionError,
   physicalName,
   projectionRunner,
+  quarantinedEvents,
   type ReadModelStore,
   rebuild,
 } from '@property-services/projections'
@@ -17,6 +18,13 @@ import { bj, daysAfter, scenario } from './scenario.js'
 import { type StoreTarget, storeTargets } from './support.js'
 
 const lift = { category: 'facilities', subject: 'lift-stoppage', channel: 'phone' }
+const metadataAt = (occurredAt: string) => ({
+  occurredAt,
+  commandId: 'c-nul',
+  correlationId: 'c-nul',
+  actor: { id: 's', role: 'staff' },
+  schemaVersion: 1,
+})
 
 describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) => {
   let target: StoreTarget
@@ -93,6 +101,129 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
       streamName: 'complaint-bad',
       eventType: 'ComplaintFiled',
     })
+  })
+
+  it('quarantines, by policy, events it cannot decode or project, and goes on', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    const at = bj('2026-03-02 09:00')
+    await complaint('k1', { ownerId: 'o1', unitId: 'u1', ...lift, at })
+    // Stored by an older version that let anything through: no codec reads it back.
+    await events.appendToStream('complaint-bad', [
+      {
+        eventId: 'e-bad',
+        type: 'ComplaintFiled',
+        data: { complaintId: 'bad', category: 'plumbing' },
+        metadata: {
+          occurredAt: '2026-03-02T01:00:00.000Z',
+          eventId: 'e-bad',
+          commandId: 'c-bad',
+          correlationId: 'c-bad',
+          actor: { id: 's', role: 'staff' },
+          schemaVersion: 1,
+        },
+      },
+    ])
+    await complaint('k2', { ownerId: 'o2', unitId: 'u2', ...lift, at: daysAfter(at, 1) })
+    await complaint('k3', { ownerId: 'o3', unitId: 'u3', ...lift, at: daysAfter(at, 2) })
+    const inner = complaintAnalytics()
+    const poisoned: Projection = {
+      ...inner,
+      project: (recorded, view) => {
+        if (recorded.streamName === 'complaint-k2') throw new Error('cannot handle k2')
+        return inner.project(recorded, view)
+      },
+    }
+    await expect(
+      projectionRunner({ events, readModels, projection: poisoned }).catchUp(),
+    ).rejects.toBeInstanceOf(ProjectionError)
+    const reports: Progress[] = []
+    await projectionRunner({
+      events,
+      readModels,
+      projection: poisoned,
+      batchSize: 2,
+      onPoison: 'quarantine',
+      onProgress: (p) => {
+        reports.push(p)
+      },
+    }).catchUp()
+    expect(reports.at(-1)).toMatchObject({ quarantined: 2, lagEvents: 0 })
+    expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(2)
+    const [bad] = (await events.readStream('complaint-bad')).events
+    const quarantined = await quarantinedEvents(readModels, 'complaintAnalytics')
+    expect(quarantined.map((q) => [q.streamName, q.revision, q.eventType])).toEqual(
+      expect.arrayContaining([
+        ['complaint-bad', 0, 'ComplaintFiled'],
+        ['complaint-k2', 0, 'ComplaintFiled'],
+      ]),
+    )
+    expect(quarantined.find((q) => q.streamName === 'complaint-bad')).toMatchObject({
+      position: positionToString(bad!.position),
+      eventId: 'e-bad',
+      error: expect.stringContaining('data.category'),
+    })
+    expect(quarantined.find((q) => q.streamName === 'complaint-k2')?.error).toContain('cannot handle k2')
+    // A rebuild writes its generation afresh, quarantine included: fixed, k2 projects; the bad event stays set aside.
+    await rebuild({ events, readModels, projection: inner, onPoison: 'quarantine' })
+    expect((await quarantinedEvents(readModels)).map((q) => q.streamName)).toEqual(['complaint-bad'])
+    expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(3)
+  })
+
+  it('keys documents by ids holding any characters, the runner never mistaking one for a separator', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    await complaint('k1', { ownerId: 'o1', unitId: 'u1', ...lift, at: bj('2026-03-02 09:00') })
+    await complaint('k2', { ownerId: 'o2', unitId: 'u2', ...lift, at: bj('2026-03-03 09:00') })
+    // Ids such as an older version let through: a NUL (the runner's old separator), quotes, brackets.
+    const odd = 'a\u0000b|\u0000["x", "y"]'
+    const counting: Projection = {
+      name: 'oddIds',
+      collections: ['counts'],
+      project: (recorded, view) => {
+        const before = view.get('counts', odd) as { n?: number } | undefined
+        return [
+          {
+            collection: 'counts',
+            id: odd,
+            doc: { _id: odd, n: (before?.n ?? 0) + 1, last: recorded.streamName },
+          },
+        ]
+      },
+    }
+    const finished = projectionRunner({ events, readModels, projection: counting, batchSize: 1 }).catchUp()
+    const hung = new Promise((_, reject) => setTimeout(() => reject(new Error('the runner hung')), 10_000))
+    await Promise.race([finished, hung])
+    const [doc] = await readModels.collection(physicalName('oddIds', 'counts', 1)).findByIds([odd])
+    expect(doc).toMatchObject({ _id: odd, n: 2, last: 'complaint-k2' })
+  })
+
+  it('stops on, or quarantines, a stored department holding a NUL, and never hangs', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    const at = bj('2026-03-02 09:00')
+    await complaint('k1', { ownerId: 'o1', unitId: 'u1', ...lift, at }, { acknowledged: at, proposed: at })
+    await events.appendToStream('complaint-k1', [
+      {
+        eventId: 'nul-1',
+        type: 'ComplaintDispatched',
+        data: { complaintId: 'k1', department: 'a\u0000b', dueBy: daysAfter(at, 3), at: daysAfter(at, 1) },
+        metadata: { ...metadataAt(daysAfter(at, 1)), eventId: 'nul-1' },
+      },
+    ])
+    await expect(
+      projectionRunner({ events, readModels, projection: complaintAnalytics() }).catchUp(),
+    ).rejects.toMatchObject({ code: 'ProjectionFailed', eventType: 'ComplaintDispatched' })
+    await projectionRunner({
+      events,
+      readModels,
+      projection: complaintAnalytics(),
+      onPoison: 'quarantine',
+    }).catchUp()
+    expect((await quarantinedEvents(readModels)).map((q) => q.error)).toEqual([
+      expect.stringContaining('data.department'),
+    ])
+    expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(1)
   })
 
   it('rebuilds into a new generation while readers keep the old one, then switches', async () => {

@@ -1,5 +1,6 @@
 import type { ReadModelStore } from '../readModelStore/port.js'
 import type { Projection } from './projection.js'
+import { quarantineCollection } from './quarantine.js'
 import {
   checkpointsCollection,
   currentGeneration,
@@ -37,4 +38,10 @@ const dropGeneration = async (readModels: ReadModelStore, projection: Projection
   await readModels
     .collection(checkpointsCollection)
     .write([{ kind: 'delete', id: `${projection.name}_g${generation}` }])
+  const quarantine = readModels.collection(quarantineCollection)
+  const dropped = await quarantine.find({
+    projection: { $eq: projection.name },
+    generation: { $eq: generation },
+  })
+  if (dropped.length > 0) await quarantine.write(dropped.map((doc) => ({ kind: 'delete', id: doc._id })))
 }

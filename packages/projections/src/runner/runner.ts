@@ -11,6 +11,7 @@ import {
 import { bufferTime, concatMap, filter, type Subscription } from 'rxjs'
 import type { Document, ReadModelStore, WriteOperation } from '../readModelStore/port.js'
 import type { Projection, Put, View } from './projection.js'
+import { type PoisonPolicy, type QuarantinedEvent, quarantineCollection, quarantineId } from './quarantine.js'
 
 /** A projection stopped on an event it cannot handle. Its checkpoint stays before that event. */
 export class ProjectionError extends Error {
@@ -38,6 +39,8 @@ export interface Progress {
   readonly eventsPerSecond: number
   /** Events stored after the checkpoint. */
   readonly lagEvents: number
+  /** Events set aside under the `quarantine` policy by this runner so far. */
+  readonly quarantined: number
   readonly position: string | null
 }
 
@@ -52,6 +55,12 @@ export interface RunnerOptions {
   /** Which generation of the read model to write; default the one readers currently use. */
   readonly generation?: number
   readonly serde?: Serde
+  /**
+   * What to do with a stored event that cannot be decoded or projected: `stop` (default) rejects with a
+   * {@link ProjectionError} and keeps the checkpoint before it; `quarantine` records it in the
+   * `projection_quarantine` collection (see `quarantinedEvents`), reports it through progress, and goes on.
+   */
+  readonly onPoison?: PoisonPolicy
   /** Called after every batch; a returned promise is awaited before the next batch. */
   readonly onProgress?: (progress: Progress) => void | Promise<void>
 }
@@ -98,8 +107,10 @@ const withId = (id: string, doc: Document): Document => {
   return { _id: id, ...fields }
 }
 
-const keyOf = (collection: string, id: string) => `${collection}\u0000${id}`
-const splitKey = (key: string) => key.split('\u0000') as [string, string]
+// A document's key in the batch's maps. JSON, so no id (which may hold any text) can be mistaken for
+// a separator: splitKey(keyOf(c, id)) is [c, id] whatever the characters of id.
+const keyOf = (collection: string, id: string) => JSON.stringify([collection, id])
+const splitKey = (key: string) => JSON.parse(key) as [string, string]
 
 /**
  * Runs a projection over the event store with an exactly-once effect over at-least-once delivery.
@@ -121,6 +132,8 @@ export const projectionRunner = (options: RunnerOptions) => {
   let checkpointId = ''
   let position: Position | undefined
   let processed = 0
+  let quarantinedCount = 0
+  const onPoison = options.onPoison ?? 'stop'
   const started = performance.now()
 
   const physical = (collection: string) =>
@@ -147,24 +160,45 @@ export const projectionRunner = (options: RunnerOptions) => {
     position = stored?.position ? positionFromString(stored.position) : undefined
   }
 
-  const decode = (stored: StoredEvent): RecordedEvent => {
-    try {
-      return codec.decode(stored)
-    } catch (error) {
-      throw new ProjectionError(
-        projection.name,
-        stored.streamName,
-        stored.revision,
-        stored.type,
-        positionToString(stored.position),
-        error,
-      )
-    }
+  /** A poisoned event: stops the runner, or is set aside, by policy. */
+  const poisoned = (stored: StoredEvent, error: unknown, quarantine: QuarantinedEvent[]): void => {
+    const failure = new ProjectionError(
+      projection.name,
+      stored.streamName,
+      stored.revision,
+      stored.type,
+      positionToString(stored.position),
+      error,
+    )
+    if (onPoison === 'stop') throw failure
+    const position = positionToString(stored.position)
+    quarantine.push({
+      _id: quarantineId(projection.name, generation ?? 1, position),
+      projection: projection.name,
+      generation: generation ?? 1,
+      position,
+      streamName: stored.streamName,
+      revision: stored.revision,
+      eventType: stored.type,
+      eventId: stored.eventId,
+      error: failure.message.slice(0, 2_000),
+    })
   }
 
   const processBatch = async (batch: readonly StoredEvent[]) => {
     if (batch.length === 0) return
-    const recorded = batch.map(decode)
+    const quarantine: QuarantinedEvent[] = []
+    const byPosition = new Map<RecordedEvent, StoredEvent>()
+    const recorded: RecordedEvent[] = []
+    for (const stored of batch) {
+      try {
+        const r = codec.decode(stored)
+        recorded.push(r)
+        byPosition.set(r, stored)
+      } catch (error) {
+        poisoned(stored, error, quarantine)
+      }
+    }
     const working = new Map<string, Document | null>()
     const original = new Map<string, Document | null>()
     const load = async (keys: Iterable<string>) => {
@@ -233,14 +267,8 @@ export const projectionRunner = (options: RunnerOptions) => {
             await load(error.keys)
             continue
           }
-          throw new ProjectionError(
-            projection.name,
-            r.streamName,
-            r.revision,
-            r.event.type,
-            positionToString(r.position),
-            error,
-          )
+          poisoned(byPosition.get(r) as StoredEvent, error, quarantine)
+          break
         }
         for (const put of puts) {
           const key = keyOf(put.collection, put.id)
@@ -251,7 +279,10 @@ export const projectionRunner = (options: RunnerOptions) => {
         break
       }
     }
-    const last = recorded[recorded.length - 1] as RecordedEvent
+    // Quarantine entries are keyed by position: a batch replayed after a crash rewrites the same ones.
+    if (quarantine.length > 0)
+      await readModels.collection(quarantineCollection).write(quarantine.map((doc) => ({ kind: 'put', doc })))
+    const last = batch[batch.length - 1] as StoredEvent
     const changed = [...dirty].filter(
       (key) => JSON.stringify(working.get(key)) !== JSON.stringify(original.get(key)),
     )
@@ -285,6 +316,7 @@ export const projectionRunner = (options: RunnerOptions) => {
     await saveCheckpoint({ position: positionToString(last.position), pending: null })
     position = last.position
     processed += batch.length
+    quarantinedCount += quarantine.length
   }
 
   const report = async () => {
@@ -295,6 +327,7 @@ export const projectionRunner = (options: RunnerOptions) => {
       eventsProcessed: processed,
       eventsPerSecond: seconds > 0 ? processed / seconds : 0,
       lagEvents: await events.countAfter(position),
+      quarantined: quarantinedCount,
       position: position === undefined ? null : positionToString(position),
     })
   }
