@@ -84,14 +84,29 @@ export const deviationsOf = (
 }
 
 /** Reads every complaint stream of the store and audits each. */
-export const auditComplaints = async (store: EventStore, asOf: string): Promise<Deviation[]> => {
+/**
+ * Every complaint's deviations as of `asOf`. A stored event that cannot be read throws, unless
+ * `onUnreadable` is given: then it is skipped and reported there.
+ */
+export const auditComplaints = async (
+  store: EventStore,
+  asOf: string,
+  options: { readonly onUnreadable?: (error: Error) => void } = {},
+): Promise<Deviation[]> => {
   const codec = serde()
   const histories = new Map<string, ComplaintEvent[]>()
   for (let after: Position | undefined; ; ) {
     const page = await store.readAll(after === undefined ? { maxCount: 2000 } : { after, maxCount: 2000 })
     for (const stored of page.events) {
       if (!stored.streamName.startsWith('complaint-')) continue
-      const recorded: RecordedEvent = codec.decode(stored)
+      let recorded: RecordedEvent
+      try {
+        recorded = codec.decode(stored)
+      } catch (error) {
+        if (options.onUnreadable === undefined) throw error
+        options.onUnreadable(error as Error)
+        continue
+      }
       const id = stored.streamName.slice('complaint-'.length)
       histories.set(id, [...(histories.get(id) ?? []), recorded.event as ComplaintEvent])
     }

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
+import { IsoDateTime } from '@property-services/domain'
 import {
   auditor,
   commandHandler,
@@ -12,6 +13,10 @@ import {
   allProjections,
   inMemoryReadModelStore,
   mongoReadModelStore,
+  type PoisonPolicy,
+  ProjectionError,
+  type QuarantinedEvent,
+  quarantinedEvents,
   type ReadModelStore,
   rebuild,
 } from '@property-services/projections'
@@ -42,8 +47,11 @@ const usage = `usage: property-services <command> [options]
   report    [--db FILE] [--html FILE]                  read models as tables (and a page with charts)
   audit stream <name> [--as-of TIME] [--db FILE]     timeline and state of one stream
   audit complaints [--as-of TIME] [--db FILE]        complaints that deviated from the procedure
-  rebuild   [--db FILE | --eventstore URL] [--mongo URL --database NAME]
-                                                     rebuild every read model (default: in memory)`
+  rebuild   [--db FILE | --eventstore URL] [--mongo URL --database NAME] [--on-poison stop|quarantine]
+                                                     rebuild every read model (default: in memory)
+  quarantine [--db FILE | --eventstore URL] [--mongo URL --database NAME]
+                                                     stored events the read models could not read or project
+TIME is ISO-8601 with an offset, e.g. 2025-06-30T12:00:00+08:00.`
 
 const defaultDb = '.data/demo.db'
 
@@ -61,14 +69,44 @@ const integer = (
   return n
 }
 
+/** A moment given on the command line: strictly ISO-8601 with an offset, in 2000-2199. */
 const moment = (value: string | undefined, flag: string): string | undefined => {
   if (value === undefined) return undefined
-  if (Number.isNaN(Date.parse(value)))
+  if (!IsoDateTime.is(value))
     throw new CliError(
-      `--${flag} must be a date-time such as 2025-06-30T12:00:00+08:00, got ${JSON.stringify(value)}`,
+      `--${flag} must be a date-time with an offset between 2000 and 2199, such as 2025-06-30T12:00:00+08:00; got ${JSON.stringify(value)}`,
     )
-  return new Date(value).toISOString()
+  return value
 }
+
+const poisonPolicy = (value: string | undefined): PoisonPolicy => {
+  if (value === undefined || value === 'stop' || value === 'quarantine') return value ?? 'stop'
+  throw new CliError(`--on-poison must be stop or quarantine, got ${JSON.stringify(value)}`)
+}
+
+/**
+ * The file beside a demo database that says the demo made it: the demo replaces only such a file, so
+ * `--db` can never delete a database it did not create.
+ */
+const demoMarker = (path: string) => `${path}.property-services-demo`
+const markerText = 'created by "property-services demo"; the demo may replace the database beside this file\n'
+
+const claimDemoFile = (path: string): void => {
+  const marker = demoMarker(path)
+  const ours = existsSync(marker) && readFileSync(marker, 'utf8') === markerText
+  if (existsSync(path) && !ours)
+    throw new CliError(
+      `${path} exists and was not created by "property-services demo": it is left as it is; pass another --db`,
+      1,
+    )
+  mkdirSync(dirname(path), { recursive: true })
+  // The marker first: a crash after it leaves a file the next demo may replace, never one it may not.
+  writeFileSync(marker, markerText)
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true })
+}
+
+const unreadableLine = (count: number, what: string) =>
+  count === 0 ? '' : `\n${count} stored events could not be read and were left out of ${what}`
 
 const writeHtml = (path: string | undefined, data: Awaited<ReturnType<typeof reportData>>, io: Io) => {
   if (path === undefined) return
@@ -89,7 +127,13 @@ const openExisting = (path: string): EventStore => {
   return sqliteEventStore({ path })
 }
 
-const project = async (events: EventStore, readModels: ReadModelStore, err: NodeJS.WriteStream) => {
+/** Rebuilds every read model; answers the events set aside (none under the `stop` policy). */
+const project = async (
+  events: EventStore,
+  readModels: ReadModelStore,
+  err: NodeJS.WriteStream,
+  onPoison: PoisonPolicy = 'quarantine',
+): Promise<QuarantinedEvent[]> => {
   for (const projection of allProjections()) {
     const total = await events.countAfter()
     const progress = progressReporter(`projecting ${projection.name}`, err)
@@ -98,11 +142,22 @@ const project = async (events: EventStore, readModels: ReadModelStore, err: Node
       readModels,
       projection,
       batchSize: 1000,
+      onPoison,
       onProgress: (p) => progress.update(p.eventsProcessed, total, 'events'),
     })
     progress.done()
   }
+  return quarantinedEvents(readModels)
 }
+
+/** How many distinct stored events the projections set aside. */
+const distinctEvents = (quarantined: readonly QuarantinedEvent[]) =>
+  new Set(quarantined.map((q) => q.position)).size
+
+const quarantineNote = (quarantined: readonly QuarantinedEvent[], db: string) =>
+  quarantined.length === 0
+    ? ''
+    : `\n\n${distinctEvents(quarantined)} stored events could not be read or projected and were set aside (property-services quarantine --db ${db})`
 
 /** Runs the CLI; resolves to the exit code. */
 export const run = async (argv: readonly string[], io: Io): Promise<number> => {
@@ -129,8 +184,7 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
         const seed = integer(values.seed as string | undefined, 'seed', 7, 0, 2 ** 31)
         const months = integer(values.months as string | undefined, 'months', 12, 1, 60)
         const path = (values.db as string | undefined) ?? defaultDb
-        mkdirSync(dirname(path), { recursive: true })
-        for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true })
+        claimDemoFile(path)
         const events = sqliteEventStore({ path, synchronous: 'normal' })
         const progress = progressReporter('simulating', io.err)
         const result = await simulate(events, {
@@ -156,11 +210,12 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
       }
       case 'report': {
         const { values } = parsed({ db: { type: 'string' }, html: { type: 'string' } })
-        const events = openExisting((values.db as string | undefined) ?? defaultDb)
+        const db = (values.db as string | undefined) ?? defaultDb
+        const events = openExisting(db)
         const readModels = inMemoryReadModelStore()
-        await project(events, readModels, io.err)
+        const quarantined = await project(events, readModels, io.err)
         const data = await reportData(readModels)
-        io.out(renderReport(data))
+        io.out(renderReport(data) + quarantineNote(quarantined, db))
         writeHtml(values.html as string | undefined, data, io)
         await events.close()
         return 0
@@ -176,13 +231,23 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
               : undefined
         if (kind === undefined) throw new CliError(`audit needs "stream <name>" or "complaints"\n${usage}`)
         const events = openExisting((values.db as string | undefined) ?? defaultDb)
+        // Each unreadable event once, though the stream audit reads it twice (timeline and state).
+        const unreadable = new Set<string>()
+        const onUnreadable = (error: Error) => {
+          unreadable.add(error.message)
+        }
         try {
           if (kind === 'stream') {
-            const audit = auditor({ store: events })
+            const audit = auditor({ store: events, onUnreadable })
             const streamName = positionals[1] as string
             const timeline = await audit.timeline(streamName, asOf === undefined ? {} : { toTime: asOf })
             if (timeline.length === 0)
-              throw new CliError(`no events in stream ${streamName}${asOf ? ` up to ${asOf}` : ''}`, 1)
+              throw new CliError(
+                `no readable events in stream ${streamName}${asOf ? ` up to ${asOf}` : ''}${
+                  unreadable.size === 0 ? '' : `; ${unreadable.size} stored events could not be read`
+                }`,
+                1,
+              )
             io.out(
               timeline
                 .map(
@@ -192,9 +257,10 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
             )
             const { state } = await audit.stateAsOf(streamName, asOf === undefined ? {} : { toTime: asOf })
             io.out(`\nstate${asOf ? ` as of ${asOf}` : ''}: ${JSON.stringify(state, null, 2)}`)
+            io.out(unreadableLine(unreadable.size, 'the timeline and the state'))
             return 0
           }
-          const deviations = await auditComplaints(events, asOf ?? new Date().toISOString())
+          const deviations = await auditComplaints(events, asOf ?? new Date().toISOString(), { onUnreadable })
           io.out(
             deviations
               .map(
@@ -203,19 +269,23 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
               )
               .join('\n'),
           )
-          io.out(`\n${deviations.length} deviations`)
+          io.out(`\n${deviations.length} deviations${unreadableLine(unreadable.size, 'the audit')}`)
           return 0
         } finally {
           await events.close()
         }
       }
-      case 'rebuild': {
+      case 'rebuild':
+      case 'quarantine': {
         const { values } = parsed({
           db: { type: 'string' },
           eventstore: { type: 'string' },
           mongo: { type: 'string' },
           database: { type: 'string' },
+          ...(command === 'rebuild' ? { 'on-poison': { type: 'string' } } : {}),
         })
+        const onPoison =
+          command === 'rebuild' ? poisonPolicy(values['on-poison'] as string | undefined) : 'quarantine'
         if (values.db !== undefined && values.eventstore !== undefined)
           throw new CliError('pass either --db or --eventstore, not both')
         const events =
@@ -239,12 +309,35 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
           )
         }
         try {
-          await project(events, readModels, io.err)
+          if (command === 'quarantine') {
+            // From MongoDB: what its rebuilds and runners set aside. Otherwise: project now, setting aside.
+            const quarantined =
+              values.mongo !== undefined
+                ? await quarantinedEvents(readModels)
+                : await project(events, readModels, io.err, 'quarantine')
+            io.out(
+              [
+                ...quarantined.map(
+                  (q) =>
+                    `${q.projection}  ${q.position}  ${q.streamName}@${q.revision}  ${q.eventType}  ${q.error}`,
+                ),
+                `${distinctEvents(quarantined)} stored events set aside`,
+              ].join('\n'),
+            )
+            return 0
+          }
+          const quarantined = await project(events, readModels, io.err, onPoison)
           io.out(
-            `rebuilt ${allProjections().length} read models ${values.mongo === undefined ? 'in memory' : `into ${values.mongo}`}`,
+            `rebuilt ${allProjections().length} read models ${values.mongo === undefined ? 'in memory' : `into ${values.mongo}`}${
+              quarantined.length === 0
+                ? ''
+                : `; ${distinctEvents(quarantined)} stored events set aside (property-services quarantine)`
+            }`,
           )
           return 0
         } catch (error) {
+          if (error instanceof ProjectionError)
+            throw new CliError(`${error.message}\n(rebuild --on-poison quarantine sets such events aside)`, 1)
           if (/UNAVAILABLE|ECONNREFUSED/.test(String(error)))
             throw new CliError(`cannot reach EventStoreDB at ${values.eventstore}`, 1)
           throw error

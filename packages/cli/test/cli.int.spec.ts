@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { auditComplaints, run, simulate } from '@property-services/cli'
-import { commandHandler, inMemoryEventStore } from '@property-services/infrastructure'
+import { inMemoryEventStore, sqliteEventStore } from '@property-services/infrastructure'
 import { complaintAnalyticsQueries, mongoReadModelStore } from '@property-services/projections'
 import { MongoClient } from 'mongodb'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -67,11 +67,77 @@ describe('property-services CLI', () => {
     expect(complaints.out).toMatch(/\d+ deviations$/)
   })
 
+  it('demo: refuses a file it did not create, and replaces only its own', async () => {
+    const precious = join(dir, 'precious.db')
+    writeFileSync(precious, 'not a demo database')
+    const refused = await cli('demo', '--months', '1', '--db', precious)
+    expect(refused.code).toBe(1)
+    expect(refused.err).toMatch(/precious\.db exists and was not created by "property-services demo"/)
+    expect(readFileSync(precious, 'utf8')).toBe('not a demo database')
+    const own = join(dir, 'own.db')
+    expect((await cli('demo', '--months', '1', '--db', own)).code).toBe(0)
+    expect((await cli('demo', '--months', '1', '--db', own)).code).toBe(0)
+  }, 120_000)
+
+  it('report, audit and quarantine: count and list stored events that cannot be read, instead of dying', async () => {
+    const db = join(dir, 'poisoned.db')
+    expect((await cli('demo', '--months', '2', '--db', db)).code).toBe(0)
+    const store = sqliteEventStore({ path: db })
+    // Written past the codecs, as a store from before this version may hold.
+    await store.appendToStream('complaint-bad', [
+      {
+        eventId: 'bad-1',
+        type: 'ComplaintFiled',
+        data: { complaintId: 'bad', category: 'plumbing' },
+        metadata: {
+          eventId: 'bad-1',
+          commandId: 'bad-1',
+          correlationId: 'bad-1',
+          actor: { id: 's', role: 'staff' },
+          occurredAt: '2025-02-01T01:00:00.000Z',
+          schemaVersion: 1,
+        },
+      },
+    ])
+    await store.close()
+    const report = await cli('report', '--db', db)
+    expect(report.code).toBe(0)
+    expect(report.out).toContain('== Complaints by category and month ==')
+    expect(report.out).toContain('1 stored events could not be read or projected and were set aside')
+    const quarantine = await cli('quarantine', '--db', db)
+    expect(quarantine.code).toBe(0)
+    expect(quarantine.out).toMatch(
+      /complaintAnalytics {2}\d+\/\d+ {2}complaint-bad@0 {2}ComplaintFiled {2}.*data\.category/,
+    )
+    expect(quarantine.out).toMatch(/1 stored events set aside$/)
+    const audit = await cli('audit', 'complaints', '--db', db, '--as-of', '2030-01-01T00:00:00+08:00')
+    expect(audit.code).toBe(0)
+    expect(audit.out).toMatch(/1 stored events could not be read and were left out of the audit$/)
+    const stream = await cli('audit', 'stream', 'complaint-bad', '--db', db)
+    expect(stream).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('1 stored events could not be read'),
+    })
+    const strict = await cli('rebuild', '--db', db)
+    expect(strict.code).toBe(1)
+    expect(strict.err).toMatch(/stopped at complaint-bad revision 0 .*--on-poison quarantine/s)
+    const lenient = await cli('rebuild', '--db', db, '--on-poison', 'quarantine')
+    expect(lenient).toMatchObject({ code: 0, out: expect.stringContaining('1 stored events set aside') })
+  }, 120_000)
+
   it.each([
     [['demo', '--seed', 'abc'], 2, /--seed must be a whole number/],
     [['demo', '--colour'], 2, /Unknown option '--colour'/],
     [['audit', 'stream'], 2, /audit needs "stream <name>" or "complaints"/],
     [['audit', 'complaints', '--as-of', 'yesterday'], 2, /--as-of must be a date-time/],
+    [
+      ['audit', 'complaints', '--as-of', '0'],
+      2,
+      /--as-of must be a date-time .*such as 2025-06-30T12:00:00\+08:00/,
+    ],
+    [['audit', 'complaints', '--as-of', '+275760-09-13T00:00:00Z'], 2, /--as-of must be a date-time/],
+    [['audit', 'complaints', '--as-of', '2026-03-02T10:00:00'], 2, /with an offset/],
+    [['rebuild', '--on-poison', 'ignore'], 2, /--on-poison must be stop or quarantine/],
     [['report', '--db', '/nonexistent/x.db'], 1, /no event store at \/nonexistent\/x.db/],
     [['fly'], 2, /unknown command "fly"/],
   ])('refuses %j with one clear line and exit code %i', async (argv, code, message) => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import {
   CorruptStoredEventError,
   type StoredEvent,
+  serde,
   sqliteEventStore,
 } from '@property-services/infrastructure'
 import Database from 'better-sqlite3'
@@ -115,7 +116,16 @@ describe('SQLite event store', () => {
     const db = new Database(path)
     db.prepare('UPDATE events SET data = \'{"n": 2,\' WHERE stream_revision = 1').run()
     const before = db.prepare('SELECT * FROM events ORDER BY position').all()
-    const error = await store.readStream('complaint-k1').catch((e: unknown) => e)
+    // Reading goes on, so that projections can quarantine and audits count it; decoding names it.
+    const { events } = await store.readStream('complaint-k1')
+    expect(events.map((e) => e.revision)).toEqual([0, 1, 2])
+    const error = (() => {
+      try {
+        serde().decode(events[1] as StoredEvent)
+      } catch (e) {
+        return e
+      }
+    })()
     expect(error).toBeInstanceOf(CorruptStoredEventError)
     expect(error).toMatchObject({
       streamName: 'complaint-k1',
@@ -123,7 +133,7 @@ describe('SQLite event store', () => {
       eventType: 'Tested',
       field: 'data',
     })
-    await expect(store.readAll()).rejects.toBeInstanceOf(CorruptStoredEventError)
+    expect((await store.readAll()).events).toHaveLength(3)
     expect(db.prepare('SELECT * FROM events ORDER BY position').all()).toEqual(before)
     db.close()
     await store.close()

@@ -37,6 +37,11 @@ export interface AuditOptions {
   readonly store: EventStore
   readonly policies?: Policies
   readonly serde?: Serde
+  /**
+   * Called with each stored event that cannot be read, which is then left out of the replay. Without
+   * it, such an event throws (a `StoredEventDecodeError` or `CorruptStoredEventError` naming it).
+   */
+  readonly onUnreadable?: (error: Error) => void
 }
 
 /** The point in a stream's history to look at: a revision, a moment (business time), or both. */
@@ -56,7 +61,16 @@ export const auditor = (options: AuditOptions) => {
         `not a moment to audit as of: ${JSON.stringify(asOf.toTime)} (ISO-8601 with an offset)`,
       )
     const read = await options.store.readStream(streamName, asOf)
-    return read.events.map(codec.decode)
+    const { onUnreadable } = options
+    if (onUnreadable === undefined) return read.events.map(codec.decode)
+    return read.events.flatMap((stored) => {
+      try {
+        return [codec.decode(stored)]
+      } catch (error) {
+        onUnreadable(error as Error)
+        return []
+      }
+    })
   }
 
   return {

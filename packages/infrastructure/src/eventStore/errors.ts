@@ -29,7 +29,15 @@ export class CorruptStoredEventError extends Error {
   }
 }
 
-/** Parses a stored JSON column, naming the event when it is not JSON. */
+/**
+ * Stands in for a stored field that is not JSON. Reading the store goes on (a projection may quarantine
+ * the event, an audit may count it); decoding the event throws the error, which names it.
+ */
+export class UnparseableStoredValue {
+  constructor(readonly error: CorruptStoredEventError) {}
+}
+
+/** Parses a stored JSON column; a column that is not JSON becomes an {@link UnparseableStoredValue}. */
 export const parseStoredJson = (
   text: string,
   where: { streamName: string; revision: number; type: string },
@@ -38,12 +46,14 @@ export const parseStoredJson = (
   try {
     return JSON.parse(text)
   } catch (error) {
-    throw new CorruptStoredEventError(
-      where.streamName,
-      where.revision,
-      where.type,
-      field,
-      (error as Error).message,
+    return new UnparseableStoredValue(
+      new CorruptStoredEventError(
+        where.streamName,
+        where.revision,
+        where.type,
+        field,
+        (error as Error).message,
+      ),
     )
   }
 }

@@ -8,6 +8,7 @@ import {
   eventCodecs,
 } from '@property-services/domain'
 import * as E from 'fp-ts/lib/Either.js'
+import { UnparseableStoredValue } from '../eventStore/errors.js'
 import type { NewEvent, Position, StoredEvent } from '../eventStore/port.js'
 import { EventMetadata } from './metadata.js'
 import { currentVersion, type UpcasterRegistry, upcast, upcasters } from './upcasters.js'
@@ -81,6 +82,8 @@ export const serde = (registry: UpcasterRegistry = upcasters): Serde => ({
       }
     }),
   decode: (stored) => {
+    for (const field of [stored.metadata, stored.data])
+      if (field instanceof UnparseableStoredValue) throw field.error
     const failed = (issues: readonly DecodeIssue[]) =>
       new StoredEventDecodeError(stored.streamName, stored.revision, stored.type, issues)
     const metadata = EventMetadata.decode(stored.metadata)
