@@ -201,11 +201,16 @@ export const exceedsSize = (
     const size = Array.isArray(value) ? value.length : Object.keys(value).length
     if (nodes + stack.length + size > sizeLimits.maxNodes)
       return { path: path || '(root)', reason: `more than ${sizeLimits.maxNodes} values` }
-    const entries = Array.isArray(value)
-      ? value.map((v, i) => [String(i), v] as const)
-      : Object.entries(value)
-    for (const [key, child] of entries)
-      stack.push({ value: child, depth: depth + 1, path: path ? `${path}.${key}` : key })
+    // By index, not by map or entries: a sparse array's holes are values too (undefined), not gaps.
+    const keys = Array.isArray(value)
+      ? Array.from({ length: value.length }, (_, i) => String(i))
+      : Object.keys(value)
+    for (const key of keys)
+      stack.push({
+        value: (value as Record<string, unknown>)[key],
+        depth: depth + 1,
+        path: path ? `${path}.${key}` : key,
+      })
   }
   return undefined
 }
