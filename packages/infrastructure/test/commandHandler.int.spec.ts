@@ -127,6 +127,106 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
     await store.close()
   })
 
+  it('takes the actor from the principal and the time from its clock, never from the request', async () => {
+    const store = makeStore()
+    const { handle } = handlerFor(store)
+    const forged = command('RegisterUnit', { unitId: 'u1', building: '3', number: '1', floorAreaCm2: 1 })
+    const withActor = {
+      ...forged,
+      request: { ...forged.request, meta: { actor: { id: 'm', role: 'manager' } } },
+    }
+    expect(await handle(withActor)).toMatchObject({ _tag: 'Left', left: { _tag: 'DecodeError' } })
+    const raw = commandHandler({ store })
+    for (const principal of [
+      undefined,
+      {},
+      { actor: { id: 'x', role: 'root' } },
+      { actor: { ...staff, as: 'manager' } },
+    ])
+      expect(await raw.handle(forged.request, principal as never)).toMatchObject({
+        _tag: 'Left',
+        left: { _tag: 'DecodeError', subject: 'principal' },
+      })
+    expect((await store.readAll()).events).toEqual([])
+    await store.close()
+  })
+
+  it('lets staff record what happened earlier, within the window, keeping both times', async () => {
+    const store = makeStore()
+    const { handle } = handlerFor(store)
+    await setUpUnit(handle)
+    const file = (complaintId: string, occurredAt: string, actor: Actor = staff) => {
+      const sent = command(
+        'FileComplaint',
+        {
+          complaintId,
+          ownerId: 'owner-1',
+          unitId: 'u1',
+          category: 'facilities',
+          subject: 'lift-stoppage',
+          channel: 'phone',
+          description: 'stuck',
+        },
+        actor,
+        24 * 60,
+      )
+      return { ...sent, request: { ...sent.request, occurredAt } }
+    }
+    // Phoned in last night, entered this morning.
+    expect(await handle(file('k1', at(12 * 60)))).toMatchObject({ _tag: 'Right' })
+    const [stored] = (await store.readStream('complaint-k1')).events
+    expect(stored?.metadata).toMatchObject({ occurredAt: at(12 * 60), recordedAt: at(24 * 60) })
+    expect(stored?.data).toMatchObject({ at: at(12 * 60) })
+    expect(await handle(file('k2', at(25 * 60)))).toMatchObject({
+      left: { _tag: 'RuleViolated', rule: 'business-time' },
+    })
+    expect(await handle(file('k3', at(24 * 60 - 73 * 60)))).toMatchObject({ left: { rule: 'business-time' } })
+    expect(await handle(file('k4', at(12 * 60), { id: 'owner-1', role: 'owner' }))).toMatchObject({
+      left: { _tag: 'NotAllowed' },
+    })
+    // Acknowledging before the complaint was filed: time moves forward in every aggregate.
+    const early = command(
+      'AcknowledgeComplaint',
+      { complaintId: 'k1', gesture: 'apology', note: 'n' },
+      staff,
+      24 * 60,
+    )
+    expect(await handle({ ...early, request: { ...early.request, occurredAt: at(11 * 60) } })).toMatchObject({
+      left: { _tag: 'RuleViolated', rule: 'time-order' },
+    })
+    expect((await store.readStream('complaint-k1')).events).toHaveLength(1)
+    await store.close()
+  })
+
+  it('refuses a command id already used on another stream, on every store', async () => {
+    const store = makeStore()
+    const { handle } = handlerFor(store)
+    await handle(
+      command(
+        'RegisterUnit',
+        { unitId: 'u1', building: '3', number: '1', floorAreaCm2: 1 },
+        staff,
+        0,
+        'once',
+      ),
+    )
+    const reused = await handle(
+      command(
+        'RegisterUnit',
+        { unitId: 'u2', building: '3', number: '2', floorAreaCm2: 1 },
+        staff,
+        1,
+        'once',
+      ),
+    )
+    expect(reused).toMatchObject({
+      _tag: 'Left',
+      left: { _tag: 'DuplicateCommandId', commandId: 'once', existingStreamName: 'unit-u1' },
+    })
+    expect((await store.readStream('unit-u2')).exists).toBe(false)
+    await store.close()
+  })
+
   it('passes refusals of the domain through, appending nothing', async () => {
     const store = makeStore()
     const { handle } = handlerFor(store)

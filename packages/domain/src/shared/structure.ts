@@ -97,7 +97,13 @@ export class StrictType<C extends t.Any> extends t.Type<t.TypeOf<C>, t.OutputOf<
         return t.failures(
           unknown.map((path) => ({
             value: path.reduce<unknown>((v, key) => (v as Record<string, unknown>)[key], u),
-            context: [...c, ...path.map((key) => ({ key, type: noSuchField, actual: undefined }))],
+            // The first entry stands for the object itself (reporting skips it, as it skips the
+            // members of the intersection this codec wraps); the rest name the path to the field.
+            context: [
+              ...c,
+              { key: '', type: noSuchField, actual: u },
+              ...path.map((key) => ({ key, type: noSuchField, actual: undefined })),
+            ],
           })),
         )
       },
