@@ -17,8 +17,7 @@ const noSuchField = new t.Type<never, never, unknown>(
 const isRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === 'object' && u !== null && !Array.isArray(u)
 
-/** The fields an object codec names, through readonly and intersections; undefined for non-objects. */
-const namedFields = (codec: AnyCodec): t.Props | undefined => {
+const fieldsOf = (codec: AnyCodec): t.Props | undefined => {
   const c = codec as AnyCodec & Record<string, unknown>
   switch (c._tag) {
     case 'ReadonlyType':
@@ -36,46 +35,70 @@ const namedFields = (codec: AnyCodec): t.Props | undefined => {
   }
 }
 
+// Codecs are built once and never change: their fields are worked out once (this runs on every write).
+const fieldsCache = new WeakMap<object, t.Props | null>()
+
+/** The fields an object codec names, through readonly and intersections; undefined for non-objects. */
+const namedFields = (codec: AnyCodec): t.Props | undefined => {
+  let fields = fieldsCache.get(codec)
+  if (fields === undefined) {
+    fields = fieldsOf(codec) ?? null
+    fieldsCache.set(codec, fields)
+  }
+  return fields ?? undefined
+}
+
 /**
  * The paths of fields in `value` that `codec` does not name, at any depth. `value` must already be
  * accepted by `codec`.
  */
 export const unknownFields = (codec: t.Decoder<unknown, unknown>, value: unknown): string[][] => {
   const found: string[][] = []
-  const walk = (codec: AnyCodec, value: unknown, path: string[]): void => {
+  const path: string[] = []
+  const walk = (codec: AnyCodec, value: unknown): void => {
     const c = codec as AnyCodec & Record<string, unknown>
     const fields = namedFields(codec)
     if (fields !== undefined) {
       if (!isRecord(value)) return
       for (const key of Object.keys(value)) {
         const field = Object.hasOwn(fields, key) ? fields[key] : undefined
-        if (field === undefined) found.push([...path, key])
-        else walk(field as AnyCodec, value[key], [...path, key])
+        path.push(key)
+        if (field === undefined) found.push([...path])
+        else walk(field as AnyCodec, value[key])
+        path.pop()
       }
       return
     }
     switch (c._tag) {
       case 'UnionType': {
-        const member = (c.types as AnyCodec[]).find((m) => m.decode(value)._tag === 'Right')
-        if (member !== undefined) walk(member, value, path)
+        const member = (c.types as t.Mixed[]).find((m) => m.is(value)) as AnyCodec | undefined
+        if (member !== undefined) walk(member, value)
         return
       }
       case 'ArrayType':
       case 'ReadonlyArrayType':
       case 'BoundedArrayType':
         if (Array.isArray(value))
-          for (const [i, item] of value.entries()) walk(c.type as AnyCodec, item, [...path, String(i)])
+          for (let i = 0; i < value.length; i++) {
+            path.push(String(i))
+            walk(c.type as AnyCodec, value[i])
+            path.pop()
+          }
         return
       case 'DictionaryType':
       case 'BoundedDictionaryType':
         if (isRecord(value))
-          for (const key of Object.keys(value)) walk(c.codomain as AnyCodec, value[key], [...path, key])
+          for (const key of Object.keys(value)) {
+            path.push(key)
+            walk(c.codomain as AnyCodec, value[key])
+            path.pop()
+          }
         return
       default:
         return
     }
   }
-  walk(codec as AnyCodec, value, [])
+  walk(codec as AnyCodec, value)
   return found
 }
 
