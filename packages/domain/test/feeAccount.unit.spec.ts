@@ -4,6 +4,7 @@ import {
   type FeeAccountCommand,
   type FeeAccountEvent,
   feeAccountDecider as feeAccountDeciderWith,
+  limits,
   replay,
   sharedCostDecider,
 } from '@property-services/domain'
@@ -149,6 +150,57 @@ describe('waivers and adjustments', () => {
     expect(state.bills[0]?.outstandingFen).toBe(0)
     expect(state.creditFen).toBe(150)
     expect(balanceOf(state)).toBe(500 - 200 - 450)
+  })
+
+  it('let staff adjust down only within the policy limit: more is a waiver and needs a manager', () => {
+    const big = [bill('b1', '2026-03-31', 80_000)]
+    const adjust = (amountFen: number, actor = staff) =>
+      cmd('AdjustBill', { billId: 'b1', amountFen, reason: 'goodwill' }, actor)
+    const spec50000 = spec.given(big).when(adjust(-50_000)).thenFails('NotAllowed')
+    expect(spec50000.message).toMatch(/at most 10000 fen; more needs a manager/)
+    expect(spec.given(big).when(adjust(-10_000)).outcome._tag).toBe('Right')
+    expect(spec.given(big).when(adjust(50_000)).outcome._tag).toBe('Right')
+    expect(spec.given(big).when(adjust(-50_000, manager)).outcome._tag).toBe('Right')
+    const lenient = specification(feeAccountDeciderWith({ staffAdjustmentLimitFen: 60_000 }))
+    expect(lenient.given(big).when(adjust(-50_000)).outcome._tag).toBe('Right')
+  })
+
+  it('keep a bill and the account within the bounds of exact money', () => {
+    const lines = Array.from({ length: 2 }, () => ({
+      item: 'special-repair' as const,
+      description: 'x',
+      amountFen: limits.maxFen,
+    }))
+    spec
+      .given([])
+      .when(cmd('IssueBill', { billId: 'b9', period: '2026-03', dueDate: '2026-03-31', lines }))
+      .thenFails({ rule: 'amount-bound' })
+    const rate = {
+      item: 'service-fee' as const,
+      ratePerM2MonthFen: limits.maxFen,
+      floorAreaCm2: limits.maxAreaCm2,
+      months: 12,
+    }
+    spec
+      .given([])
+      .when(cmd('IssueBill', { billId: 'b9', period: '2026-03', dueDate: '2026-03-31', lines: [rate] }))
+      .thenFails({ rule: 'amount-bound' })
+    // An account may owe, or hold in credit, at most limits.maxAccountFen: far below 2^53, however many bills.
+    const full = Array.from({ length: limits.maxAccountFen / limits.maxFen }, (_, i) =>
+      bill(`f${i}`, '2026-03-31', limits.maxFen),
+    )
+    const one = [{ item: 'special-repair' as const, description: 'x', amountFen: 1 }]
+    spec
+      .given(full)
+      .when(cmd('IssueBill', { billId: 'b9', period: '2026-03', dueDate: '2026-03-31', lines: one }))
+      .thenFails({ rule: 'amount-bound' })
+    const credit = Array.from({ length: limits.maxAccountFen / limits.maxFen }, (_, i) =>
+      paid(`p${i}`, limits.maxFen),
+    )
+    spec
+      .given(credit)
+      .when(cmd('RecordPayment', { paymentId: 'p-more', amountFen: 1 }))
+      .thenFails({ rule: 'amount-bound' })
   })
 
   it('require a reason and a non-zero amount', () => {

@@ -1,5 +1,9 @@
-import type { Event } from '@property-services/domain'
+import { isDeepStrictEqual } from 'node:util'
+import { decodeEvent, type Event } from '@property-services/domain'
+import { anyEvent } from '@property-services/domain/testing'
 import { maxEventBytes, unstorableIssues } from '@property-services/infrastructure'
+import * as fc from 'fast-check'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 
 const filed = {
@@ -42,5 +46,49 @@ describe('the check before appending', () => {
     expect(unstorableIssues(as(huge))).toMatchObject([
       { path: 'data', expected: expect.stringMatching(/bytes/) },
     ])
+  })
+})
+
+describe('the check on the event itself', () => {
+  /** What reading the event back after the JSON round trip of every store says. */
+  const readsBack = (event: Event): boolean => {
+    let json: string
+    try {
+      json = JSON.stringify(event)
+    } catch {
+      return false
+    }
+    const back = decodeEvent(JSON.parse(json))
+    return E.isRight(back) && JSON.stringify(back.right) === json
+  }
+  const oddValues = [
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    undefined,
+    new Date(0),
+    [1, , 3],
+    -0,
+    null,
+    '\ud800',
+  ]
+
+  it('passes only events that read back the same after JSON, valid ones included; odd values anywhere are refused', () => {
+    const odd = fc.tuple(anyEvent, fc.nat(), fc.constantFrom(...oddValues)).map(([event, n, value]) => {
+      const data = { ...(event.data as Record<string, unknown>) }
+      const keys = Object.keys(data)
+      data[keys[n % keys.length] as string] = value
+      return { ...event, data } as Event
+    })
+    fc.assert(
+      fc.property(fc.oneof(anyEvent, odd), (event) => {
+        const passes = unstorableIssues(event).length === 0
+        // Never passes what would not read back; refuses besides only what JSON would quietly convert
+        // (NaN to null, a Date to a string): events that JSON does not carry faithfully.
+        if (passes) expect(readsBack(event)).toBe(true)
+        const faithful = isDeepStrictEqual(JSON.parse(JSON.stringify(event)), event)
+        if (readsBack(event) && faithful) expect(passes).toBe(true)
+      }),
+      { numRuns: 2_000 },
+    )
   })
 })

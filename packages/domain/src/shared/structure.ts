@@ -17,6 +17,13 @@ const noSuchField = new t.Type<never, never, unknown>(
 const isRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === 'object' && u !== null && !Array.isArray(u)
 
+/** A plain object, as JSON makes: not a Date, a Map or an instance of some class. */
+const isPlainObject = (u: unknown): u is Record<string, unknown> => {
+  if (!isRecord(u)) return false
+  const prototype = Object.getPrototypeOf(u)
+  return prototype === Object.prototype || prototype === null
+}
+
 const fieldsOf = (codec: AnyCodec): t.Props | undefined => {
   const c = codec as AnyCodec & Record<string, unknown>
   switch (c._tag) {
@@ -182,8 +189,9 @@ export class BoundedDictionaryType<D extends t.Mixed, C extends t.Mixed> extends
     super(
       name,
       (u): u is Readonly<Record<t.TypeOf<D>, t.TypeOf<C>>> =>
-        record.is(u) && Object.keys(u).length <= maxKeys,
-      (u, c) => (isRecord(u) && Object.keys(u).length > maxKeys ? t.failure(u, c) : record.validate(u, c)),
+        isPlainObject(u) && record.is(u) && Object.keys(u).length <= maxKeys,
+      (u, c) =>
+        !isPlainObject(u) || Object.keys(u).length > maxKeys ? t.failure(u, c) : record.validate(u, c),
       record.encode,
     )
   }

@@ -19,8 +19,9 @@ export const maxEventBytes = 1_048_576
  *
  * The event object itself is decoded, not its JSON: every value codec refuses what a JSON round trip
  * would change (NaN and Infinity, Dates, holes, undefined where a value is required), and JSON drops
- * only what no codec asks for (undefined optional fields), so what passes here reads back the same.
- * The tests check both ways.
+ * only what no codec asks for (undefined optional fields), so what passes here reads back the same. It
+ * is stricter than the round trip only where JSON would quietly convert (a Date into a string). A
+ * property test checks both directions.
  */
 export const unstorableIssues = (event: Event): DecodeIssue[] => {
   const codec = eventCodecs[event.type]
