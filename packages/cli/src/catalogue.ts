@@ -11,6 +11,7 @@ import {
   type Grant,
   type Grants,
   permissions,
+  personalDataFields,
   type Role,
 } from '@property-services/domain'
 import type * as t from 'io-ts'
@@ -38,9 +39,12 @@ const fieldsOf = (codec: AnyCodec): Array<[string, string, boolean]> => {
   return walk(data, false)
 }
 
-const row = (name: string, codec: AnyCodec) =>
+const row = (name: string, codec: AnyCodec, personal: readonly string[] = []) =>
   `| \`${name}\` | ${fieldsOf(codec)
-    .map(([field, type, optional]) => `${field}${optional ? '?' : ''}: ${type.replaceAll('|', '\\|')}`)
+    .map(
+      ([field, type, optional]) =>
+        `${personal.includes(field) ? '**' : ''}${field}${optional ? '?' : ''}${personal.includes(field) ? '**' : ''}: ${type.replaceAll('|', '\\|')}`,
+    )
     .join('<br>')} |`
 
 const roles: readonly Role[] = ['owner', 'staff', 'manager', 'system']
@@ -94,6 +98,9 @@ export const renderCatalogue = (): string => {
     'recordedAt }` from the authenticated principal and its clock. Every stored event carries the metadata',
     'of `EventMetadata` (event id, command id, correlation id, actor, occurred-at, recorded-at, schema',
     'version). The bounds of each value type (ShortText, FreeText, Fen, ...) are in `limits` (values.ts).',
+    '',
+    'Fields in **bold** are personal data (`personalDataFields`, personalData.ts): stored encrypted under the',
+    "data key of the aggregate's owner, and read as `{ erased: true }` once that key is deleted.",
   ]
   for (const [name, aggregate] of Object.entries(aggregates()) as Array<[string, Aggregate]>) {
     lines.push(
@@ -106,7 +113,8 @@ export const renderCatalogue = (): string => {
     for (const type of aggregate.commandTypes)
       lines.push(row(type, commandCodecs[type] as unknown as AnyCodec))
     lines.push('', '| event | data |', '| --- | --- |')
-    for (const type of aggregate.eventTypes) lines.push(row(type, eventCodecs[type] as unknown as AnyCodec))
+    for (const type of aggregate.eventTypes)
+      lines.push(row(type, eventCodecs[type] as unknown as AnyCodec, personalDataFields[type] ?? []))
   }
   return `${lines.join('\n')}\n`
 }

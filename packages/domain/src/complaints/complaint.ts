@@ -20,6 +20,7 @@ import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
 import { addWorkingDays } from '../shared/calendar.js'
 import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
+import { erasable } from '../shared/erasable.js'
 import { type DomainError, ruleViolated, wrongState } from '../shared/errors.js'
 import { FreeText, Id, IsoDateTime, inTimeRange, limits, Score, ShortText } from '../shared/values.js'
 import {
@@ -90,7 +91,7 @@ export const ComplaintFiled = event(
     category: ComplaintCategory,
     subject: ComplaintSubject,
     channel: ComplaintChannel,
-    description: FreeText,
+    description: erasable(FreeText),
     /** When a verbal complaint must be answered; null for letters and online complaints. */
     replyDueBy: Deadline,
     /** When an emergency must be dispatched; null for other categories. */
@@ -100,11 +101,11 @@ export const ComplaintFiled = event(
 )
 export const ComplaintAcknowledged = event(
   'ComplaintAcknowledged',
-  t.type({ complaintId: Id, gesture: Gesture, note: FreeText, at: IsoDateTime }),
+  t.type({ complaintId: Id, gesture: Gesture, note: erasable(FreeText), at: IsoDateTime }),
 )
 export const ResolutionProposed = event(
   'ResolutionProposed',
-  t.type({ complaintId: Id, proposal: FreeText, partial: t.boolean, at: IsoDateTime }),
+  t.type({ complaintId: Id, proposal: erasable(FreeText), partial: t.boolean, at: IsoDateTime }),
 )
 export const ComplaintDispatched = event(
   'ComplaintDispatched',
@@ -112,15 +113,15 @@ export const ComplaintDispatched = event(
 )
 export const ComplaintResolved = event(
   'ComplaintResolved',
-  t.type({ complaintId: Id, cause: FreeText, at: IsoDateTime }),
+  t.type({ complaintId: Id, cause: erasable(FreeText), at: IsoDateTime }),
 )
 export const ComplaintRejected = event(
   'ComplaintRejected',
-  t.type({ complaintId: Id, reason: FreeText, at: IsoDateTime }),
+  t.type({ complaintId: Id, reason: erasable(FreeText), at: IsoDateTime }),
 )
 export const ComplaintOutcomeNotified = event(
   'ComplaintOutcomeNotified',
-  t.type({ complaintId: Id, via: NotificationChannel, summary: FreeText, at: IsoDateTime }),
+  t.type({ complaintId: Id, via: NotificationChannel, summary: erasable(FreeText), at: IsoDateTime }),
 )
 export const ComplaintClosed = event(
   'ComplaintClosed',
@@ -128,7 +129,7 @@ export const ComplaintClosed = event(
 )
 export const ComplaintReopened = event(
   'ComplaintReopened',
-  t.type({ complaintId: Id, reason: FreeText, at: IsoDateTime }),
+  t.type({ complaintId: Id, reason: erasable(FreeText), at: IsoDateTime }),
 )
 
 export const ComplaintEvent = t.union([

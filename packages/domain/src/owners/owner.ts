@@ -7,6 +7,7 @@ import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
 import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
+import { Erased, erasable, erased } from '../shared/erasable.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { boundedArray } from '../shared/structure.js'
 import { FreeText, Id, IsoDateTime, ShortText } from '../shared/values.js'
@@ -27,10 +28,10 @@ export type ContactDetails = t.TypeOf<typeof ContactDetails>
  * that honours an erasure replaces every earlier `ContactDetails` of the owner with this marker; the
  * events still decode and replay.
  */
-export const ErasedContact = t.readonly(t.type({ erased: t.literal(true) }), 'ErasedContact')
-export const StoredContact = t.union([ContactDetails, ErasedContact], 'StoredContact')
+export const ErasedContact = Erased
+export const StoredContact = t.union([ContactDetails, Erased], 'StoredContact')
 export type StoredContact = t.TypeOf<typeof StoredContact>
-export const erasedContact: StoredContact = { erased: true }
+export const erasedContact: StoredContact = erased
 
 /** The needs heard on one visit: at most 20 notes. */
 const Needs = boundedArray(FreeText, 20, 'Needs')
@@ -73,7 +74,7 @@ export const OwnerGraded = event(
 )
 export const OwnerVisited = event(
   'OwnerVisited',
-  t.type({ ownerId: Id, needs: Needs, visitedBy: Id, at: IsoDateTime }),
+  t.type({ ownerId: Id, needs: erasable(Needs), visitedBy: Id, at: IsoDateTime }),
 )
 export const OwnerContactChanged = event(
   'OwnerContactChanged',

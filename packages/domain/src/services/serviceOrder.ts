@@ -7,6 +7,7 @@ import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
 import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
+import { erasable } from '../shared/erasable.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { FreeText, Id, IsoDateTime, Score } from '../shared/values.js'
 
@@ -41,7 +42,7 @@ export const ServiceOrderRequested = event(
     ownerId: Id,
     unitId: Id,
     serviceId: Id,
-    description: FreeText,
+    description: erasable(FreeText),
     at: IsoDateTime,
   }),
 )
@@ -56,13 +57,13 @@ export const ServiceOrderRated = event(
     orderId: Id,
     serviceId: Id,
     score: Score,
-    comment: t.union([FreeText, t.null]),
+    comment: erasable(t.union([FreeText, t.null])),
     at: IsoDateTime,
   }),
 )
 export const ServiceOrderCancelled = event(
   'ServiceOrderCancelled',
-  t.type({ orderId: Id, reason: FreeText, at: IsoDateTime }),
+  t.type({ orderId: Id, reason: erasable(FreeText), at: IsoDateTime }),
 )
 
 export const ServiceOrderEvent = t.union([

@@ -8,6 +8,7 @@ import {
 } from '@property-services/domain'
 import { aggregateOfStream } from '../commands/commandHandler.js'
 import type { EventStore } from '../eventStore/port.js'
+import type { KeyStore } from '../keys/port.js'
 import { recordedAtOf } from '../serialization/metadata.js'
 import { serde as defaultSerde, type RecordedEvent, type Serde } from '../serialization/serde.js'
 
@@ -37,6 +38,8 @@ export interface AuditOptions {
   readonly store: EventStore
   readonly policies?: Policies
   readonly serde?: Serde
+  /** Owners' data keys, to show personal data; without them (or once erased) it reads as `{ erased: true }`. */
+  readonly keys?: KeyStore
   /**
    * Called with each stored event that cannot be read, which is then left out of the replay. Without
    * it, such an event throws (a `StoredEventDecodeError` or `CorruptStoredEventError` naming it).
@@ -53,7 +56,8 @@ export interface AsOf {
 /** Replays history for audits: the state of any aggregate as of a revision or moment, and its timeline. */
 export const auditor = (options: AuditOptions) => {
   const all = aggregates(options.policies ?? defaultPolicies)
-  const codec = options.serde ?? defaultSerde()
+  const codec =
+    options.serde ?? defaultSerde({ ...(options.keys === undefined ? {} : { keys: options.keys }) })
 
   const recorded = async (streamName: string, asOf: AsOf): Promise<RecordedEvent[]> => {
     if (asOf.toTime !== undefined && !IsoDateTime.is(asOf.toTime))
@@ -62,7 +66,7 @@ export const auditor = (options: AuditOptions) => {
       )
     const read = await options.store.readStream(streamName, asOf)
     const { onUnreadable } = options
-    if (onUnreadable === undefined) return read.events.map(codec.decode)
+    if (onUnreadable === undefined) return read.events.map((stored) => codec.decode(stored))
     return read.events.flatMap((stored) => {
       try {
         return [codec.decode(stored)]

@@ -16,6 +16,8 @@ import {
   type Event,
   inTimeRange,
   type Policies,
+  personalDataFields,
+  personalDataOwner,
   replay,
   streamOf,
   toCommand,
@@ -24,10 +26,12 @@ import {
 } from '@property-services/domain'
 import * as E from 'fp-ts/lib/Either.js'
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../eventStore/errors.js'
-import type { EventStore, Position } from '../eventStore/port.js'
-import { eraseStoredPersonalData } from '../serialization/personalData.js'
-import { serde as defaultSerde, type RecordedEvent, type Serde } from '../serialization/serde.js'
+import type { EventStore, Position, StoredEvent } from '../eventStore/port.js'
+import { storedHash } from '../integrity/hashChain.js'
+import type { KeyStore } from '../keys/port.js'
+import { serde as defaultSerde, type Serde } from '../serialization/serde.js'
 import { unstorableIssues } from '../serialization/storable.js'
+import { completeErasure, erasuresIn } from './erasure.js'
 import { backoffDelay, sleep as defaultSleep, type RetryPolicy } from './retry.js'
 
 /** Every attempt met a newer stream than it had read: too much contention on one stream. */
@@ -86,6 +90,12 @@ export interface Principal {
 
 export interface CommandHandlerOptions {
   readonly store: EventStore
+  /**
+   * Owners' data keys: personal data is stored encrypted under them, and an erasure deletes the key
+   * (crypto-shredding, on every store). Without it, personal data is stored in plain text and an
+   * erasure rewrites it in place, which SQLite and the in-memory store allow and EventStoreDB refuses.
+   */
+  readonly keys?: KeyStore
   readonly policies?: Policies
   readonly serde?: Serde
   readonly retry?: RetryPolicy
@@ -110,7 +120,10 @@ export interface CommandHandler {
 interface Loaded {
   readonly state: unknown
   readonly revision: number
-  readonly earlier: readonly RecordedEvent[]
+  /** The stored events the same command id already caused. */
+  readonly earlier: readonly StoredEvent[]
+  /** The hash chain so far: the last stored event's hash, null for a new stream (or one from before chains). */
+  readonly lastHash: string | null
 }
 
 const decodePrincipal = (principal: unknown): E.Either<DecodeError, Actor> => {
@@ -129,11 +142,21 @@ const decodePrincipal = (principal: unknown): E.Either<DecodeError, Actor> => {
       )
 }
 
+/** For each new event, the owner whose personal data it holds: the owner of the aggregate after it. */
+const personalDataOwners = (aggregate: Aggregate, state: unknown, events: readonly Event[]) => {
+  let current = state
+  return events.map((event) => {
+    current = aggregate.decider.evolve(current, event as never)
+    return personalDataOwner(current)
+  })
+}
+
 export const commandHandler = (options: CommandHandlerOptions): CommandHandler => {
   const { store } = options
   const policies = options.policies ?? defaultPolicies
   const all = aggregates(policies)
-  const codec = options.serde ?? defaultSerde()
+  const { keys } = options
+  const codec = options.serde ?? defaultSerde({ ...(keys === undefined ? {} : { keys }) })
   const maxAttempts = options.retry?.maxAttempts ?? 10
   const clock = options.clock ?? (() => new Date())
   const random = options.random ?? Math.random
@@ -150,13 +173,20 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
   const load = async (streamName: string, aggregate: Aggregate, commandId: string): Promise<Loaded> => {
     const read = await store.readStream(streamName)
     let state = aggregate.decider.initialState
-    const earlier: RecordedEvent[] = []
+    const earlier: StoredEvent[] = []
     for (const stored of read.events) {
-      const recorded = codec.decode(stored)
+      // Decisions never read personal data: it stays sealed here.
+      const recorded = codec.decode(stored, { personalData: false })
       state = aggregate.decider.evolve(state, recorded.event as never)
-      if (recorded.metadata.commandId === commandId) earlier.push(recorded)
+      if (recorded.metadata.commandId === commandId) earlier.push(stored)
     }
-    return { state, revision: read.events.length - 1, earlier }
+    const last = read.events[read.events.length - 1]
+    return {
+      state,
+      revision: read.events.length - 1,
+      earlier,
+      lastHash: last ? (storedHash(last) ?? null) : null,
+    }
   }
 
   /**
@@ -199,28 +229,35 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
     const streamName = streamOf(all, command)
     const { commandId, correlationId, occurredAt, recordedAt } = command.meta
     for (let attempt = 1; ; attempt++) {
-      const { state, revision, earlier } = await load(streamName, aggregate, commandId)
+      const { state, revision, earlier, lastHash } = await load(streamName, aggregate, commandId)
       if (earlier.length > 0) {
-        return E.right({
-          streamName,
-          events: earlier.map((r) => r.event),
-          nextExpectedRevision: revision,
-          duplicate: true,
-        })
+        const events = earlier.map((stored) => codec.decode(stored).event)
+        // A retry after a crash between the erased event and the key's deletion completes the erasure.
+        for (const ownerId of erasuresIn(events)) await completeErasure(ownerId, { store, keys })
+        return E.right({ streamName, events, nextExpectedRevision: revision, duplicate: true })
       }
       const decision = aggregate.decider.decide(command as never, state, await contextFor(command))
-      if (E.isLeft(decision)) return decision
+      if (E.isLeft(decision)) {
+        // So does a repeat of the erasure, refused as already done.
+        if (command.type === 'EraseOwnerPersonalData' && (state as { status?: string }).status === 'erased')
+          await completeErasure(command.data.ownerId, { store, keys })
+        return decision
+      }
       const events = decision.right as readonly Event[]
       const refused = unstorable(events)
       if (refused !== undefined) return E.left(refused)
+      const owners = personalDataOwners(aggregate, state, events)
+      if (keys !== undefined)
+        for (const [i, owner] of owners.entries())
+          if (owner !== undefined && personalDataFields[(events[i] as Event).type] !== undefined)
+            await keys.keyFor(owner)
       const causation = { commandId, correlationId, actor: actor.right, occurredAt, recordedAt }
       try {
-        const result = await store.appendToStream(streamName, codec.toNewEvents(events, causation), {
+        const sealed = codec.toNewEvents(events, causation, { owners, previousHash: lastHash })
+        const result = await store.appendToStream(streamName, sealed, {
           expectedRevision: revision === -1 ? 'no_stream' : revision,
         })
-        if (events.some((event) => event.type === 'OwnerPersonalDataErased')) {
-          await eraseStoredPersonalData(store, aggregate.idOf(command as never))
-        }
+        for (const ownerId of erasuresIn(events)) await completeErasure(ownerId, { store, keys })
         return E.right({
           streamName,
           events,

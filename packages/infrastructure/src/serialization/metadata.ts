@@ -4,7 +4,8 @@ import * as t from 'io-ts'
 /**
  * The metadata stored with every event: its id, the command that caused it, the conversation it
  * belongs to, who acted (the authenticated principal), when it happened (business time) and when it was
- * recorded (the handler's clock), and the schema version of its data. Events stored before recording
+ * recorded (the handler's clock), the schema version of its data, and its place in the stream's hash
+ * chain (see `integrity/hashChain.ts`). Events stored before recording
  * times were kept have no `recordedAt`; read them as recorded when they happened.
  */
 export const EventMetadata = t.readonly(
@@ -17,7 +18,7 @@ export const EventMetadata = t.readonly(
       occurredAt: IsoDateTime,
       schemaVersion: t.number,
     }),
-    t.partial({ recordedAt: IsoDateTime }),
+    t.partial({ recordedAt: IsoDateTime, hash: t.string }),
   ]),
   'EventMetadata',
 )

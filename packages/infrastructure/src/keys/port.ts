@@ -1,0 +1,28 @@
+/**
+ * The key-store port: one data key per owner, for crypto-shredding personal data. Keys never appear in
+ * events. Deleting an owner's key erases their personal data on every event store, EventStoreDB
+ * included, without changing a stored byte of history.
+ */
+
+/** A data key and when it was made. */
+export interface DataKey {
+  /** 32 bytes: an AES-256 key. */
+  readonly key: Uint8Array
+  /** When it was created (ISO-8601): erasure reconciliation deletes only keys older than the erasure. */
+  readonly createdAt: string
+}
+
+export interface KeyStore {
+  /**
+   * The owner's key, or undefined when there is none (never created, or erased). Synchronous, because
+   * events are decoded synchronously: adapters over remote stores keep a cache.
+   */
+  keyOf(ownerId: string): DataKey | undefined
+  /** The owner's key, created (durably) on first use. Concurrent calls get the same key. */
+  keyFor(ownerId: string): Promise<DataKey>
+  /** Deletes the owner's key, durably and so that its bytes leave the store. Idempotent. */
+  deleteKey(ownerId: string): Promise<void>
+  /** Every owner that has a key, with when it was created. */
+  owners(): Promise<ReadonlyArray<{ readonly ownerId: string; readonly createdAt: string }>>
+  close(): Promise<void>
+}

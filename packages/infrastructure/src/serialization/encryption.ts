@@ -1,0 +1,72 @@
+/**
+ * Personal-data fields as stored: AES-256-GCM under the owner's data key, with the event id and field
+ * name as additional data (a ciphertext moved to another event or field does not decrypt). The stored
+ * value names its owner, so reading needs only the key store.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { erased } from '@property-services/domain'
+
+/** A personal-data field as stored. */
+export interface Encrypted {
+  readonly $encrypted: {
+    readonly owner: string
+    readonly iv: string
+    readonly data: string
+    readonly tag: string
+  }
+}
+
+export const isEncrypted = (value: unknown): value is Encrypted => {
+  const inner = (value as { $encrypted?: unknown } | null)?.$encrypted as Record<string, unknown> | undefined
+  return (
+    typeof inner === 'object' &&
+    inner !== null &&
+    typeof inner.owner === 'string' &&
+    typeof inner.iv === 'string' &&
+    typeof inner.data === 'string' &&
+    typeof inner.tag === 'string'
+  )
+}
+
+const aad = (eventId: string, field: string) => Buffer.from(`${eventId}/${field}`, 'utf8')
+
+/** Encrypts a field's value (as JSON) for its owner. */
+export const encryptField = (
+  value: unknown,
+  owner: string,
+  key: Uint8Array,
+  eventId: string,
+  field: string,
+): Encrypted => {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv('aes-256-gcm', key, iv)
+  cipher.setAAD(aad(eventId, field))
+  const data = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()])
+  return {
+    $encrypted: {
+      owner,
+      iv: iv.toString('base64'),
+      data: data.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+    },
+  }
+}
+
+/**
+ * The field's value, or the erased marker when its owner's key is gone. A ciphertext that does not
+ * authenticate under the key throws: that is tampering or a wrong key, not an erasure.
+ */
+export const decryptField = (
+  stored: Encrypted,
+  key: Uint8Array | undefined,
+  eventId: string,
+  field: string,
+): unknown => {
+  if (key === undefined) return erased
+  const { iv, data, tag } = stored.$encrypted
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'))
+  decipher.setAAD(aad(eventId, field))
+  decipher.setAuthTag(Buffer.from(tag, 'base64'))
+  const plain = Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()])
+  return JSON.parse(plain.toString('utf8')) as unknown
+}
