@@ -9,6 +9,7 @@ import { repeatComplaints } from './readModels/repeatComplaints.js'
 import { satisfactionTrends } from './readModels/satisfactionTrends.js'
 import type { Projection } from './runner/projection.js'
 
+export * from './keys/mongoKeyStore.js'
 export * from './readModelStore/inMemory.js'
 export * from './readModelStore/mongo.js'
 export * from './readModelStore/port.js'
