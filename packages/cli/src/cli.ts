@@ -3,11 +3,17 @@ import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
 import { IsoDateTime } from '@property-services/domain'
 import {
+  type Anchors,
   auditor,
-  commandHandler,
   type EventStore,
   eventStoreDbEventStore,
+  type KeyStore,
+  reconcileErasures,
+  serde,
   sqliteEventStore,
+  sqliteKeyStore,
+  takeAnchors,
+  verifyHistory,
 } from '@property-services/infrastructure'
 import {
   allProjections,
@@ -47,6 +53,11 @@ const usage = `usage: property-services <command> [options]
   report    [--db FILE] [--html FILE]                  read models as tables (and a page with charts)
   audit stream <name> [--as-of TIME] [--db FILE]     timeline and state of one stream
   audit complaints [--as-of TIME] [--db FILE]        complaints that deviated from the procedure
+  audit verify [--db FILE | --eventstore URL] [--anchors FILE]
+                                                     check every stream's hash chain (and anchors): exit 1 if altered
+  audit anchors [--db FILE | --eventstore URL] --out FILE [--every N]
+                                                     export digests of the global order, to keep elsewhere
+  reconcile [--db FILE]                              complete erasures a crash interrupted (delete leftover keys)
   rebuild   [--db FILE | --eventstore URL] [--mongo URL --database NAME] [--on-poison stop|quarantine]
                                                      rebuild every read model (default: in memory)
   quarantine [--db FILE | --eventstore URL] [--mongo URL --database NAME]
@@ -127,6 +138,21 @@ const openExisting = (path: string): EventStore => {
   return sqliteEventStore({ path })
 }
 
+/** Owners' data keys live in the SQLite file beside the events. */
+const keysOf = (path: string): KeyStore => sqliteKeyStore({ path })
+
+const readAnchors = (path: string): Anchors => {
+  let anchors: unknown
+  try {
+    anchors = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (error) {
+    throw new CliError(`cannot read anchors from ${path}: ${(error as Error).message.split('\n')[0]}`, 2)
+  }
+  if ((anchors as { format?: unknown } | null)?.format !== 'property-services/anchors@1')
+    throw new CliError(`${path} is not an anchors file written by "property-services audit anchors"`, 2)
+  return anchors as Anchors
+}
+
 /** Rebuilds every read model; answers the events set aside (none under the `stop` policy). */
 const project = async (
   events: EventStore,
@@ -186,10 +212,12 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
         const path = (values.db as string | undefined) ?? defaultDb
         claimDemoFile(path)
         const events = sqliteEventStore({ path, synchronous: 'normal' })
+        const keys = keysOf(path)
         const progress = progressReporter('simulating', io.err)
         const result = await simulate(events, {
           seed,
           months,
+          keys,
           onProgress: (done, total) => progress.update(done, total, 'weeks'),
         })
         progress.done()
@@ -206,6 +234,7 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
           `\n\nAudit: ${deviations.length} complaints deviated from the handling procedure (property-services audit complaints --db ${path})`,
         )
         await events.close()
+        await keys.close()
         return 0
       }
       case 'report': {
@@ -221,16 +250,79 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
         return 0
       }
       case 'audit': {
-        const { values, positionals } = parsed({ db: { type: 'string' }, 'as-of': { type: 'string' } }, true)
+        const { values, positionals } = parsed(
+          {
+            db: { type: 'string' },
+            eventstore: { type: 'string' },
+            'as-of': { type: 'string' },
+            anchors: { type: 'string' },
+            out: { type: 'string' },
+            every: { type: 'string' },
+          },
+          true,
+        )
         const asOf = moment(values['as-of'] as string | undefined, 'as-of')
         const kind =
           positionals[0] === 'stream' && positionals.length === 2
             ? 'stream'
-            : positionals[0] === 'complaints' && positionals.length === 1
-              ? 'complaints'
+            : (positionals[0] === 'complaints' ||
+                  positionals[0] === 'verify' ||
+                  positionals[0] === 'anchors') &&
+                positionals.length === 1
+              ? positionals[0]
               : undefined
-        if (kind === undefined) throw new CliError(`audit needs "stream <name>" or "complaints"\n${usage}`)
-        const events = openExisting((values.db as string | undefined) ?? defaultDb)
+        if (kind === undefined)
+          throw new CliError(`audit needs "stream <name>", "complaints", "verify" or "anchors"\n${usage}`)
+        if (kind === 'verify' || kind === 'anchors') {
+          if (values.db !== undefined && values.eventstore !== undefined)
+            throw new CliError('pass either --db or --eventstore, not both')
+          const out = values.out as string | undefined
+          if (kind === 'anchors' && out === undefined)
+            throw new CliError(`audit anchors needs --out FILE\n${usage}`)
+          const every = integer(values.every as string | undefined, 'every', 10_000, 1, 10_000_000)
+          const anchors = values.anchors === undefined ? undefined : readAnchors(values.anchors as string)
+          const source =
+            values.eventstore !== undefined
+              ? eventStoreDbEventStore({ connectionString: values.eventstore as string })
+              : openExisting((values.db as string | undefined) ?? defaultDb)
+          try {
+            if (kind === 'anchors') {
+              const taken = await takeAnchors(source, { every })
+              writeFileSync(out as string, `${JSON.stringify(taken, null, 2)}\n`)
+              const last = taken.anchors.at(-1)
+              io.out(
+                `wrote ${taken.anchors.length} anchors over ${last?.events ?? 0} events to ${out}; keep them somewhere else`,
+              )
+              return 0
+            }
+            const result = await verifyHistory(source, anchors === undefined ? {} : { anchors })
+            const summary = `${result.events} events in ${result.streams} streams${
+              result.unchained === 0 ? '' : ` (${result.unchained} stored before hash chains, not checkable)`
+            }${anchors === undefined ? '' : `, against ${anchors.anchors.length} anchors`}`
+            if (result.problems.length === 0) {
+              io.out(`verified ${summary}: no event altered, deleted, inserted or reordered`)
+              return 0
+            }
+            io.out(
+              [
+                ...result.problems.map(
+                  (p) =>
+                    `${p.kind}  ${p.streamName || '(global order)'}${p.revision >= 0 ? ` revision ${p.revision}` : ''}  position ${p.position}  ${p.detail}`,
+                ),
+                `${result.problems.length} problems in ${summary}`,
+              ].join('\n'),
+            )
+            return 1
+          } catch (error) {
+            if (/UNAVAILABLE|ECONNREFUSED/.test(String(error)))
+              throw new CliError(`cannot reach EventStoreDB at ${values.eventstore}`, 1)
+            throw error
+          } finally {
+            await source.close()
+          }
+        }
+        const db = (values.db as string | undefined) ?? defaultDb
+        const events = openExisting(db)
         // Each unreadable event once, though the stream audit reads it twice (timeline and state).
         const unreadable = new Set<string>()
         const onUnreadable = (error: Error) => {
@@ -238,7 +330,8 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
         }
         try {
           if (kind === 'stream') {
-            const audit = auditor({ store: events, onUnreadable })
+            const keys = keysOf(db)
+            const audit = auditor({ store: events, keys, onUnreadable })
             const streamName = positionals[1] as string
             const timeline = await audit.timeline(streamName, asOf === undefined ? {} : { toTime: asOf })
             if (timeline.length === 0)
@@ -343,6 +436,24 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
           throw error
         } finally {
           await readModels.close()
+          await events.close()
+        }
+      }
+      case 'reconcile': {
+        const { values } = parsed({ db: { type: 'string' } })
+        const path = (values.db as string | undefined) ?? defaultDb
+        const events = openExisting(path)
+        const keys = keysOf(path)
+        try {
+          const completed = await reconcileErasures({ store: events, keys, serde: serde({ keys }) })
+          io.out(
+            completed.length === 0
+              ? "no interrupted erasure: every erased owner's key is gone"
+              : `completed the erasure of ${completed.length} owners: ${completed.join(', ')}`,
+          )
+          return 0
+        } finally {
+          await keys.close()
           await events.close()
         }
       }

@@ -6,7 +6,7 @@
  * handled badly on purpose; the simulation returns those planted deviations so audits can be checked.
  */
 import { type Actor, type ComplaintCategory, subjectsByCategory } from '@property-services/domain'
-import { commandHandler, type EventStore } from '@property-services/infrastructure'
+import { commandHandler, type EventStore, type KeyStore } from '@property-services/infrastructure'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Random, seededRandom } from './random.js'
 
@@ -16,6 +16,8 @@ export interface SimulationOptions {
   readonly buildings?: number
   readonly unitsPerBuilding?: number
   readonly onProgress?: (done: number, total: number) => void
+  /** Owners' data keys: with them, personal data is stored encrypted (see `KeyStore`). */
+  readonly keys?: KeyStore
 }
 
 export type DeviationStep = 'acknowledged' | 'replied in time' | 'outcome told'
@@ -50,7 +52,11 @@ const departments: Record<ComplaintCategory, string> = {
 export const simulate = async (store: EventStore, options: SimulationOptions): Promise<SimulationResult> => {
   // The simulated days pass on the handler's clock: each command is recorded when the story says.
   let now = start
-  const handler = commandHandler({ store, clock: () => new Date(now) })
+  const handler = commandHandler({
+    store,
+    clock: () => new Date(now),
+    ...(options.keys === undefined ? {} : { keys: options.keys }),
+  })
   const random: Random = seededRandom(options.seed)
   const buildings = options.buildings ?? 3
   const perBuilding = options.unitsPerBuilding ?? 8

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { auditComplaints, run, simulate } from '@property-services/cli'
 import { inMemoryEventStore, sqliteEventStore } from '@property-services/infrastructure'
 import { complaintAnalyticsQueries, mongoReadModelStore } from '@property-services/projections'
+import Database from 'better-sqlite3'
 import { MongoClient } from 'mongodb'
 import { afterAll, describe, expect, it } from 'vitest'
 
@@ -125,10 +126,49 @@ describe('property-services CLI', () => {
     expect(lenient).toMatchObject({ code: 0, out: expect.stringContaining('1 stored events set aside') })
   }, 120_000)
 
+  it('audit verify: passes the demo history, finds a change to it, and checks exported anchors', async () => {
+    const db = join(dir, 'verified.db')
+    expect((await cli('demo', '--months', '2', '--db', db)).code).toBe(0)
+    const clean = await cli('audit', 'verify', '--db', db)
+    expect(clean).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^verified \d+ events in \d+ streams: no event altered/),
+    })
+    const anchorsFile = join(dir, 'anchors.json')
+    expect(await cli('audit', 'anchors', '--db', db, '--out', anchorsFile, '--every', '100')).toMatchObject({
+      code: 0,
+    })
+    expect((await cli('audit', 'verify', '--db', db, '--anchors', anchorsFile)).code).toBe(0)
+    // Personal data was stored encrypted: the demo's owner names are not in the file.
+    expect(readFileSync(db).includes(Buffer.from('Owner b1-01'))).toBe(false)
+    const raw = new Database(db)
+    raw
+      .prepare(
+        `UPDATE events SET data = json_set(data, '$.rating', 1) WHERE type = 'ComplaintClosed' AND position = (SELECT MIN(position) FROM events WHERE type = 'ComplaintClosed')`,
+      )
+      .run()
+    raw.close()
+    const tampered = await cli('audit', 'verify', '--db', db, '--anchors', anchorsFile)
+    expect(tampered.code).toBe(1)
+    expect(tampered.out).toMatch(/^anchor-mismatch|^altered/m)
+    expect(tampered.out).toMatch(/^altered {2}complaint-\S+ revision \d+ {2}position \d+\/\d+/m)
+    expect((await cli('audit', 'verify', '--db', db, '--anchors', join(dir, 'nothing.json'))).code).toBe(2)
+  }, 120_000)
+
+  it('reconcile: completes an erasure whose key a crash left behind', async () => {
+    const db = join(dir, 'reconcile.db')
+    expect((await cli('demo', '--months', '1', '--db', db)).code).toBe(0)
+    expect(await cli('reconcile', '--db', db)).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('no interrupted erasure'),
+    })
+  }, 120_000)
+
   it.each([
     [['demo', '--seed', 'abc'], 2, /--seed must be a whole number/],
     [['demo', '--colour'], 2, /Unknown option '--colour'/],
-    [['audit', 'stream'], 2, /audit needs "stream <name>" or "complaints"/],
+    [['audit', 'stream'], 2, /audit needs "stream <name>", "complaints", "verify" or "anchors"/],
+    [['audit', 'anchors'], 2, /audit anchors needs --out FILE/],
     [['audit', 'complaints', '--as-of', 'yesterday'], 2, /--as-of must be a date-time/],
     [
       ['audit', 'complaints', '--as-of', '0'],
