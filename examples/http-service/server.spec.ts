@@ -1,4 +1,4 @@
-import { inMemoryEventStore } from '@property-services/infrastructure'
+import { inMemoryEventStore, inMemoryKeyStore } from '@property-services/infrastructure'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signToken } from './auth.js'
 import { startService } from './server.js'
@@ -13,7 +13,12 @@ describe('example: an HTTP service embedding the packages', () => {
   const logged: unknown[] = []
   const events = inMemoryEventStore()
   beforeAll(async () => {
-    service = await startService({ events, tokens, log: (error) => logged.push(error) })
+    service = await startService({
+      events,
+      keys: inMemoryKeyStore(),
+      tokens,
+      log: (error) => logged.push(error),
+    })
   })
   afterAll(async () => service.stop())
 

@@ -8,7 +8,14 @@
  * the caller can fix and nothing of the server's internals.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { commandHandler, type EventStore, type HandleError } from '@property-services/infrastructure'
+import {
+  commandHandler,
+  type EventStore,
+  type HandleError,
+  type KeyStore,
+  reconcileErasures,
+  serde,
+} from '@property-services/infrastructure'
 import {
   allProjections,
   complaintAnalyticsQueries,
@@ -22,6 +29,8 @@ import { authenticator, type TokenOptions } from './auth.js'
 
 export interface ServiceOptions {
   readonly events: EventStore
+  /** Owners' data keys: personal data is stored encrypted, and erasing it deletes the key. */
+  readonly keys: KeyStore
   readonly tokens: TokenOptions
   /** Largest request body accepted; default 64 KiB. */
   readonly maxBodyBytes?: number
@@ -85,7 +94,9 @@ export const startService = async (options: ServiceOptions) => {
   const runners = allProjections().map((projection) =>
     projectionRunner({ events, readModels, projection, batchMs: 10 }).start(),
   )
-  const { handle } = commandHandler({ store: events })
+  // An erasure a crash interrupted last time is completed before anything else.
+  await reconcileErasures({ store: events, keys: options.keys, serde: serde({ keys: options.keys }) })
+  const { handle } = commandHandler({ store: events, keys: options.keys })
   const analytics = complaintAnalyticsQueries(readModels)
   const repeats = repeatComplaintQueries(readModels)
   const satisfaction = satisfactionTrendQueries(readModels)
