@@ -17,12 +17,15 @@ import {
   paymentRecorded,
 } from '@property-services/domain'
 import {
+  type CommandHandlerOptions,
   commandHandler,
   type EventStore,
   inMemoryEventStore,
+  inMemoryKeyStore,
   type Position,
   serde,
   sqliteEventStore,
+  sqliteKeyStore,
 } from '@property-services/infrastructure'
 
 const streams = Number(process.env.BENCH_STREAMS ?? 1000)
@@ -91,9 +94,9 @@ const measure = async (name: string, unit: string, work: () => Promise<number>) 
   return ops / seconds
 }
 
-const ours = async (store: EventStore) => {
+const ours = async (store: EventStore, options: Partial<CommandHandlerOptions> = {}) => {
   let now = ''
-  const { handle } = commandHandler({ store, clock: () => new Date(now) })
+  const { handle } = commandHandler({ store, clock: () => new Date(now), ...options })
   for (const command of commands) {
     now = command.meta.occurredAt
     const request = { type: command.type, commandId: command.meta.commandId, data: command.data }
@@ -191,6 +194,84 @@ try {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
   const emmettRate = median(emmettRates)
   const memoryRate = median(memoryRates)
+  // Personal data encrypted and history hash-chained, against neither, alternating as above.
+  const sealedRates: number[] = []
+  const bareRates: number[] = []
+  let sealedStore = inMemoryEventStore()
+  let bareStore = inMemoryEventStore()
+  const sealedKeys = inMemoryKeyStore()
+  for (let round = 1; round <= rounds; round++) {
+    const sealed = async () => {
+      sealedStore = inMemoryEventStore()
+      sealedRates.push(
+        await measure(`ours: encrypted + hash-chained (round ${round})`, 'commands', () =>
+          ours(sealedStore, { keys: sealedKeys }),
+        ),
+      )
+    }
+    const bare = async () => {
+      bareStore = inMemoryEventStore()
+      bareRates.push(
+        await measure(`ours: plain, no hash chain (round ${round})`, 'commands', () =>
+          ours(bareStore, { hashChain: false }),
+        ),
+      )
+    }
+    if (round % 2 === 1) {
+      await sealed()
+      await bare()
+    } else {
+      await bare()
+      await sealed()
+    }
+  }
+  const sealedRate = median(sealedRates)
+  const bareRate = median(bareRates)
+  // The same on the durable default: SQLite, synchronous=full, keys in the same file.
+  const sqliteSealedRates: number[] = []
+  const sqliteBareRates: number[] = []
+  for (let round = 1; round <= 3; round++) {
+    const sealedPath = join(dir, `sealed-${round}.db`)
+    const sealed = async () =>
+      sqliteSealedRates.push(
+        await measure(`ours: SQLite, encrypted + hash-chained (round ${round})`, 'commands', () =>
+          ours(sqliteEventStore({ path: sealedPath }), { keys: sqliteKeyStore({ path: sealedPath }) }),
+        ),
+      )
+    const bare = async () =>
+      sqliteBareRates.push(
+        await measure(`ours: SQLite, plain, no hash chain (round ${round})`, 'commands', () =>
+          ours(sqliteEventStore({ path: join(dir, `bare-${round}.db`) }), { hashChain: false }),
+        ),
+      )
+    if (round % 2 === 1) {
+      await sealed()
+      await bare()
+    } else {
+      await bare()
+      await sealed()
+    }
+  }
+  const sqliteSealedRate = median(sqliteSealedRates)
+  const sqliteBareRate = median(sqliteBareRates)
+  const decodeAll = (store: EventStore, codec: ReturnType<typeof serde>) => async () => {
+    let count = 0
+    for (const stored of (await store.readAll({ maxCount: 100_000 })).events) {
+      codec.decode(stored)
+      count++
+    }
+    return count
+  }
+  const replayBare = await measure(
+    'read + decode every event (plain)',
+    'events',
+    decodeAll(bareStore, serde()),
+  )
+  const replaySealed = await measure(
+    'read + decode + decrypt every event (encrypted)',
+    'events',
+    decodeAll(sealedStore, serde({ keys: sealedKeys })),
+  )
   const memory = inMemoryEventStore()
   const sqliteFull = sqliteEventStore({ path: join(dir, 'full.db') })
   const sqliteNormal = sqliteEventStore({ path: join(dir, 'normal.db'), synchronous: 'normal' })
@@ -227,6 +308,32 @@ try {
     memoryRate,
     'commands',
     `${(memoryRate / emmettRate).toFixed(2)} x Emmett`,
+  )
+  line(`ours in-memory, plain, no hash chain (median of ${rounds})`, bareRate, 'commands', '1.00 (baseline)')
+  line(
+    `ours in-memory, encrypted + hash-chained (median of ${rounds})`,
+    sealedRate,
+    'commands',
+    `${(sealedRate / bareRate).toFixed(2)} x plain (${((1 - sealedRate / bareRate) * 100).toFixed(0)}% slower)`,
+  )
+  line(
+    'ours SQLite (full), plain, no hash chain (median of 3)',
+    sqliteBareRate,
+    'commands',
+    '1.00 (baseline)',
+  )
+  line(
+    'ours SQLite (full), encrypted + hash-chained (median of 3)',
+    sqliteSealedRate,
+    'commands',
+    `${(sqliteSealedRate / sqliteBareRate).toFixed(2)} x plain (${((1 - sqliteSealedRate / sqliteBareRate) * 100).toFixed(0)}% slower)`,
+  )
+  line('read + decode, plain, in-memory', replayBare, 'events', '1.00 (baseline)')
+  line(
+    'read + decode + decrypt, in-memory',
+    replaySealed,
+    'events',
+    `${(replaySealed / replayBare).toFixed(2)} x plain (${((1 - replaySealed / replayBare) * 100).toFixed(0)}% slower)`,
   )
   line(
     'ours SQLite synchronous=full, commands',

@@ -96,6 +96,8 @@ export interface CommandHandlerOptions {
    * erasure rewrites it in place, which SQLite and the in-memory store allow and EventStoreDB refuses.
    */
   readonly keys?: KeyStore
+  /** Chain each stream's events by hash (tamper evidence); default true. Off only to measure its cost. */
+  readonly hashChain?: boolean
   readonly policies?: Policies
   readonly serde?: Serde
   readonly retry?: RetryPolicy
@@ -246,14 +248,18 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
       const events = decision.right as readonly Event[]
       const refused = unstorable(events)
       if (refused !== undefined) return E.left(refused)
-      const owners = personalDataOwners(aggregate, state, events)
-      if (keys !== undefined)
+      // Whose personal data each event holds: only worked out when there are keys to seal it with.
+      const owners = keys === undefined ? undefined : personalDataOwners(aggregate, state, events)
+      if (keys !== undefined && owners !== undefined)
         for (const [i, owner] of owners.entries())
           if (owner !== undefined && personalDataFields[(events[i] as Event).type] !== undefined)
-            await keys.keyFor(owner)
+            if (keys.keyOf(owner) === undefined) await keys.keyFor(owner)
       const causation = { commandId, correlationId, actor: actor.right, occurredAt, recordedAt }
       try {
-        const sealed = codec.toNewEvents(events, causation, { owners, previousHash: lastHash })
+        const sealed = codec.toNewEvents(events, causation, {
+          ...(owners === undefined ? {} : { owners }),
+          ...(options.hashChain === false ? {} : { previousHash: lastHash }),
+        })
         const result = await store.appendToStream(streamName, sealed, {
           expectedRevision: revision === -1 ? 'no_stream' : revision,
         })

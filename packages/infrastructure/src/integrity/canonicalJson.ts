@@ -1,13 +1,24 @@
 /**
  * JSON with object keys in code-point order at every depth: the same value always gives the same text,
- * whatever order its fields were written or read back in. What the hash chain hashes.
+ * whatever order its fields were written or read back in. What the hash chain hashes. (Written as
+ * loops: it runs on every event appended and verified.)
  */
 export const canonicalJson = (value: unknown): string => {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`
-  const entries = Object.keys(value)
-    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
-  return `{${entries.join(',')}}`
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null'
+  if (Array.isArray(value)) {
+    let out = '['
+    for (let i = 0; i < value.length; i++) out += `${i === 0 ? '' : ','}${canonicalJson(value[i] ?? null)}`
+    return `${out}]`
+  }
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record).sort()
+  let out = '{'
+  let first = true
+  for (const key of keys) {
+    const field = record[key]
+    if (field === undefined) continue
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(field)}`
+    first = false
+  }
+  return `${out}}`
 }

@@ -3,7 +3,7 @@
  * name as additional data (a ciphertext moved to another event or field does not decrypt). The stored
  * value names its owner, so reading needs only the key store.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto'
 import { erased } from '@property-services/domain'
 
 /** A personal-data field as stored. */
@@ -30,6 +30,20 @@ export const isEncrypted = (value: unknown): value is Encrypted => {
 
 const aad = (eventId: string, field: string) => Buffer.from(`${eventId}/${field}`, 'utf8')
 
+// Initialisation vectors: 96 random bits each, drawn from the system's CSPRNG a few hundred at a time
+// (one call per IV costs more than the encryption of a short field).
+const ivPool = Buffer.alloc(12 * 256)
+let ivOffset = ivPool.length
+const nextIv = (): Buffer => {
+  if (ivOffset === ivPool.length) {
+    randomFillSync(ivPool)
+    ivOffset = 0
+  }
+  const iv = Buffer.from(ivPool.subarray(ivOffset, ivOffset + 12))
+  ivOffset += 12
+  return iv
+}
+
 /** Encrypts a field's value (as JSON) for its owner. */
 export const encryptField = (
   value: unknown,
@@ -38,7 +52,7 @@ export const encryptField = (
   eventId: string,
   field: string,
 ): Encrypted => {
-  const iv = randomBytes(12)
+  const iv = nextIv()
   const cipher = createCipheriv('aes-256-gcm', key, iv)
   cipher.setAAD(aad(eventId, field))
   const data = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()])
