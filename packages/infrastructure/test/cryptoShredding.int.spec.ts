@@ -144,6 +144,40 @@ describe.each(stores)('crypto-shredding on %s', (_name, make) => {
   })
 })
 
+describe('personal data given after an erasure', () => {
+  it('is sealed under a new key, while what the old key sealed stays erased', async () => {
+    const store = inMemoryEventStore()
+    const keys = inMemoryKeyStore()
+    const { send } = await history(store, keys)
+    await send('EraseOwnerPersonalData', { ownerId: 'o1' }, manager)
+    await send('RegisterUnit', { unitId: 'u-new', building: '9', number: '1', floorAreaCm2: 1 })
+    await send('AssignUnitOwner', { unitId: 'u-new', ownerId: 'o1' })
+    await send(
+      'FileComplaint',
+      {
+        complaintId: 'k-new',
+        ownerId: 'o1',
+        unitId: 'u-new',
+        category: 'facilities',
+        subject: 'lift-stoppage',
+        channel: 'phone',
+        description: 'a new complaint',
+      },
+      owner('o1'),
+    )
+    expect(keys.keyOf('o1')).toBeDefined()
+    const audit = auditor({ store, keys })
+    expect((await audit.timeline('complaint-k-new'))[0]?.event.data).toMatchObject({
+      description: 'a new complaint',
+    })
+    expect((await audit.timeline('complaint-k-o1'))[0]?.event.data).toMatchObject({
+      description: { erased: true },
+    })
+    // Reconciling keeps the new key: it was made after the erasure.
+    expect(await reconcileErasures({ store, keys, serde: serde({ keys }) })).toEqual([])
+  })
+})
+
 describe('an erasure interrupted by a crash', () => {
   const crashed = async (ownerId: string, commandId: string) => {
     const path = join(dir, `crash-${ownerId}.db`)

@@ -62,6 +62,41 @@ describe('audit verify', () => {
     await store.close()
   })
 
+  it('passes history after an erasure without a key store, which rewrites plain personal data in place', async () => {
+    const path = join(dir, `plain-${Math.random()}.db`)
+    const store = sqliteEventStore({ path })
+    let minute = 0
+    const { handle } = commandHandler({
+      store,
+      clock: () => new Date(Date.parse('2026-05-01T01:00:00Z') + ++minute * 60_000),
+    })
+    await handle(
+      {
+        type: 'RegisterOwner',
+        commandId: 'p1',
+        data: { ownerId: 'o1', contact: { name: 'Plain Name', phone: '1' } },
+      },
+      { actor: staff },
+    )
+    await handle(
+      { type: 'GradeOwner', commandId: 'p2', data: { ownerId: 'o1', grade: 'key' } },
+      { actor: staff },
+    )
+    await handle(
+      { type: 'EraseOwnerPersonalData', commandId: 'p3', data: { ownerId: 'o1' } },
+      { actor: { id: 'o1', role: 'owner' } },
+    )
+    expect(JSON.stringify((await store.readStream('owner-o1')).events[0]?.data)).toContain('"erased":true')
+    expect(await verifyHistory(store)).toMatchObject({ events: 3, problems: [] })
+    // What is not personal data stays covered.
+    const db = new Database(path)
+    db.prepare(
+      `UPDATE events SET data = json_set(data, '$.grade', 'potential') WHERE stream_revision = 0`,
+    ).run()
+    expect(await first(store)).toMatchObject({ kind: 'altered', streamName: 'owner-o1', revision: 0 })
+    await store.close()
+  })
+
   it('finds an altered event', async () => {
     const { store, db } = await stored()
     db.prepare(

@@ -1,10 +1,15 @@
 /**
  * Tamper evidence per stream: each event's metadata carries `hash`, a SHA-256 over the canonical JSON of
- * its type, its data as stored (ciphertext for personal data, so crypto-shredding leaves the chain
- * whole), its metadata without the hash, and the hash of the event before it in its stream. Changing,
- * removing, inserting or reordering a stored event breaks the chain from there on.
+ * its type, its data as stored, its metadata without the hash, and the hash of the event before it in
+ * its stream. Changing, removing, inserting or reordering a stored event breaks the chain from there on.
+ *
+ * Personal data counts as stored only when encrypted: its ciphertext is hashed, so deleting a key
+ * (crypto-shredding) leaves the chain whole. Personal data kept in plain text (no key store) may be
+ * lawfully rewritten by an erasure, so it enters the hash as a placeholder and is not tamper-evident.
  */
 import * as crypto from 'node:crypto'
+import { type EventType, personalDataFields } from '@property-services/domain'
+import { isEncrypted } from '../serialization/encryption.js'
 import { canonicalJson } from './canonicalJson.js'
 
 export interface Hashable {
@@ -23,7 +28,24 @@ const sha256Hex = (text: string): string =>
 /** The hash an event must carry, given the hash of the event before it in its stream (null for the first). */
 export const eventHash = (event: Hashable, previousHash: string | null): string => {
   const { hash: _, ...metadata } = (event.metadata ?? {}) as Record<string, unknown>
-  return sha256Hex(canonicalJson({ type: event.type, data: event.data, metadata, previousHash }))
+  return sha256Hex(canonicalJson({ type: event.type, data: hashedData(event), metadata, previousHash }))
+}
+
+const plainPersonalData = '(personal data in plain text)'
+
+/** The data as hashed: personal-data fields only in their encrypted form. */
+const hashedData = (event: Hashable): unknown => {
+  const fields = personalDataFields[event.type as EventType]
+  if (fields === undefined || typeof event.data !== 'object' || event.data === null) return event.data
+  const data = event.data as Record<string, unknown>
+  let hashed: Record<string, unknown> | undefined
+  for (const field of fields) {
+    const value = data[field]
+    if (value === undefined || isEncrypted(value)) continue
+    hashed ??= { ...data }
+    hashed[field] = plainPersonalData
+  }
+  return hashed ?? data
 }
 
 /** The hash an event carries, if it was stored with one (events from before chaining have none). */

@@ -10,7 +10,11 @@ export const inMemoryKeyStore = (options: { readonly clock?: () => Date } = {}):
     keyFor: async (ownerId) => {
       let key = keys.get(ownerId)
       if (key === undefined) {
-        key = { key: new Uint8Array(randomBytes(32)), createdAt: clock().toISOString() }
+        key = {
+          id: randomBytes(8).toString('hex'),
+          key: new Uint8Array(randomBytes(32)),
+          createdAt: clock().toISOString(),
+        }
         keys.set(ownerId, key)
       }
       return key

@@ -6,6 +6,11 @@
 
 /** A data key and when it was made. */
 export interface DataKey {
+  /**
+   * Which key this is: an owner erased and later given new personal data gets a new key, and what the
+   * old one sealed must read as erased, not fail to decrypt.
+   */
+  readonly id: string
   /** 32 bytes: an AES-256 key. */
   readonly key: Uint8Array
   /** When it was created (ISO-8601): erasure reconciliation deletes only keys older than the erasure. */

@@ -21,27 +21,32 @@ export const sqliteKeyStore = (options: SqliteKeyStoreOptions): KeyStore => {
   db.pragma('secure_delete = ON')
   db.exec(`CREATE TABLE IF NOT EXISTS data_keys (
     owner_id   TEXT PRIMARY KEY,
+    key_id     TEXT NOT NULL,
     key        BLOB NOT NULL,
     created_at TEXT NOT NULL
   )`)
   const clock = options.clock ?? (() => new Date())
-  const select = db.prepare<[string], { key: Buffer; created_at: string }>(
-    'SELECT key, created_at FROM data_keys WHERE owner_id = ?',
+  const select = db.prepare<[string], { key_id: string; key: Buffer; created_at: string }>(
+    'SELECT key_id, key, created_at FROM data_keys WHERE owner_id = ?',
   )
-  const insert = db.prepare('INSERT OR IGNORE INTO data_keys (owner_id, key, created_at) VALUES (?, ?, ?)')
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO data_keys (owner_id, key_id, key, created_at) VALUES (?, ?, ?, ?)',
+  )
   const remove = db.prepare('DELETE FROM data_keys WHERE owner_id = ?')
   const all = db.prepare<[], { owner_id: string; created_at: string }>(
     'SELECT owner_id, created_at FROM data_keys ORDER BY owner_id',
   )
   const keyOf = (ownerId: string): DataKey | undefined => {
     const row = select.get(ownerId)
-    return row === undefined ? undefined : { key: new Uint8Array(row.key), createdAt: row.created_at }
+    return row === undefined
+      ? undefined
+      : { id: row.key_id, key: new Uint8Array(row.key), createdAt: row.created_at }
   }
   return {
     keyOf,
     keyFor: async (ownerId) => {
       // INSERT OR IGNORE: a key another process created first wins, and both then use it.
-      insert.run(ownerId, randomBytes(32), clock().toISOString())
+      insert.run(ownerId, randomBytes(8).toString('hex'), randomBytes(32), clock().toISOString())
       return keyOf(ownerId) as DataKey
     },
     deleteKey: async (ownerId) => {

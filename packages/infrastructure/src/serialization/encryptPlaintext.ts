@@ -80,7 +80,7 @@ export const encryptPlaintextPersonalData = async (options: {
       if (key === undefined) return undefined
       const data = { ...(stored.data as Record<string, unknown>) }
       for (const field of plainFields(stored.type, data))
-        data[field] = encryptField(data[field], owner, key.key, stored.eventId, field)
+        data[field] = encryptField(data[field], owner, key, stored.eventId, field)
       return data
     })
   }

@@ -5,11 +5,14 @@
  */
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto'
 import { erased } from '@property-services/domain'
+import type { DataKey } from '../keys/port.js'
 
 /** A personal-data field as stored. */
 export interface Encrypted {
   readonly $encrypted: {
     readonly owner: string
+    /** The id of the owner's key that sealed it. */
+    readonly key: string
     readonly iv: string
     readonly data: string
     readonly tag: string
@@ -22,6 +25,7 @@ export const isEncrypted = (value: unknown): value is Encrypted => {
     typeof inner === 'object' &&
     inner !== null &&
     typeof inner.owner === 'string' &&
+    typeof inner.key === 'string' &&
     typeof inner.iv === 'string' &&
     typeof inner.data === 'string' &&
     typeof inner.tag === 'string'
@@ -48,17 +52,18 @@ const nextIv = (): Buffer => {
 export const encryptField = (
   value: unknown,
   owner: string,
-  key: Uint8Array,
+  key: DataKey,
   eventId: string,
   field: string,
 ): Encrypted => {
   const iv = nextIv()
-  const cipher = createCipheriv('aes-256-gcm', key, iv)
+  const cipher = createCipheriv('aes-256-gcm', key.key, iv)
   cipher.setAAD(aad(eventId, field))
   const data = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()])
   return {
     $encrypted: {
       owner,
+      key: key.id,
       iv: iv.toString('base64'),
       data: data.toString('base64'),
       tag: cipher.getAuthTag().toString('base64'),
@@ -67,18 +72,19 @@ export const encryptField = (
 }
 
 /**
- * The field's value, or the erased marker when its owner's key is gone. A ciphertext that does not
- * authenticate under the key throws: that is tampering or a wrong key, not an erasure.
+ * The field's value, or the erased marker when the key that sealed it is gone (deleted, or replaced by
+ * a new key after an erasure). A ciphertext that does not authenticate under its own key throws: that
+ * is tampering, not an erasure.
  */
 export const decryptField = (
   stored: Encrypted,
-  key: Uint8Array | undefined,
+  key: DataKey | undefined,
   eventId: string,
   field: string,
 ): unknown => {
-  if (key === undefined) return erased
+  if (key === undefined || key.id !== stored.$encrypted.key) return erased
   const { iv, data, tag } = stored.$encrypted
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'))
+  const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64'))
   decipher.setAAD(aad(eventId, field))
   decipher.setAuthTag(Buffer.from(tag, 'base64'))
   const plain = Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()])

@@ -110,8 +110,7 @@ export const serde = (options: SerdeOptions = {}): Serde => {
     if (key === undefined) throw new Error(`no data key for owner ${owner}: call keys.keyFor first`)
     const sealed = { ...data }
     for (const field of fields)
-      if (Object.hasOwn(data, field))
-        sealed[field] = encryptField(data[field], owner, key.key, eventId, field)
+      if (Object.hasOwn(data, field)) sealed[field] = encryptField(data[field], owner, key, eventId, field)
     return sealed
   }
 
@@ -124,7 +123,7 @@ export const serde = (options: SerdeOptions = {}): Serde => {
       if (!isEncrypted(value)) continue
       opened ??= { ...(data as Record<string, unknown>) }
       try {
-        const key = open ? keys?.keyOf(value.$encrypted.owner)?.key : undefined
+        const key = open ? keys?.keyOf(value.$encrypted.owner) : undefined
         opened[field] = decryptField(value, key, stored.eventId, field)
       } catch (error) {
         throw new StoredEventDecodeError(stored.streamName, stored.revision, stored.type, [

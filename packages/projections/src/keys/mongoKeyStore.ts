@@ -4,6 +4,7 @@ import { Binary, type Collection, MongoClient, MongoServerError } from 'mongodb'
 
 interface StoredKey {
   readonly _id: string
+  readonly keyId: string
   readonly key: Binary
   readonly createdAt: string
 }
@@ -38,6 +39,7 @@ export const mongoKeyStore = async (
   const journaled = { writeConcern: { w: 1, j: true } } as const
   const cache = new Map<string, DataKey>()
   const toKey = (doc: StoredKey): DataKey => ({
+    id: doc.keyId,
     key: new Uint8Array(doc.key.buffer),
     createdAt: doc.createdAt,
   })
@@ -53,7 +55,12 @@ export const mongoKeyStore = async (
       if (cached !== undefined) return cached
       try {
         await collection.insertOne(
-          { _id: ownerId, key: new Binary(randomBytes(32)), createdAt: clock().toISOString() },
+          {
+            _id: ownerId,
+            keyId: randomBytes(8).toString('hex'),
+            key: new Binary(randomBytes(32)),
+            createdAt: clock().toISOString(),
+          },
           journaled,
         )
       } catch (error) {
