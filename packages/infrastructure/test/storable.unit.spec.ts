@@ -61,16 +61,10 @@ describe('the check on the event itself', () => {
     const back = decodeEvent(JSON.parse(json))
     return E.isRight(back) && JSON.stringify(back.right) === json
   }
-  const oddValues = [
-    Number.NaN,
-    Number.POSITIVE_INFINITY,
-    undefined,
-    new Date(0),
-    [1, , 3],
-    -0,
-    null,
-    '\ud800',
-  ]
+  // An array with a hole at index 1 (JSON writes null there).
+  const holed: unknown[] = [1]
+  holed[2] = 3
+  const oddValues = [Number.NaN, Number.POSITIVE_INFINITY, undefined, new Date(0), holed, -0, null, '\ud800']
 
   it('passes only events that read back the same after JSON, valid ones included; odd values anywhere are refused', () => {
     const odd = fc.tuple(anyEvent, fc.nat(), fc.constantFrom(...oddValues)).map(([event, n, value]) => {
