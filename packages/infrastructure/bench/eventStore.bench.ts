@@ -171,89 +171,68 @@ try {
   console.log(
     `workload: ${streams} complaint streams x 7 commands = ${commands.length} commands, 1 event each\n`,
   )
-  // Alternate Emmett and ours over several rounds on fresh stores; compare medians.
+  // Each comparison alternates its two sides over several rounds on fresh stores, and compares medians.
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
-  const emmettRates: number[] = []
-  const memoryRates: number[] = []
-  for (let round = 1; round <= rounds; round++) {
-    const first = round % 2 === 1
-    const runOurs = () =>
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+  const alternating = async (
+    count: number,
+    a: (round: number) => Promise<number>,
+    b: (round: number) => Promise<number>,
+  ): Promise<[number, number]> => {
+    const as: number[] = []
+    const bs: number[] = []
+    for (let round = 1; round <= count; round++) {
+      if (round % 2 === 1) {
+        as.push(await a(round))
+        bs.push(await b(round))
+      } else {
+        bs.push(await b(round))
+        as.push(await a(round))
+      }
+    }
+    return [median(as), median(bs)]
+  }
+  const [emmettRate, memoryRate] = await alternating(
+    rounds,
+    (round) => measure(`Emmett in-memory store + CommandHandler (round ${round})`, 'commands', emmett),
+    (round) =>
       measure(`ours: in-memory store + handler (round ${round})`, 'commands', () =>
         ours(inMemoryEventStore()),
-      )
-    const runEmmett = () =>
-      measure(`Emmett in-memory store + CommandHandler (round ${round})`, 'commands', emmett)
-    if (first) {
-      emmettRates.push(await runEmmett())
-      memoryRates.push(await runOurs())
-    } else {
-      memoryRates.push(await runOurs())
-      emmettRates.push(await runEmmett())
-    }
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
-  const emmettRate = median(emmettRates)
-  const memoryRate = median(memoryRates)
-  // Personal data encrypted and history hash-chained, against neither, alternating as above.
-  const sealedRates: number[] = []
-  const bareRates: number[] = []
+      ),
+  )
+  // Personal data encrypted and history hash-chained, against neither.
   let sealedStore = inMemoryEventStore()
   let bareStore = inMemoryEventStore()
   const sealedKeys = inMemoryKeyStore()
-  for (let round = 1; round <= rounds; round++) {
-    const sealed = async () => {
+  const [sealedRate, bareRate] = await alternating(
+    rounds,
+    (round) => {
       sealedStore = inMemoryEventStore()
-      sealedRates.push(
-        await measure(`ours: encrypted + hash-chained (round ${round})`, 'commands', () =>
-          ours(sealedStore, { keys: sealedKeys }),
-        ),
+      return measure(`ours: encrypted + hash-chained (round ${round})`, 'commands', () =>
+        ours(sealedStore, { keys: sealedKeys }),
       )
-    }
-    const bare = async () => {
+    },
+    (round) => {
       bareStore = inMemoryEventStore()
-      bareRates.push(
-        await measure(`ours: plain, no hash chain (round ${round})`, 'commands', () =>
-          ours(bareStore, { hashChain: false }),
-        ),
+      return measure(`ours: plain, no hash chain (round ${round})`, 'commands', () =>
+        ours(bareStore, { hashChain: false }),
       )
-    }
-    if (round % 2 === 1) {
-      await sealed()
-      await bare()
-    } else {
-      await bare()
-      await sealed()
-    }
-  }
-  const sealedRate = median(sealedRates)
-  const bareRate = median(bareRates)
+    },
+  )
   // The same on the durable default: SQLite, synchronous=full, keys in the same file.
-  const sqliteSealedRates: number[] = []
-  const sqliteBareRates: number[] = []
-  for (let round = 1; round <= 3; round++) {
-    const sealedPath = join(dir, `sealed-${round}.db`)
-    const sealed = async () =>
-      sqliteSealedRates.push(
-        await measure(`ours: SQLite, encrypted + hash-chained (round ${round})`, 'commands', () =>
-          ours(sqliteEventStore({ path: sealedPath }), { keys: sqliteKeyStore({ path: sealedPath }) }),
-        ),
+  const [sqliteSealedRate, sqliteBareRate] = await alternating(
+    3,
+    (round) => {
+      const path = join(dir, `sealed-${round}.db`)
+      return measure(`ours: SQLite, encrypted + hash-chained (round ${round})`, 'commands', () =>
+        ours(sqliteEventStore({ path }), { keys: sqliteKeyStore({ path }) }),
       )
-    const bare = async () =>
-      sqliteBareRates.push(
-        await measure(`ours: SQLite, plain, no hash chain (round ${round})`, 'commands', () =>
-          ours(sqliteEventStore({ path: join(dir, `bare-${round}.db`) }), { hashChain: false }),
-        ),
-      )
-    if (round % 2 === 1) {
-      await sealed()
-      await bare()
-    } else {
-      await bare()
-      await sealed()
-    }
-  }
-  const sqliteSealedRate = median(sqliteSealedRates)
-  const sqliteBareRate = median(sqliteBareRates)
+    },
+    (round) =>
+      measure(`ours: SQLite, plain, no hash chain (round ${round})`, 'commands', () =>
+        ours(sqliteEventStore({ path: join(dir, `bare-${round}.db`) }), { hashChain: false }),
+      ),
+  )
   const decodeAll = (store: EventStore, codec: ReturnType<typeof serde>) => async () => {
     let count = 0
     for (const stored of (await store.readAll({ maxCount: 100_000 })).events) {

@@ -3,7 +3,7 @@
  * is left in the file, an auditor with the key reads it all, erasing by key deletion reaches it, and
  * owners erased before the migration stay erased.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Actor } from '@property-services/domain'
@@ -18,6 +18,7 @@ import {
 } from '@property-services/infrastructure'
 import * as E from 'fp-ts/lib/Either.js'
 import { afterAll, describe, expect, it } from 'vitest'
+import { bytesOnDisk } from './support/files.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ps-migrate-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -70,23 +71,12 @@ describe('encrypting the plain text of an older SQLite store', () => {
     const raw = (await import('better-sqlite3')).default(path)
     raw.prepare(`UPDATE events SET metadata = json_remove(metadata, '$.hash')`).run()
     raw.close()
-    expect(
-      readFileSync(path).includes(Buffer.from('Secret complaint of o2')) ||
-        readFileSync(`${path}-wal`).includes(Buffer.from('Secret complaint of o2')),
-    ).toBe(true)
+    expect(bytesOnDisk(path).includes(Buffer.from('Secret complaint of o2'))).toBe(true)
 
     const keys = sqliteKeyStore({ path })
     expect(await encryptPlaintextPersonalData({ store, keys })).toEqual({ encrypted: 5, skippedChained: 0 })
     expect(await encryptPlaintextPersonalData({ store, keys })).toEqual({ encrypted: 0, skippedChained: 0 })
-    for (const file of [path, `${path}-wal`]) {
-      let bytes: Buffer
-      try {
-        bytes = readFileSync(file)
-      } catch {
-        continue
-      }
-      expect(bytes.includes(Buffer.from('Secret'))).toBe(false)
-    }
+    expect(bytesOnDisk(path).includes(Buffer.from('Secret'))).toBe(false)
     const audit = auditor({ store, keys })
     expect((await audit.stateAsOf('owner-o1')).state).toMatchObject({ contact: { name: 'Secret Name o1' } })
     expect((await audit.timeline('complaint-k-o1'))[0]?.event.data).toMatchObject({

@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inMemoryKeyStore, type KeyStore, sqliteKeyStore } from '@property-services/infrastructure'
 import { afterAll, describe, expect, it } from 'vitest'
 import { keyStoreContract } from './keyStoreContract.js'
+import { bytesOnDisk } from './support/files.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ps-keys-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -18,17 +19,9 @@ describe('SQLite key store', () => {
     const { key } = await keys.keyFor('o1')
     await keys.keyFor('o2')
     const bytes = Buffer.from(key)
-    expect(readFileSync(`${path}-wal`).includes(bytes) || readFileSync(path).includes(bytes)).toBe(true)
+    expect(bytesOnDisk(path).includes(bytes)).toBe(true)
     await keys.deleteKey('o1')
-    for (const file of [path, `${path}-wal`]) {
-      let content: Buffer
-      try {
-        content = readFileSync(file)
-      } catch {
-        continue
-      }
-      expect(content.includes(bytes)).toBe(false)
-    }
+    expect(bytesOnDisk(path).includes(bytes)).toBe(false)
     expect(sqliteKeyStore({ path }).keyOf('o1')).toBeUndefined()
     expect(sqliteKeyStore({ path }).keyOf('o2')).toBeDefined()
     await keys.close()

@@ -1,4 +1,4 @@
-import { inMemoryEventStore, positionToString } from '@property-services/infrastructure'
+import { type EventStore, inMemoryEventStore, positionToString } from '@property-services/infrastructure'
 import {
   checkpointsCollection,
   complaintAnalytics,
@@ -18,6 +18,22 @@ import { bj, daysAfter, scenario } from './scenario.js'
 import { type StoreTarget, storeTargets } from './support.js'
 
 const lift = { category: 'facilities', subject: 'lift-stoppage', channel: 'phone' }
+/** Stores, past the codecs, a complaint no codec reads back: as an older version could have. */
+const appendUnreadable = (events: EventStore, eventId: string) =>
+  events.appendToStream('complaint-bad', [
+    {
+      eventId,
+      type: 'ComplaintFiled',
+      data: { complaintId: 'bad', category: 'plumbing' },
+      metadata: {
+        ...metadataAt('2026-03-02T01:00:00.000Z'),
+        eventId,
+        commandId: eventId,
+        correlationId: eventId,
+      },
+    },
+  ])
+
 const metadataAt = (occurredAt: string) => ({
   occurredAt,
   commandId: 'c-nul',
@@ -79,21 +95,7 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
 
   it('stops on a stored event no codec accepts, naming it', async () => {
     const events = inMemoryEventStore()
-    await events.appendToStream('complaint-bad', [
-      {
-        eventId: 'e-1',
-        type: 'ComplaintFiled',
-        data: { complaintId: 'bad', category: 'plumbing' },
-        metadata: {
-          occurredAt: '2026-03-02T01:00:00.000Z',
-          eventId: 'e-1',
-          commandId: 'c',
-          correlationId: 'c',
-          actor: { id: 's', role: 'staff' },
-          schemaVersion: 1,
-        },
-      },
-    ])
+    await appendUnreadable(events, 'e-1')
     await expect(
       projectionRunner({ events, readModels, projection: complaintAnalytics() }).catchUp(),
     ).rejects.toMatchObject({
@@ -108,22 +110,7 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     const { complaint } = scenario(events)
     const at = bj('2026-03-02 09:00')
     await complaint('k1', { ownerId: 'o1', unitId: 'u1', ...lift, at })
-    // Stored by an older version that let anything through: no codec reads it back.
-    await events.appendToStream('complaint-bad', [
-      {
-        eventId: 'e-bad',
-        type: 'ComplaintFiled',
-        data: { complaintId: 'bad', category: 'plumbing' },
-        metadata: {
-          occurredAt: '2026-03-02T01:00:00.000Z',
-          eventId: 'e-bad',
-          commandId: 'c-bad',
-          correlationId: 'c-bad',
-          actor: { id: 's', role: 'staff' },
-          schemaVersion: 1,
-        },
-      },
-    ])
+    await appendUnreadable(events, 'e-bad')
     await complaint('k2', { ownerId: 'o2', unitId: 'u2', ...lift, at: daysAfter(at, 1) })
     await complaint('k3', { ownerId: 'o3', unitId: 'u3', ...lift, at: daysAfter(at, 2) })
     const inner = complaintAnalytics()
