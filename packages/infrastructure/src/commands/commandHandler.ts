@@ -199,7 +199,10 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
     const unitId = unitNamedBy(command)
     if (unitId === undefined || command.meta.actor.role !== 'owner') return {}
     const read = await store.readStream(`${all.unit.category}-${unitId}`)
-    const unit = replay(unitDecider, read.events.map((stored) => codec.decode(stored).event) as never)
+    const unit = replay(
+      unitDecider,
+      read.events.map((stored) => codec.decode(stored, { personalData: false }).event) as never,
+    )
     return { unitOwner: unit.status === 'registered' ? (unit.ownerId ?? undefined) : undefined }
   }
 
@@ -248,12 +251,13 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
       const events = decision.right as readonly Event[]
       const refused = unstorable(events)
       if (refused !== undefined) return E.left(refused)
-      // Whose personal data each event holds: only worked out when there are keys to seal it with.
+      // Whose personal data each event holds, worked out only when there are keys to seal it with; an
+      // owner's key is made the first time it seals something.
       const owners = keys === undefined ? undefined : personalDataOwners(aggregate, state, events)
-      if (keys !== undefined && owners !== undefined)
-        for (const [i, owner] of owners.entries())
-          if (owner !== undefined && personalDataFields[(events[i] as Event).type] !== undefined)
-            if (keys.keyOf(owner) === undefined) await keys.keyFor(owner)
+      for (const [i, owner] of (owners ?? []).entries()) {
+        const seals = owner !== undefined && personalDataFields[(events[i] as Event).type] !== undefined
+        if (seals && keys?.keyOf(owner) === undefined) await keys?.keyFor(owner)
+      }
       const causation = { commandId, correlationId, actor: actor.right, occurredAt, recordedAt }
       try {
         const sealed = codec.toNewEvents(events, causation, {
