@@ -5,6 +5,7 @@ import { IsoDateTime } from '@property-services/domain'
 import {
   type Anchors,
   auditor,
+  decodeAnchors,
   type EventStore,
   eventStoreDbEventStore,
   type KeyStore,
@@ -148,9 +149,13 @@ const readAnchors = (path: string): Anchors => {
   } catch (error) {
     throw new CliError(`cannot read anchors from ${path}: ${(error as Error).message.split('\n')[0]}`, 2)
   }
-  if ((anchors as { format?: unknown } | null)?.format !== 'property-services/anchors@1')
-    throw new CliError(`${path} is not an anchors file written by "property-services audit anchors"`, 2)
-  return anchors as Anchors
+  const decoded = decodeAnchors(anchors)
+  if (decoded._tag === 'Left')
+    throw new CliError(
+      `${path} is not an anchors file written by "property-services audit anchors": ${decoded.left.message}`,
+      2,
+    )
+  return decoded.right
 }
 
 /** Rebuilds every read model; answers the events set aside (none under the `stop` policy). */

@@ -153,6 +153,17 @@ describe('property-services CLI', () => {
     expect(tampered.out).toMatch(/^anchor-mismatch|^altered/m)
     expect(tampered.out).toMatch(/^altered {2}complaint-\S+ revision \d+ {2}position \d+\/\d+/m)
     expect((await cli('audit', 'verify', '--db', db, '--anchors', join(dir, 'nothing.json'))).code).toBe(2)
+    const forged = join(dir, 'forged.json')
+    writeFileSync(
+      forged,
+      JSON.stringify({ format: 'property-services/anchors@1', anchors: [{ events: -1, digest: 'x' }] }),
+    )
+    const refused = await cli('audit', 'verify', '--db', db, '--anchors', forged)
+    expect(refused).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/at anchors\.0\.events expected Int/),
+    })
+    expect(refused.err).not.toMatch(/\n\s+at /)
   }, 120_000)
 
   it('reconcile: completes an erasure whose key a crash left behind', async () => {

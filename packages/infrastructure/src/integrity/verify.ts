@@ -4,6 +4,9 @@
  * first problem names its stream, revision and global position.
  */
 import { createHash } from 'node:crypto'
+import { boundedArray, type DecodeError, decodeWith, Int, refine, strict } from '@property-services/domain'
+import type * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
 import type { EventStore, Position, StoredEvent } from '../eventStore/port.js'
 import { positionToString } from '../eventStore/port.js'
 import { canonicalJson } from './canonicalJson.js'
@@ -39,17 +42,31 @@ export interface Verification {
 }
 
 /** A digest of the global order up to a point, to be kept outside the store. */
-export interface Anchor {
-  /** How many events it covers, from the first. */
-  readonly events: number
-  readonly position: string
-  readonly digest: string
-}
+export const Anchor = t.readonly(
+  t.type({
+    /** How many events it covers, from the first. */
+    events: Int,
+    position: refine('Position', t.string, (s) => /^\d{1,20}\/\d{1,20}$/.test(s)),
+    digest: refine('Sha256', t.string, (s) => /^[0-9a-f]{64}$/.test(s)),
+  }),
+  'Anchor',
+)
+export type Anchor = t.TypeOf<typeof Anchor>
 
-export interface Anchors {
-  readonly format: 'property-services/anchors@1'
-  readonly anchors: readonly Anchor[]
-}
+/** Anchors as exported by `takeAnchors` (and `property-services audit anchors`). */
+export const Anchors = strict(
+  t.readonly(
+    t.type({ format: t.literal('property-services/anchors@1'), anchors: boundedArray(Anchor, 1_000_000) }),
+  ),
+  'Anchors',
+)
+export type Anchors = t.TypeOf<typeof Anchors>
+
+/** Reads an anchors file's JSON, or says what is wrong with it and where. */
+export const decodeAnchors: (input: unknown) => E.Either<DecodeError, Anchors> = decodeWith(
+  Anchors,
+  'anchors',
+)
 
 /** What an event contributes to the global digest: its hash, or a hash of its content if it has none. */
 const digestOf = (event: StoredEvent): string =>
