@@ -239,6 +239,56 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     expect(await readModels.collection(physicalName('complaintAnalytics', 'buckets', 1)).find()).toEqual([])
   })
 
+  it('stops only once the batch being written is written, and writes nothing after', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    // Every write takes a while, as over a network.
+    let writing = 0
+    let writes = 0
+    const slow: ReadModelStore = {
+      ...readModels,
+      collection: (name) => {
+        const inner = readModels.collection(name)
+        return {
+          ...inner,
+          write: async (operations) => {
+            writing++
+            await new Promise((resolve) => setTimeout(resolve, 40))
+            await inner.write(operations)
+            writes++
+            writing--
+          },
+        }
+      },
+    }
+    const runner = projectionRunner({
+      events,
+      readModels: slow,
+      projection: complaintAnalytics(),
+      batchMs: 5,
+    }).start()
+    for (let i = 0; i < 3; i++)
+      await complaint(`k${i}`, {
+        ownerId: `o${i}`,
+        unitId: `u${i}`,
+        ...lift,
+        at: bj(`2026-03-0${i + 2} 09:00`),
+      })
+    for (let i = 0; i < 200 && writing === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(writing).toBeGreaterThan(0)
+    await runner.stop()
+    expect(writing).toBe(0)
+    const after = writes
+    await complaint('late', { ownerId: 'o9', unitId: 'u9', ...lift, at: bj('2026-03-09 09:00') })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(writes).toBe(after)
+    // What it wrote is whole: no batch was left half-done.
+    const [checkpoint] = await readModels
+      .collection(checkpointsCollection)
+      .findByIds(['complaintAnalytics_g1'])
+    expect(checkpoint).toMatchObject({ pending: null })
+  })
+
   it('reports progress: events done, rate and lag', async () => {
     const events = inMemoryEventStore()
     const { complaint } = scenario(events)

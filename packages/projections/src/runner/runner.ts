@@ -334,9 +334,9 @@ export const projectionRunner = (options: RunnerOptions) => {
   }
 
   /** Processes every stored event after the checkpoint, in batches, then returns. */
-  const catchUp = async (): Promise<void> => {
+  const catchUp = async (shouldStop: () => boolean = () => false): Promise<void> => {
     await recover()
-    for (;;) {
+    while (!shouldStop()) {
       const page = await events.readAll(
         position === undefined ? { maxCount: batchSize } : { after: position, maxCount: batchSize },
       )
@@ -352,32 +352,37 @@ export const projectionRunner = (options: RunnerOptions) => {
   const start = () => {
     let subscription: Subscription | undefined
     let stopped = false
+    // The batch being written, if any: stopping waits for it, so a stopped runner writes nothing more.
+    let inFlight: Promise<void> = Promise.resolve()
     let fail: (error: unknown) => void = () => undefined
     let finish: () => void = () => undefined
     const done = new Promise<void>((resolve, reject) => {
       finish = resolve
       fail = reject
     })
-    void (async () => {
-      await catchUp()
+    const running = (async () => {
+      await catchUp(() => stopped)
       if (stopped) return finish()
       subscription = events
         .subscribeToAll(position === undefined ? {} : { after: position })
         .pipe(
           bufferTime(options.batchMs ?? 50, null, batchSize),
-          filter((batch) => batch.length > 0),
-          concatMap(async (batch) => {
-            await processBatch(batch)
-            await report()
+          filter((batch) => batch.length > 0 && !stopped),
+          concatMap((batch) => {
+            inFlight = processBatch(batch).then(report)
+            return inFlight
           }),
         )
         .subscribe({ error: fail, complete: finish })
     })().catch(fail)
     return {
       done,
+      /** Stops following, and resolves once the batch being written (if any) is written. */
       stop: async () => {
         stopped = true
         subscription?.unsubscribe()
+        await running
+        await inFlight.catch(() => undefined)
         finish()
         await done.catch(() => undefined)
       },
