@@ -107,10 +107,26 @@ describe.each(storeTargets)('read models on %s', (_name, make) => {
         channel: 'visit',
         at: bj('2026-03-02 09:00'),
       })
+      // k2 is answered, a day late: overdue in between, not before its deadline nor after its answer.
+      await complaint(
+        'k2',
+        {
+          ownerId: 'o2',
+          unitId: 'u2',
+          category: 'management-service',
+          subject: 'noise',
+          channel: 'phone',
+          at: bj('2026-03-02 10:00'),
+        },
+        { acknowledged: bj('2026-03-02 11:00'), proposed: bj('2026-03-04 10:00') },
+      )
       await project(events, complaintAnalytics())
       const queries = complaintAnalyticsQueries(readModels)
-      expect(await queries.overdueReplies(bj('2026-03-03 08:59'))).toEqual([])
-      expect((await queries.overdueReplies(bj('2026-03-03 09:01'))).map((c) => c._id)).toEqual(['k1'])
+      const overdue = async (at: string) => (await queries.overdueReplies(at)).map((c) => c._id)
+      expect(await overdue(bj('2026-03-03 08:59'))).toEqual([])
+      expect(await overdue(bj('2026-03-03 09:01'))).toEqual(['k1'])
+      expect(await overdue(bj('2026-03-03 10:01'))).toEqual(['k1', 'k2'])
+      expect(await overdue(bj('2026-03-04 10:01'))).toEqual(['k1'])
     })
 
     it('counts a reopened complaint as open again and moves nothing twice', async () => {
@@ -143,7 +159,8 @@ describe.each(storeTargets)('read models on %s', (_name, make) => {
         filed: 1,
         open: 1,
         closed: 0,
-        reopened: 1,
+        reopenedComplaints: 1,
+        reopenings: 1,
         resolved: 1,
         ratingCount: 1,
         ratingSum: 2,

@@ -1,6 +1,7 @@
 /**
  * Complaint analytics: per category, subject, channel and department, per month of filing: how many
- * were filed, are open, were resolved, rejected, reopened, closed; time to acknowledge and to resolve
+ * were filed, are open, were resolved, rejected, closed; how many complaints were reopened and how many
+ * reopenings there were (a complaint may be reopened twice); time to acknowledge and to resolve
  * (sum and count); verbal complaints answered after their one-working-day deadline; closing ratings.
  *
  * Each complaint keeps a summary document. Every complaint contributes counters to the buckets of its
@@ -41,7 +42,10 @@ export const counterNames = [
   'open',
   'resolved',
   'rejected',
-  'reopened',
+  /** Complaints reopened at least once. */
+  'reopenedComplaints',
+  /** Reopenings: a complaint reopened twice counts twice. */
+  'reopenings',
   'closed',
   'acknowledgeMsSum',
   'acknowledgeCount',
@@ -80,7 +84,8 @@ const contributions = (
     open: c.status === 'closed' ? 0 : 1,
     resolved: c.resolvedAt === null ? 0 : 1,
     rejected: c.rejected ? 1 : 0,
-    reopened: c.reopenCount,
+    reopenedComplaints: c.reopenCount > 0 ? 1 : 0,
+    reopenings: c.reopenCount,
     closed: c.status === 'closed' ? 1 : 0,
     acknowledgeMsSum: c.acknowledgedAt === null ? 0 : millisBetween(c.filedAt, c.acknowledgedAt),
     acknowledgeCount: c.acknowledgedAt === null ? 0 : 1,
@@ -244,15 +249,19 @@ export const complaintAnalyticsQueries = (readModels: ReadModelStore) => {
         }
       })
     },
-    /** Verbal complaints not answered by their deadline as of `now` (a reply still owed). */
-    overdueReplies: async (now: string): Promise<ComplaintSummary[]> =>
-      (await (
+    /**
+     * Verbal complaints whose reply was owed and not given as of `asOf`: the deadline had passed, and
+     * the reply came later or not yet. A question about that moment, answered the same whenever asked.
+     */
+    overdueReplies: async (asOf: string): Promise<ComplaintSummary[]> => {
+      const moment = new Date(asOf).toISOString()
+      // Deadlines and reply times are stored as UTC ISO strings, so they order as text.
+      const due = (await (
         await collection('complaints')
-      ).find(
-        // deadlines are stored as UTC ISO strings, so they order as text
-        { replyDueBy: { $lt: new Date(now).toISOString() }, repliedAt: { $eq: null } },
-        { sort: { replyDueBy: 1 } },
-      )) as ComplaintSummary[],
+      ).find({ replyDueBy: { $lt: moment } }, { sort: { replyDueBy: 1 } })) as ComplaintSummary[]
+      // Reply times are business times as recorded, possibly with an offset: compare them as moments.
+      return due.filter((c) => c.repliedAt === null || Date.parse(c.repliedAt) > Date.parse(moment))
+    },
     /** Verbal complaints answered after their deadline. */
     lateReplies: async (): Promise<ComplaintSummary[]> =>
       (

@@ -4,28 +4,49 @@
  * after an earlier complaint was handled (resolved, rejected or closed), or when a handled complaint
  * is reopened. Each repeat links to what it repeats. Kept per category and month: complaints filed and
  * repeats, for the repeat rate; and the units and subjects that repeat most.
+ *
+ * All of it is a function of business time, not of the order events were stored in: a complaint
+ * entered late, or a handling recorded after a later complaint, gives the same answers as one entered
+ * on time, because each owner's and unit's complaints about one thing are kept together (a thread)
+ * and what they repeat is worked out again when a filing or a handling arrives.
  */
 import { defaultPolicies, type Policies } from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
 import type { Projection, Put, View } from '../runner/projection.js'
-import { update } from '../runner/projection.js'
 import { readerCollection } from '../runner/runner.js'
 import { millisBetween, monthOf } from './periods.js'
 
 export const repeatComplaintsName = 'repeatComplaints'
+
+/** What a complaint repeats, if anything. */
+interface RepeatLink {
+  readonly repeatOf: string
+  readonly reason: 'same-owner' | 'same-unit'
+  /** When what it repeats was handled. */
+  readonly handledAt: string
+}
 
 interface Complaint extends Document {
   readonly ownerId: string
   readonly unitId: string
   readonly category: string
   readonly subject: string
+  readonly filedAt: string
   readonly reopenCount: number
+  readonly repeat: RepeatLink | null
 }
 
-/** The last handled complaint of an owner or a unit about one category and subject. */
-interface LastHandled extends Document {
+/**
+ * The complaints of one owner, or of one unit, about one category and subject: when each was filed and
+ * handled (business time), sorted, whatever order the events were stored in.
+ */
+interface Thread extends Document {
+  readonly complaints: readonly ThreadEntry[]
+}
+interface ThreadEntry {
   readonly complaintId: string
-  readonly handledAt: string
+  readonly filedAt: string
+  readonly handled: readonly string[]
 }
 
 export interface Repeat extends Document {
@@ -56,103 +77,200 @@ export interface Hotspot extends Document {
   readonly repeats: number
 }
 
-const ownerKey = (c: { ownerId: string; category: string; subject: string }) =>
+const ownerThreadId = (c: { ownerId: string; category: string; subject: string }) =>
   `owner|${c.ownerId}|${c.category}|${c.subject}`
-const unitKey = (c: { unitId: string; category: string; subject: string }) =>
+const unitThreadId = (c: { unitId: string; category: string; subject: string }) =>
   `unit|${c.unitId}|${c.category}|${c.subject}`
 
-/** A repeat, and the hotspots of its unit and subject counting one more. */
-const recordRepeat = (view: View, repeat: Repeat): Put[] => [
-  { collection: 'repeats', id: repeat._id, doc: repeat },
-  update(
-    view,
-    'hotspots',
-    `unit|${repeat.unitId}`,
-    () => ({ _id: '', kind: 'unit', key: repeat.unitId, repeats: 0 }) as Hotspot,
-    (h) => ({ ...h, repeats: h.repeats + 1 }),
-  ),
-  update(
-    view,
-    'hotspots',
-    `subject|${repeat.category}/${repeat.subject}`,
-    () => ({ _id: '', kind: 'subject', key: `${repeat.category}/${repeat.subject}`, repeats: 0 }) as Hotspot,
-    (h) => ({ ...h, repeats: h.repeats + 1 }),
-  ),
-]
+const ms = Date.parse
+const byTime = (a: string, b: string) => ms(a) - ms(b) || (a < b ? -1 : a > b ? 1 : 0)
+const byFiling = (a: ThreadEntry, b: ThreadEntry) =>
+  byTime(a.filedAt, b.filedAt) || (a.complaintId < b.complaintId ? -1 : a.complaintId > b.complaintId ? 1 : 0)
 
-/** The month's rate bucket of a category, with more complaints filed and/or more repeats. */
-const countInRate = (view: View, category: string, month: string, complaints: number, repeats: number): Put =>
-  update(
-    view,
-    'rates',
-    `${category}|${month}`,
-    () => ({ _id: '', category, month, complaints: 0, repeats: 0 }) as RateBucket,
-    (b) => ({ ...b, complaints: b.complaints + complaints, repeats: b.repeats + repeats }),
-  )
+/**
+ * Documents read and changed while projecting one event: each read sees the changes made before it,
+ * and each changed document becomes one put.
+ */
+const workingSet = (view: View) => {
+  const changed = new Map<string, { collection: string; id: string; doc: Document | null }>()
+  const key = (collection: string, id: string) => JSON.stringify([collection, id])
+  return {
+    get: <D extends Document>(collection: string, id: string): D | undefined => {
+      const found = changed.get(key(collection, id))
+      return (found === undefined ? view.get(collection, id) : (found.doc ?? undefined)) as D | undefined
+    },
+    set: (collection: string, id: string, doc: Document | null) => {
+      changed.set(key(collection, id), { collection, id, doc })
+    },
+    puts: (): Put[] => [...changed.values()],
+  }
+}
+type WorkingSet = ReturnType<typeof workingSet>
+
+/**
+ * What a filing repeats: among the other complaints of the same owner (first) or unit about the same
+ * thing, the handling latest at or before the filing, if within the window. A function of business time.
+ */
+const repeatOfFiling = (
+  complaintId: string,
+  filedAt: string,
+  threads: ReadonlyArray<[RepeatLink['reason'], Thread | undefined]>,
+  windowMs: number,
+): RepeatLink | null => {
+  for (const [reason, thread] of threads) {
+    let best: { repeatOf: string; handledAt: string } | undefined
+    for (const entry of thread?.complaints ?? []) {
+      if (entry.complaintId === complaintId) continue
+      for (const handledAt of entry.handled) {
+        const gap = ms(filedAt) - ms(handledAt)
+        if (gap < 0 || gap > windowMs) continue
+        if (
+          best === undefined ||
+          byTime(handledAt, best.handledAt) > 0 ||
+          (handledAt === best.handledAt && entry.complaintId < best.repeatOf)
+        )
+          best = { repeatOf: entry.complaintId, handledAt }
+      }
+    }
+    if (best !== undefined) return { ...best, reason }
+  }
+  return null
+}
+
+const sameLink = (a: RepeatLink | null, b: RepeatLink | null) =>
+  a === b ||
+  (a !== null &&
+    b !== null &&
+    a.repeatOf === b.repeatOf &&
+    a.reason === b.reason &&
+    a.handledAt === b.handledAt)
+
+/** Adds `delta` to a rate bucket. */
+const countInRate = (
+  docs: WorkingSet,
+  category: string,
+  month: string,
+  complaints: number,
+  repeats: number,
+) => {
+  const id = `${category}|${month}`
+  const bucket = docs.get<RateBucket>('rates', id) ?? { _id: id, category, month, complaints: 0, repeats: 0 }
+  docs.set('rates', id, {
+    ...bucket,
+    complaints: bucket.complaints + complaints,
+    repeats: bucket.repeats + repeats,
+  })
+}
+
+/** Adds `delta` to a hotspot; a hotspot with no repeats left is deleted (as if it had never been). */
+const countInHotspot = (docs: WorkingSet, kind: Hotspot['kind'], key: string, delta: number) => {
+  const id = `${kind}|${key}`
+  const spot = docs.get<Hotspot>('hotspots', id) ?? { _id: id, kind, key, repeats: 0 }
+  const repeats = spot.repeats + delta
+  docs.set('hotspots', id, repeats === 0 ? null : { ...spot, repeats })
+}
+
+const countRepeat = (docs: WorkingSet, repeat: Repeat, delta: 1 | -1, filed: boolean) => {
+  countInRate(docs, repeat.category, repeat.month, 0, delta)
+  countInHotspot(docs, 'unit', repeat.unitId, delta)
+  countInHotspot(docs, 'subject', `${repeat.category}/${repeat.subject}`, delta)
+  if (filed) docs.set('repeats', repeat._id, delta === 1 ? repeat : null)
+}
 
 export const repeatComplaints = (policies: Policies = defaultPolicies): Projection => {
   const windowMs = policies.repeatComplaintWindowDays * 86_400_000
+  const month = (at: string) => monthOf(at, policies.calendar)
+
+  const repeatDoc = (c: Complaint, link: RepeatLink): Repeat => ({
+    _id: c._id,
+    complaintId: c._id,
+    repeatOf: link.repeatOf,
+    reason: link.reason,
+    ownerId: c.ownerId,
+    unitId: c.unitId,
+    category: c.category,
+    subject: c.subject,
+    month: month(c.filedAt),
+    at: c.filedAt,
+    daysAfterHandling: Math.floor(millisBetween(link.handledAt, c.filedAt) / 86_400_000),
+  })
+
+  /** Works out again what a complaint repeats, and moves the counts if that changed. */
+  const reassess = (docs: WorkingSet, complaintId: string) => {
+    const c = docs.get<Complaint>('complaints', complaintId)
+    if (c === undefined) return
+    const link = repeatOfFiling(
+      c._id,
+      c.filedAt,
+      [
+        ['same-owner', docs.get<Thread>('threads', ownerThreadId(c))],
+        ['same-unit', docs.get<Thread>('threads', unitThreadId(c))],
+      ],
+      windowMs,
+    )
+    if (sameLink(c.repeat, link)) return
+    if (c.repeat !== null) countRepeat(docs, repeatDoc(c, c.repeat), -1, true)
+    if (link !== null) countRepeat(docs, repeatDoc(c, link), 1, true)
+    docs.set('complaints', c._id, { ...c, repeat: link })
+  }
+
+  const changeThread = (docs: WorkingSet, id: string, change: (entries: ThreadEntry[]) => ThreadEntry[]) => {
+    const thread = docs.get<Thread>('threads', id) ?? { _id: id, complaints: [] }
+    docs.set('threads', id, { ...thread, complaints: change([...thread.complaints]).sort(byFiling) })
+  }
+
   return {
     name: repeatComplaintsName,
-    collections: ['complaints', 'lastHandled', 'repeats', 'rates', 'hotspots'],
+    collections: ['complaints', 'threads', 'repeats', 'rates', 'hotspots'],
     project: ({ event }, view) => {
+      const docs = workingSet(view)
       switch (event.type) {
         case 'ComplaintFiled': {
           const { complaintId: id, ownerId, unitId, category, subject, at } = event.data
-          const complaint: Complaint = { _id: id, ownerId, unitId, category, subject, reopenCount: 0 }
-          const month = monthOf(at, policies.calendar)
-          // The same owner first, then the same unit: the first earlier complaint handled within the window.
-          const candidates: Array<[Repeat['reason'], LastHandled | undefined]> = [
-            ['same-owner', view.get('lastHandled', ownerKey(complaint)) as LastHandled | undefined],
-            ['same-unit', view.get('lastHandled', unitKey(complaint)) as LastHandled | undefined],
-          ]
-          const match = candidates.find(([, earlier]) => {
-            if (earlier === undefined) return false
-            const gap = millisBetween(earlier.handledAt, at)
-            return gap >= 0 && gap <= windowMs
-          })
-          const repeat: Repeat | undefined =
-            match === undefined
-              ? undefined
-              : {
-                  _id: id,
-                  complaintId: id,
-                  repeatOf: match[1]!.complaintId,
-                  reason: match[0],
-                  ownerId,
-                  unitId,
-                  category,
-                  subject,
-                  month,
-                  at,
-                  daysAfterHandling: Math.floor(millisBetween(match[1]!.handledAt, at) / 86_400_000),
-                }
-          return [
-            { collection: 'complaints', id, doc: complaint },
-            countInRate(view, category, month, 1, repeat === undefined ? 0 : 1),
-            ...(repeat === undefined ? [] : recordRepeat(view, repeat)),
-          ]
+          const complaint: Complaint = {
+            _id: id,
+            ownerId,
+            unitId,
+            category,
+            subject,
+            filedAt: at,
+            reopenCount: 0,
+            repeat: null,
+          }
+          docs.set('complaints', id, complaint)
+          const entry: ThreadEntry = { complaintId: id, filedAt: at, handled: [] }
+          for (const threadId of [ownerThreadId(complaint), unitThreadId(complaint)])
+            changeThread(docs, threadId, (entries) => [...entries.filter((e) => e.complaintId !== id), entry])
+          countInRate(docs, category, month(at), 1, 0)
+          reassess(docs, id)
+          return docs.puts()
         }
         case 'ComplaintResolved':
         case 'ComplaintRejected':
         case 'ComplaintClosed': {
-          const complaint = view.get('complaints', event.data.complaintId) as Complaint | undefined
+          const complaint = docs.get<Complaint>('complaints', event.data.complaintId)
           if (complaint === undefined) return []
-          const handled = (key: string): Put =>
-            update(
-              view,
-              'lastHandled',
-              key,
-              () => ({ _id: key, complaintId: '', handledAt: event.data.at }) as LastHandled,
-              (h) =>
-                h.complaintId !== '' && Date.parse(h.handledAt) > Date.parse(event.data.at)
-                  ? h
-                  : { ...h, complaintId: complaint._id, handledAt: event.data.at },
+          const handledAt = event.data.at
+          // Whoever complained about the same thing after this handling, within the window, may now be a repeat.
+          const affected = new Set<string>()
+          for (const threadId of [ownerThreadId(complaint), unitThreadId(complaint)]) {
+            changeThread(docs, threadId, (entries) =>
+              entries.map((e) =>
+                e.complaintId === complaint._id
+                  ? { ...e, handled: [...e.handled, handledAt].sort(byTime) }
+                  : e,
+              ),
             )
-          return [handled(ownerKey(complaint)), handled(unitKey(complaint))]
+            for (const e of docs.get<Thread>('threads', threadId)?.complaints ?? []) {
+              const gap = ms(e.filedAt) - ms(handledAt)
+              if (e.complaintId !== complaint._id && gap >= 0 && gap <= windowMs) affected.add(e.complaintId)
+            }
+          }
+          for (const id of [...affected].sort()) reassess(docs, id)
+          return docs.puts()
         }
         case 'ComplaintReopened': {
-          const complaint = view.get('complaints', event.data.complaintId) as Complaint | undefined
+          const complaint = docs.get<Complaint>('complaints', event.data.complaintId)
           if (complaint === undefined) return []
           const reopenCount = complaint.reopenCount + 1
           const repeat: Repeat = {
@@ -164,15 +282,14 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
             unitId: complaint.unitId,
             category: complaint.category,
             subject: complaint.subject,
-            month: monthOf(event.data.at, policies.calendar),
+            month: month(event.data.at),
             at: event.data.at,
             daysAfterHandling: 0,
           }
-          return [
-            { collection: 'complaints', id: complaint._id, doc: { ...complaint, reopenCount } },
-            countInRate(view, repeat.category, repeat.month, 0, 1),
-            ...recordRepeat(view, repeat),
-          ]
+          docs.set('complaints', complaint._id, { ...complaint, reopenCount })
+          docs.set('repeats', repeat._id, repeat)
+          countRepeat(docs, repeat, 1, false)
+          return docs.puts()
         }
         default:
           return []
