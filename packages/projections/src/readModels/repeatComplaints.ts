@@ -7,8 +7,10 @@
  *
  * All of it is a function of business time, not of the order events were stored in: a complaint
  * entered late, or a handling recorded after a later complaint, gives the same answers as one entered
- * on time, because each owner's and unit's complaints about one thing are kept together (a thread)
- * and what they repeat is worked out again when a filing or a handling arrives.
+ * on time. Each owner's and unit's filings and handlings about one thing are kept by month (business
+ * time), and what a filing repeats is worked out again whenever a filing or a handling arrives that
+ * could change it: only the months inside the repeat window are read, so the work per event does not
+ * grow with history.
  */
 import { defaultPolicies, type Policies } from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
@@ -37,16 +39,15 @@ interface Complaint extends Document {
 }
 
 /**
- * The complaints of one owner, or of one unit, about one category and subject: when each was filed and
- * handled (business time), sorted, whatever order the events were stored in.
+ * The filings, or the handlings, of one owner's or one unit's complaints about one category and subject
+ * in one month (UTC, by business time): each complaint and when, sorted, whatever the storage order.
  */
-interface Thread extends Document {
-  readonly complaints: readonly ThreadEntry[]
+interface Moments extends Document {
+  readonly moments: readonly Moment[]
 }
-interface ThreadEntry {
+interface Moment {
   readonly complaintId: string
-  readonly filedAt: string
-  readonly handled: readonly string[]
+  readonly at: string
 }
 
 export interface Repeat extends Document {
@@ -84,8 +85,24 @@ const unitThreadId = (c: { unitId: string; category: string; subject: string }) 
 
 const ms = Date.parse
 const byTime = (a: string, b: string) => ms(a) - ms(b) || (a < b ? -1 : a > b ? 1 : 0)
-const byFiling = (a: ThreadEntry, b: ThreadEntry) =>
-  byTime(a.filedAt, b.filedAt) || (a.complaintId < b.complaintId ? -1 : a.complaintId > b.complaintId ? 1 : 0)
+const byMoment = (a: Moment, b: Moment) =>
+  byTime(a.at, b.at) || (a.complaintId < b.complaintId ? -1 : a.complaintId > b.complaintId ? 1 : 0)
+
+const utcMonth = (time: number) => new Date(time).toISOString().slice(0, 7)
+/** The UTC months from one moment to another, both included. */
+const monthsBetween = (from: number, to: number): string[] => {
+  const months: string[] = []
+  const date = new Date(from)
+  date.setUTCDate(1)
+  date.setUTCHours(0, 0, 0, 0)
+  while (date.getTime() <= to) {
+    months.push(utcMonth(date.getTime()))
+    date.setUTCMonth(date.getUTCMonth() + 1)
+  }
+  return months
+}
+const filingsId = (thread: string, month: string) => `filings|${thread}|${month}`
+const handlingsId = (thread: string, month: string) => `handlings|${thread}|${month}`
 
 /**
  * Documents read and changed while projecting one event: each read sees the changes made before it,
@@ -114,25 +131,18 @@ type WorkingSet = ReturnType<typeof workingSet>
 const repeatOfFiling = (
   complaintId: string,
   filedAt: string,
-  threads: ReadonlyArray<[RepeatLink['reason'], Thread | undefined]>,
+  threads: ReadonlyArray<[RepeatLink['reason'], readonly Moment[]]>,
   windowMs: number,
 ): RepeatLink | null => {
-  for (const [reason, thread] of threads) {
-    let best: { repeatOf: string; handledAt: string } | undefined
-    for (const entry of thread?.complaints ?? []) {
-      if (entry.complaintId === complaintId) continue
-      for (const handledAt of entry.handled) {
-        const gap = ms(filedAt) - ms(handledAt)
-        if (gap < 0 || gap > windowMs) continue
-        if (
-          best === undefined ||
-          byTime(handledAt, best.handledAt) > 0 ||
-          (handledAt === best.handledAt && entry.complaintId < best.repeatOf)
-        )
-          best = { repeatOf: entry.complaintId, handledAt }
-      }
+  for (const [reason, handlings] of threads) {
+    let best: Moment | undefined
+    for (const handling of handlings) {
+      if (handling.complaintId === complaintId) continue
+      const gap = ms(filedAt) - ms(handling.at)
+      if (gap < 0 || gap > windowMs) continue
+      if (best === undefined || byMoment(handling, best) > 0) best = handling
     }
-    if (best !== undefined) return { ...best, reason }
+    if (best !== undefined) return { repeatOf: best.complaintId, handledAt: best.at, reason }
   }
   return null
 }
@@ -195,16 +205,23 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
     daysAfterHandling: Math.floor(millisBetween(link.handledAt, c.filedAt) / 86_400_000),
   })
 
+  /** The moments of a thread in the months from one moment to another. */
+  const momentsIn = (docs: WorkingSet, id: (month: string) => string, from: number, to: number) =>
+    monthsBetween(from, to).flatMap((m) => docs.get<Moments>('moments', id(m))?.moments ?? [])
+
   /** Works out again what a complaint repeats, and moves the counts if that changed. */
   const reassess = (docs: WorkingSet, complaintId: string) => {
     const c = docs.get<Complaint>('complaints', complaintId)
     if (c === undefined) return
+    const filed = ms(c.filedAt)
+    const handlingsOf = (thread: string) =>
+      momentsIn(docs, (m) => handlingsId(thread, m), filed - windowMs, filed)
     const link = repeatOfFiling(
       c._id,
       c.filedAt,
       [
-        ['same-owner', docs.get<Thread>('threads', ownerThreadId(c))],
-        ['same-unit', docs.get<Thread>('threads', unitThreadId(c))],
+        ['same-owner', handlingsOf(ownerThreadId(c))],
+        ['same-unit', handlingsOf(unitThreadId(c))],
       ],
       windowMs,
     )
@@ -214,14 +231,16 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
     docs.set('complaints', c._id, { ...c, repeat: link })
   }
 
-  const changeThread = (docs: WorkingSet, id: string, change: (entries: ThreadEntry[]) => ThreadEntry[]) => {
-    const thread = docs.get<Thread>('threads', id) ?? { _id: id, complaints: [] }
-    docs.set('threads', id, { ...thread, complaints: change([...thread.complaints]).sort(byFiling) })
+  /** Records a filing or a handling in its month. */
+  const addMoment = (docs: WorkingSet, id: string, moment: Moment) => {
+    const doc = docs.get<Moments>('moments', id) ?? { _id: id, moments: [] }
+    const moments = doc.moments.filter((m) => m.complaintId !== moment.complaintId || m.at !== moment.at)
+    docs.set('moments', id, { ...doc, moments: [...moments, moment].sort(byMoment) })
   }
 
   return {
     name: repeatComplaintsName,
-    collections: ['complaints', 'threads', 'repeats', 'rates', 'hotspots'],
+    collections: ['complaints', 'moments', 'repeats', 'rates', 'hotspots'],
     project: ({ event }, view) => {
       const docs = workingSet(view)
       switch (event.type) {
@@ -238,9 +257,8 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
             repeat: null,
           }
           docs.set('complaints', id, complaint)
-          const entry: ThreadEntry = { complaintId: id, filedAt: at, handled: [] }
-          for (const threadId of [ownerThreadId(complaint), unitThreadId(complaint)])
-            changeThread(docs, threadId, (entries) => [...entries.filter((e) => e.complaintId !== id), entry])
+          for (const thread of [ownerThreadId(complaint), unitThreadId(complaint)])
+            addMoment(docs, filingsId(thread, utcMonth(ms(at))), { complaintId: id, at })
           countInRate(docs, category, month(at), 1, 0)
           reassess(docs, id)
           return docs.puts()
@@ -251,19 +269,18 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
           const complaint = docs.get<Complaint>('complaints', event.data.complaintId)
           if (complaint === undefined) return []
           const handledAt = event.data.at
+          const handled = ms(handledAt)
           // Whoever complained about the same thing after this handling, within the window, may now be a repeat.
           const affected = new Set<string>()
-          for (const threadId of [ownerThreadId(complaint), unitThreadId(complaint)]) {
-            changeThread(docs, threadId, (entries) =>
-              entries.map((e) =>
-                e.complaintId === complaint._id
-                  ? { ...e, handled: [...e.handled, handledAt].sort(byTime) }
-                  : e,
-              ),
-            )
-            for (const e of docs.get<Thread>('threads', threadId)?.complaints ?? []) {
-              const gap = ms(e.filedAt) - ms(handledAt)
-              if (e.complaintId !== complaint._id && gap >= 0 && gap <= windowMs) affected.add(e.complaintId)
+          for (const thread of [ownerThreadId(complaint), unitThreadId(complaint)]) {
+            addMoment(docs, handlingsId(thread, utcMonth(handled)), {
+              complaintId: complaint._id,
+              at: handledAt,
+            })
+            for (const filing of momentsIn(docs, (m) => filingsId(thread, m), handled, handled + windowMs)) {
+              const gap = ms(filing.at) - handled
+              if (filing.complaintId !== complaint._id && gap >= 0 && gap <= windowMs)
+                affected.add(filing.complaintId)
             }
           }
           for (const id of [...affected].sort()) reassess(docs, id)
