@@ -43,7 +43,8 @@ interface Complaint extends Document {
  * in one month (UTC, by business time): each complaint and when, sorted, whatever the storage order.
  */
 interface Moments extends Document {
-  readonly moments: readonly Moment[]
+  /** `<UTC ISO time>|<complaint id>`, sorted: one short string each (a history holds millions). */
+  readonly moments: readonly string[]
 }
 interface Moment {
   readonly complaintId: string
@@ -85,6 +86,10 @@ const unitThreadId = (c: { unitId: string; category: string; subject: string }) 
 
 const ms = Date.parse
 const byTime = (a: string, b: string) => ms(a) - ms(b) || (a < b ? -1 : a > b ? 1 : 0)
+// Times are written as UTC ISO strings of one width (years 2000-2199), so the text sorts by time.
+const momentText = (m: Moment) => `${new Date(m.at).toISOString()}|${m.complaintId}`
+const momentOf = (text: string): Moment => ({ at: text.slice(0, 24), complaintId: text.slice(25) })
+
 const byMoment = (a: Moment, b: Moment) =>
   byTime(a.at, b.at) || (a.complaintId < b.complaintId ? -1 : a.complaintId > b.complaintId ? 1 : 0)
 
@@ -207,7 +212,7 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
 
   /** The moments of a thread in the months from one moment to another. */
   const momentsIn = (docs: WorkingSet, id: (month: string) => string, from: number, to: number) =>
-    monthsBetween(from, to).flatMap((m) => docs.get<Moments>('moments', id(m))?.moments ?? [])
+    monthsBetween(from, to).flatMap((m) => (docs.get<Moments>('moments', id(m))?.moments ?? []).map(momentOf))
 
   /** Works out again what a complaint repeats, and moves the counts if that changed. */
   const reassess = (docs: WorkingSet, complaintId: string) => {
@@ -234,8 +239,9 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
   /** Records a filing or a handling in its month. */
   const addMoment = (docs: WorkingSet, id: string, moment: Moment) => {
     const doc = docs.get<Moments>('moments', id) ?? { _id: id, moments: [] }
-    const moments = doc.moments.filter((m) => m.complaintId !== moment.complaintId || m.at !== moment.at)
-    docs.set('moments', id, { ...doc, moments: [...moments, moment].sort(byMoment) })
+    const text = momentText(moment)
+    if (doc.moments.includes(text)) return
+    docs.set('moments', id, { ...doc, moments: [...doc.moments, text].sort() })
   }
 
   return {
