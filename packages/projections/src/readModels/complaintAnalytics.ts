@@ -11,8 +11,8 @@
  */
 import { aggregates, type ComplaintEvent, defaultPolicies, type Policies } from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
+import { readerCollection } from '../runner/generations.js'
 import type { Projection, Put, View } from '../runner/projection.js'
-import { readerCollection } from '../runner/runner.js'
 import { millisBetween, monthOf } from './periods.js'
 
 export const complaintAnalyticsName = 'complaintAnalytics'

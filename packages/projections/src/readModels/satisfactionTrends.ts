@@ -7,9 +7,9 @@
  */
 import { defaultPolicies, type Policies } from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
+import { readerCollection } from '../runner/generations.js'
 import type { Projection, Put, View } from '../runner/projection.js'
 import { update } from '../runner/projection.js'
-import { readerCollection } from '../runner/runner.js'
 import { type Granularity, periodOf, previousPeriod } from './periods.js'
 
 export const satisfactionTrendsName = 'satisfactionTrends'

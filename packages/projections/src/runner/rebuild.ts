@@ -1,14 +1,13 @@
 import type { ReadModelStore } from '../readModelStore/port.js'
-import type { Projection } from './projection.js'
-import { quarantineCollection } from './quarantine.js'
 import {
   checkpointsCollection,
   currentGeneration,
   generationsCollection,
   physicalName,
-  projectionRunner,
-  type RunnerOptions,
-} from './runner.js'
+} from './generations.js'
+import type { Projection } from './projection.js'
+import { quarantineCollection } from './quarantine.js'
+import { projectionRunner, type RunnerOptions } from './runner.js'
 
 /**
  * Rebuilds a read model from the first event into fresh collections (the next generation) while

@@ -10,6 +10,7 @@ import {
 } from '@property-services/infrastructure'
 import { bufferTime, concatMap, filter, type Subscription } from 'rxjs'
 import type { Document, ReadModelStore, WriteOperation } from '../readModelStore/port.js'
+import { checkpointsCollection, currentGeneration, physicalName } from './generations.js'
 import type { Projection, Put, View } from './projection.js'
 import { type PoisonPolicy, type QuarantinedEvent, quarantineCollection, quarantineId } from './quarantine.js'
 
@@ -75,25 +76,6 @@ interface BeforeImage {
   readonly id: string
   readonly doc: Document | null
 }
-
-export const checkpointsCollection = 'projection_checkpoints'
-export const generationsCollection = 'projection_generations'
-
-/** The physical collection of a logical read-model collection in a generation. */
-export const physicalName = (projection: string, collection: string, generation: number): string =>
-  `${projection}_${collection}_g${generation}`
-
-/** The generation of a projection's read model that readers use now (0: never built). */
-export const currentGeneration = async (readModels: ReadModelStore, projection: string): Promise<number> => {
-  const [doc] = await readModels.collection(generationsCollection).findByIds([projection])
-  return typeof doc?.generation === 'number' ? doc.generation : 0
-}
-
-/** The physical collection that readers of a projection use now, for one of its logical collections. */
-export const readerCollection = async (readModels: ReadModelStore, projection: string, collection: string) =>
-  readModels.collection(
-    physicalName(projection, collection, Math.max(1, await currentGeneration(readModels, projection))),
-  )
 
 class Missing extends Error {
   constructor(readonly keys: readonly string[]) {
