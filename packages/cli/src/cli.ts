@@ -333,9 +333,10 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
         const onUnreadable = (error: Error) => {
           unreadable.add(error.message)
         }
+        let keys: KeyStore | undefined
         try {
           if (kind === 'stream') {
-            const keys = keysOf(db)
+            keys = keysOf(db)
             const audit = auditor({ store: events, keys, onUnreadable })
             const streamName = positionals[1] as string
             const timeline = await audit.timeline(streamName, asOf === undefined ? {} : { toTime: asOf })
@@ -370,6 +371,7 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
           io.out(`\n${deviations.length} deviations${unreadableLine(unreadable.size, 'the audit')}`)
           return 0
         } finally {
+          await keys?.close()
           await events.close()
         }
       }

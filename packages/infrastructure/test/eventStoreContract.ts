@@ -75,6 +75,13 @@ export const eventStoreContract = (
       })
       expect((await store.readStream(second)).exists).toBe(false)
       expect((await store.readStream(first)).events.map((e) => e.data)).toEqual([reused.data])
+      // The same id twice in one batch: refused whole too.
+      const twice = newEvent(5)
+      const third = streamName()
+      await expect(store.appendToStream(third, [twice, { ...twice, data: { n: 6 } }])).rejects.toBeInstanceOf(
+        DuplicateEventIdError,
+      )
+      expect((await store.readStream(third)).exists).toBe(false)
     })
 
     it('appends to a new stream from revision 0 and reads it back in order', async () => {

@@ -18,6 +18,16 @@ import { bj, daysAfter, scenario } from './scenario.js'
 import { type StoreTarget, storeTargets } from './support.js'
 
 const lift = { category: 'facilities', subject: 'lift-stoppage', channel: 'phone' }
+/** A projection that cannot handle the events of one stream, and handles all others as `inner` does. */
+const failingOn = (inner: Projection, streamName: string): Projection => ({
+  ...inner,
+  project: (recorded, view) => {
+    if (recorded.streamName === streamName)
+      throw new Error(`cannot handle ${streamName.slice('complaint-'.length)}`)
+    return inner.project(recorded, view)
+  },
+})
+
 /** Stores, past the codecs, a complaint no codec reads back: as an older version could have. */
 const appendUnreadable = (events: EventStore, eventId: string) =>
   events.appendToStream('complaint-bad', [
@@ -59,13 +69,7 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     await complaint('k2', { ownerId: 'o2', unitId: 'u2', ...lift, at: daysAfter(at, 1) })
     await complaint('k3', { ownerId: 'o3', unitId: 'u3', ...lift, at: daysAfter(at, 2) })
     const inner = complaintAnalytics()
-    const poisoned: Projection = {
-      ...inner,
-      project: (recorded, view) => {
-        if (recorded.streamName === 'complaint-k2') throw new Error('cannot handle k2')
-        return inner.project(recorded, view)
-      },
-    }
+    const poisoned = failingOn(inner, 'complaint-k2')
     const error = await projectionRunner({ events, readModels, projection: poisoned, batchSize: 1 })
       .catchUp()
       .catch((e: unknown) => e)
@@ -114,13 +118,7 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     await complaint('k2', { ownerId: 'o2', unitId: 'u2', ...lift, at: daysAfter(at, 1) })
     await complaint('k3', { ownerId: 'o3', unitId: 'u3', ...lift, at: daysAfter(at, 2) })
     const inner = complaintAnalytics()
-    const poisoned: Projection = {
-      ...inner,
-      project: (recorded, view) => {
-        if (recorded.streamName === 'complaint-k2') throw new Error('cannot handle k2')
-        return inner.project(recorded, view)
-      },
-    }
+    const poisoned = failingOn(inner, 'complaint-k2')
     await expect(
       projectionRunner({ events, readModels, projection: poisoned }).catchUp(),
     ).rejects.toBeInstanceOf(ProjectionError)

@@ -56,6 +56,9 @@ const toStored = (row: Row): StoredEvent => {
   }
 }
 
+const isUniqueViolation = (error: unknown): boolean =>
+  (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE'
+
 /** Business time as a sortable UTC string, so SQLite can compare it as text. */
 const utc = (iso: string): string => new Date(iso).toISOString()
 
@@ -102,22 +105,27 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
     const current = lastRevision.get(streamName)?.revision ?? -1
     checkExpectedRevision(streamName, expected, current)
     let position = lastPosition.get()?.position ?? 0
-    const batch = new Set<string>()
     events.forEach((event, i) => {
-      // Checked before inserting, so a reused id is a typed refusal, not a constraint failure.
-      const existing =
-        streamOfEventId.get(event.eventId)?.stream_name ?? (batch.has(event.eventId) ? streamName : undefined)
-      if (existing !== undefined) throw new DuplicateEventIdError(event.eventId, existing, streamName)
-      batch.add(event.eventId)
-      const result = insert.run(
-        streamName,
-        current + 1 + i,
-        event.eventId,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
-        utc(event.metadata.occurredAt),
-      )
+      let result: Database.RunResult
+      try {
+        result = insert.run(
+          streamName,
+          current + 1 + i,
+          event.eventId,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata),
+          utc(event.metadata.occurredAt),
+        )
+      } catch (error) {
+        // The event_id UNIQUE index finds a reused id (earlier in this batch too): name it, typed. The
+        // transaction rolls back whole.
+        const existing = isUniqueViolation(error)
+          ? streamOfEventId.get(event.eventId)?.stream_name
+          : undefined
+        if (existing !== undefined) throw new DuplicateEventIdError(event.eventId, existing, streamName)
+        throw error
+      }
       position = Number(result.lastInsertRowid)
     })
     return { nextExpectedRevision: current + events.length, position: toPosition(position) }

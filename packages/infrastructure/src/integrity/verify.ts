@@ -7,8 +7,14 @@ import { createHash } from 'node:crypto'
 import { boundedArray, type DecodeError, decodeWith, Int, refine, strict } from '@property-services/domain'
 import type * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import type { EventStore, Position, StoredEvent } from '../eventStore/port.js'
-import { positionToString } from '../eventStore/port.js'
+import {
+  comparePositions,
+  type EventStore,
+  type Position,
+  positionFromString,
+  positionToString,
+  type StoredEvent,
+} from '../eventStore/port.js'
 import { canonicalJson } from './canonicalJson.js'
 import { eventHash, storedHash } from './hashChain.js'
 
@@ -196,12 +202,6 @@ export const verifyHistory = async (
       detail: `the anchor at event ${missing.events} covers more events than are stored (${events}): events were deleted`,
     })
   }
-  problems.sort((a, b) => (a.position === b.position ? 0 : comparePositionText(a.position, b.position)))
+  problems.sort((a, b) => comparePositions(positionFromString(a.position), positionFromString(b.position)))
   return { events, streams: streams.size, unchained, problems }
-}
-
-const comparePositionText = (a: string, b: string): number => {
-  const [ac, ap] = a.split('/').map(BigInt) as [bigint, bigint]
-  const [bc, bp] = b.split('/').map(BigInt) as [bigint, bigint]
-  return ac !== bc ? (ac < bc ? -1 : 1) : ap < bp ? -1 : ap > bp ? 1 : 0
 }
