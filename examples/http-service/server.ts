@@ -92,7 +92,7 @@ export const startService = async (options: ServiceOptions) => {
   const authenticate = authenticator(options.tokens)
   const readModels = inMemoryReadModelStore()
   const runners = allProjections().map((projection) =>
-    projectionRunner({ events, readModels, projection, batchMs: 10 }).start(),
+    projectionRunner({ events, readModels, projection }).start(),
   )
   // An erasure a crash interrupted last time is completed before anything else.
   await reconcileErasures({ store: events, keys: options.keys, serde: serde({ keys: options.keys }) })

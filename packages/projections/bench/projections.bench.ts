@@ -16,7 +16,9 @@ import {
 } from '@property-services/infrastructure'
 import {
   allProjections,
+  type Document,
   inMemoryReadModelStore,
+  isIncrement,
   mongoReadModelStore,
   type Projection,
   physicalName,
@@ -55,17 +57,26 @@ const naiveRebuild = async (
             return loaded.get(key) as never
           },
         }
-        const puts = projection.project(recorded, view)
+        const changes = projection.project(recorded, view)
         if (missing.length === 0 || attempt > 3) {
-          for (const put of puts) {
+          for (const change of changes) {
             const collection = readModels.collection(
-              physicalName(`naive${projection.name}`, put.collection, 1),
+              physicalName(`naive${projection.name}`, change.collection, 1),
             )
-            await collection.write([
-              put.doc === null
-                ? { kind: 'delete', id: put.id }
-                : { kind: 'put', doc: { ...put.doc, _id: put.id } },
-            ])
+            if (isIncrement(change)) {
+              // Read the counter, add, write it back.
+              const [doc] = await collection.findByIds([change.id])
+              const next: Record<string, unknown> = { ...(doc ?? { _id: change.id, ...change.onInsert }) }
+              for (const [field, n] of Object.entries(change.by))
+                next[field] = ((next[field] as number) ?? 0) + n
+              await collection.write([{ kind: 'put', doc: next as Document }])
+            } else {
+              await collection.write([
+                change.doc === null
+                  ? { kind: 'delete', id: change.id }
+                  : { kind: 'put', doc: { ...change.doc, _id: change.id } },
+              ])
+            }
           }
           break
         }

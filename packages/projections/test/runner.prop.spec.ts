@@ -11,7 +11,10 @@ import { appendAll, communityArbitrary, dump, freshEventStore, projections, stor
 
 class Crash extends Error {}
 
-/** A store that dies on its n-th write (counting every collection write), like a killed process. */
+/**
+ * A store that dies on its n-th write (counting every collection write and checkpoint compare-and-set),
+ * like a killed process.
+ */
 const crashingAfter = (store: ReadModelStore, writes: number): ReadModelStore => {
   let count = 0
   return {
@@ -19,6 +22,10 @@ const crashingAfter = (store: ReadModelStore, writes: number): ReadModelStore =>
       const inner = store.collection(name)
       return {
         ...inner,
+        compareAndSet: async (doc, expected) => {
+          if (++count === writes) throw new Crash(`crashed at write ${writes}`)
+          return inner.compareAndSet(doc, expected)
+        },
         write: async (ops: readonly WriteOperation[]) => {
           if (++count === writes) {
             // Die halfway through the bulk: part of it lands, as with a crash mid-request.
@@ -53,12 +60,14 @@ const runWithCrashes = async (
         readModels: crashingAfter(store, at),
         projection,
         batchSize,
+        // A killed runner leaves its lease behind; restarted under the same name, it takes it back.
+        owner: 'worker-1',
       }).catchUp()
     } catch (error) {
       if (!(error instanceof Crash)) throw error
     }
   }
-  await projectionRunner({ events, readModels: store, projection, batchSize }).catchUp()
+  await projectionRunner({ events, readModels: store, projection, batchSize, owner: 'worker-1' }).catchUp()
   return dump(store, projection)
 }
 
@@ -112,7 +121,6 @@ describe.each(storeTargets)('projection runner on %s', (name, make) => {
           readModels: live.store,
           projection,
           batchSize: 7,
-          batchMs: 5,
         })
         const running = runner.start()
         await appendAll(

@@ -165,6 +165,7 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     const counting: Projection = {
       name: 'oddIds',
       collections: ['counts'],
+      canHandle: ['ComplaintFiled'],
       project: (recorded, view) => {
         const before = view.get('counts', odd) as { n?: number } | undefined
         return [
@@ -263,7 +264,6 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
       events,
       readModels: slow,
       projection: complaintAnalytics(),
-      batchMs: 5,
     }).start()
     for (let i = 0; i < 3; i++)
       await complaint(`k${i}`, {

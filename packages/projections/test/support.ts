@@ -52,19 +52,27 @@ export const storeTargets: ReadonlyArray<[string, () => Promise<StoreTarget>]> =
       ]),
 ]
 
-/** Every document of a projection's generation and its checkpoint, in a canonical order. */
+/**
+ * Every document of a projection's generation and its checkpoint, in a canonical order: fields sorted,
+ * without the bookkeeping that depends on how the work was cut (the stamp of the batch that last
+ * incremented a counter, and the lease of the runner that wrote it).
+ */
 export const dump = async (
   store: ReadModelStore,
   projection: Projection,
   generation = 1,
 ): Promise<string> => {
+  const canonical = ({ _batch, lease, ...doc }: Document): Document =>
+    Object.fromEntries(Object.entries(doc).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as Document
   const parts: Record<string, Document[]> = {}
   for (const collection of projection.collections) {
-    parts[collection] = await store.collection(physicalName(projection.name, collection, generation)).find()
+    parts[collection] = (
+      await store.collection(physicalName(projection.name, collection, generation)).find()
+    ).map(canonical)
   }
-  parts.checkpoint = await store
-    .collection(checkpointsCollection)
-    .findByIds([`${projection.name}_g${generation}`])
+  parts.checkpoint = (
+    await store.collection(checkpointsCollection).findByIds([`${projection.name}_g${generation}`])
+  ).map(canonical)
   return JSON.stringify(parts)
 }
 

@@ -1,6 +1,7 @@
 import {
   assertCollectionName,
   assertFieldNames,
+  batchStampField,
   type Condition,
   type Document,
   type Filter,
@@ -29,7 +30,8 @@ const compare = (a: unknown, b: unknown): number => {
 const matches = (doc: Document, filter: Filter): boolean =>
   Object.entries(filter).every(([path, condition]: [string, Condition]) => {
     const value = valueAt(doc, path)
-    if ('$eq' in condition) return same(value, condition.$eq)
+    // As in MongoDB, `$eq: null` also matches a missing field.
+    if ('$eq' in condition) return condition.$eq === null ? value == null : same(value, condition.$eq)
     if ('$in' in condition) return condition.$in.some((candidate) => same(value, candidate))
     if (value === undefined || value === null || typeof value === 'object') return false
     const v = value as string | number
@@ -87,10 +89,32 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
           const docs = docsOf(name)
           for (const op of operations) {
             if (op.kind === 'delete') docs.delete(op.id)
-            else if (op.kind === 'insert' && docs.has(op.doc._id))
+            else if (op.kind === 'increment') {
+              const json = docs.get(op.id)
+              const current = json === undefined ? undefined : (JSON.parse(json) as Record<string, unknown>)
+              const stamp = current?.[batchStampField]
+              if (typeof stamp === 'string' && stamp >= op.batch)
+                throw new Error(`E11000 duplicate key ${op.id} in ${name}: batch ${op.batch} already applied`)
+              const next: Record<string, unknown> = current ?? { _id: op.id, ...copy(op.onInsert) }
+              for (const [field, amount] of Object.entries(op.by))
+                next[field] = ((next[field] as number | undefined) ?? 0) + amount
+              next[batchStampField] = op.batch
+              docs.set(op.id, JSON.stringify(next))
+            } else if (op.kind === 'insert' && docs.has(op.doc._id))
               throw new Error(`duplicate key ${op.doc._id} in ${name}`)
             else docs.set(op.doc._id, JSON.stringify(copy(op.doc)))
           }
+        },
+        compareAndSet: async (doc, expected) => {
+          const docs = docsOf(name)
+          const json = docs.get(doc._id)
+          if (expected === 'absent' ? json !== undefined : json === undefined) return false
+          if (expected !== 'absent') {
+            assertFieldNames(Object.keys(expected))
+            if (!matches(JSON.parse(json as string) as Document, expected)) return false
+          }
+          docs.set(doc._id, JSON.stringify(copy(doc)))
+          return true
         },
         drop: async () => {
           collections.delete(name)

@@ -2,6 +2,7 @@ import { type AnyBulkWriteOperation, type Db, MongoClient } from 'mongodb'
 import {
   assertCollectionName,
   assertFieldNames,
+  batchStampField,
   type Document,
   type Filter,
   type FindOptions,
@@ -79,11 +80,41 @@ export const mongoReadModelStoreOf = (
               ? { replaceOne: { filter: { _id: op.doc._id }, replacement: op.doc as Stored, upsert: true } }
               : op.kind === 'insert'
                 ? { insertOne: { document: op.doc as Stored } }
-                : { deleteOne: { filter: { _id: op.id } } },
+                : op.kind === 'increment'
+                  ? {
+                      // Absent, or stamped by an earlier batch: add. Stamped by this batch or a later one:
+                      // the filter misses and the upsert's insert fails on the key (code 11000).
+                      updateOne: {
+                        filter: { _id: op.id, [batchStampField]: { $lt: op.batch } },
+                        update: {
+                          $inc: op.by as never,
+                          $set: { [batchStampField]: op.batch },
+                          ...(Object.keys(op.onInsert).length === 0 ? {} : { $setOnInsert: op.onInsert }),
+                        },
+                        upsert: true,
+                      },
+                    }
+                  : { deleteOne: { filter: { _id: op.id } } },
         )
         for (let i = 0; i < bulk.length; i += maxOperationsPerBulk) {
           await collection.bulkWrite(bulk.slice(i, i + maxOperationsPerBulk), { ordered: true })
         }
+      },
+      compareAndSet: async (doc, expected) => {
+        if (expected === 'absent') {
+          try {
+            await collection.insertOne(doc as Stored)
+            return true
+          } catch (error) {
+            if ((error as { code?: unknown }).code === 11000) return false
+            throw error
+          }
+        }
+        const result = await collection.replaceOne(
+          { ...toMongoFilter(expected), _id: doc._id } as never,
+          doc as Stored,
+        )
+        return result.matchedCount === 1
       },
       drop: async () => {
         try {

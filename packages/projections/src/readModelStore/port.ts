@@ -27,20 +27,39 @@ export interface FindOptions {
   readonly limit?: number
 }
 
+/** The field in which an incremented document keeps the stamp of the last batch that changed it. */
+export const batchStampField = '_batch'
+
 /**
  * Write a whole document (insert or replace), insert one known to be absent (cheaper: sent in bulk as
- * one insert), or delete one.
+ * one insert), delete one, or increment counters of one.
+ *
+ * An `increment` adds `by` to its fields (creating the document from `onInsert` and zeros when absent)
+ * and sets `_batch` to `batch`, unless the document's `_batch` is already `batch` or later, in which
+ * case it changes nothing: replaying a batch after a crash never counts twice. Stamps compare as text.
  */
 export type WriteOperation =
   | { readonly kind: 'put'; readonly doc: Document }
   | { readonly kind: 'insert'; readonly doc: Document }
   | { readonly kind: 'delete'; readonly id: string }
+  | {
+      readonly kind: 'increment'
+      readonly id: string
+      readonly by: { readonly [field: string]: number }
+      readonly onInsert: { readonly [field: string]: unknown }
+      readonly batch: string
+    }
 
 export interface ReadModelCollection {
   find(filter?: Filter, options?: FindOptions): Promise<Document[]>
   findByIds(ids: readonly string[]): Promise<Document[]>
   /** Applies the operations in order, as one bulk request. */
   write(operations: readonly WriteOperation[]): Promise<void>
+  /**
+   * Replaces one document if it matches `expected` (or inserts it if `expected` is `'absent'` and no
+   * document has its id), atomically; resolves whether it did. The runner's leases rest on it.
+   */
+  compareAndSet(doc: Document, expected: Filter | 'absent'): Promise<boolean>
   drop(): Promise<void>
 }
 

@@ -12,7 +12,7 @@
 import { aggregates, type ComplaintEvent, defaultPolicies, type Policies } from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
-import type { Projection, Put, View } from '../runner/projection.js'
+import type { Change, Projection } from '../runner/projection.js'
 import { millisBetween, monthOf } from './periods.js'
 
 export const complaintAnalyticsName = 'complaintAnalytics'
@@ -71,8 +71,6 @@ const answeredLate = (c: ComplaintSummary): boolean =>
 
 const complaintEventTypes: ReadonlySet<string> = new Set(aggregates().complaint.eventTypes)
 
-const zero = Object.fromEntries(counterNames.map((name) => [name, 0])) as Counters
-
 /** What one complaint adds to each of its buckets. */
 const contributions = (
   c: ComplaintSummary | undefined,
@@ -107,42 +105,45 @@ const contributions = (
   return result
 }
 
-const bucketChanges = (view: View, before: ComplaintSummary | undefined, after: ComplaintSummary): Put[] => {
+/** What the buckets gain and lose when a complaint changes: contributions(after) minus contributions(before). */
+const bucketChanges = (before: ComplaintSummary | undefined, after: ComplaintSummary): Change[] => {
   const old = contributions(before)
   const now = contributions(after)
-  const puts: Put[] = []
+  const changes: Change[] = []
   for (const id of new Set([...old.keys(), ...now.keys()])) {
     const removed = old.get(id)
     const added = now.get(id)
     const source = (added ?? removed)!
-    const current = (view.get('buckets', id) as Bucket | undefined) ?? {
-      _id: id,
-      dimension: source.dimension,
-      key: source.key,
-      month: after.month,
-      ...zero,
-    }
-    const next = { ...current } as Record<string, unknown>
+    const by: Record<string, number> = {}
     let changed = false
     for (const name of counterNames) {
       const delta = (added?.counters[name] ?? 0) - (removed?.counters[name] ?? 0)
       if (delta !== 0) changed = true
-      next[name] = (current[name] as number) + delta
+      by[name] = delta
     }
-    if (changed) puts.push({ collection: 'buckets', id, doc: next as Bucket })
+    const onInsert = { dimension: source.dimension, key: source.key, month: after.month }
+    if (changed) changes.push({ collection: 'buckets', id, by, onInsert })
   }
-  return puts
+  return changes
+}
+
+interface Collections {
+  readonly [collection: string]: Document
+  readonly complaints: ComplaintSummary
+  readonly buckets: Bucket
 }
 
 /** The complaint analytics projection under the given policies (its calendar sets the local month). */
-export const complaintAnalytics = (policies: Policies = defaultPolicies): Projection => ({
+export const complaintAnalytics = (policies: Policies = defaultPolicies): Projection<Collections> => ({
   name: complaintAnalyticsName,
   collections: ['complaints', 'buckets'],
-  project: ({ event: anyEvent }, view) => {
+  canHandle: [...complaintEventTypes],
+  prefetch: ({ event }) => [['complaints', (event as ComplaintEvent).data.complaintId]],
+  project({ event: anyEvent }, view) {
     if (!complaintEventTypes.has(anyEvent.type)) return []
     const event = anyEvent as ComplaintEvent
     const id = event.data.complaintId
-    const before = view.get('complaints', id) as ComplaintSummary | undefined
+    const before = view.get('complaints', id)
     let after: ComplaintSummary | undefined
     if (event.type === 'ComplaintFiled') {
       const d = event.data
@@ -195,7 +196,7 @@ export const complaintAnalytics = (policies: Policies = defaultPolicies): Projec
       }
     }
     if (after === undefined) return []
-    return [{ collection: 'complaints', id, doc: after }, ...bucketChanges(view, before, after)]
+    return [{ collection: 'complaints', id, doc: after }, ...bucketChanges(before, after)]
   },
 })
 

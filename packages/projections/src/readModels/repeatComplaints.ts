@@ -15,7 +15,7 @@
 import { defaultPolicies, type Policies } from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
-import type { Projection, Put, View } from '../runner/projection.js'
+import type { Change, Increment, Projection, View } from '../runner/projection.js'
 import { millisBetween, monthOf } from './periods.js'
 
 export const repeatComplaintsName = 'repeatComplaints'
@@ -115,6 +115,7 @@ const handlingsId = (thread: string, month: string) => `handlings|${thread}|${mo
  */
 const workingSet = (view: View) => {
   const changed = new Map<string, { collection: string; id: string; doc: Document | null }>()
+  const increments: Increment[] = []
   const key = (collection: string, id: string) => JSON.stringify([collection, id])
   return {
     get: <D extends Document>(collection: string, id: string): D | undefined => {
@@ -124,7 +125,10 @@ const workingSet = (view: View) => {
     set: (collection: string, id: string, doc: Document | null) => {
       changed.set(key(collection, id), { collection, id, doc })
     },
-    puts: (): Put[] => [...changed.values()],
+    increment: (change: Increment) => {
+      increments.push(change)
+    },
+    changes: (): Change[] => [...changed.values(), ...increments],
   }
 }
 type WorkingSet = ReturnType<typeof workingSet>
@@ -160,30 +164,29 @@ const sameLink = (a: RepeatLink | null, b: RepeatLink | null) =>
     a.reason === b.reason &&
     a.handledAt === b.handledAt)
 
-/** Adds `delta` to a rate bucket. */
+/** Counts complaints filed and repeats in a category's month. */
 const countInRate = (
   docs: WorkingSet,
   category: string,
   month: string,
   complaints: number,
   repeats: number,
-) => {
-  const id = `${category}|${month}`
-  const bucket = docs.get<RateBucket>('rates', id) ?? { _id: id, category, month, complaints: 0, repeats: 0 }
-  docs.set('rates', id, {
-    ...bucket,
-    complaints: bucket.complaints + complaints,
-    repeats: bucket.repeats + repeats,
+) =>
+  docs.increment({
+    collection: 'rates',
+    id: `${category}|${month}`,
+    by: { complaints, repeats },
+    onInsert: { category, month },
   })
-}
 
-/** Adds `delta` to a hotspot; a hotspot with no repeats left is deleted (as if it had never been). */
-const countInHotspot = (docs: WorkingSet, kind: Hotspot['kind'], key: string, delta: number) => {
-  const id = `${kind}|${key}`
-  const spot = docs.get<Hotspot>('hotspots', id) ?? { _id: id, kind, key, repeats: 0 }
-  const repeats = spot.repeats + delta
-  docs.set('hotspots', id, repeats === 0 ? null : { ...spot, repeats })
-}
+/** Counts repeats at a unit or subject (a hotspot with none left stays, at zero, and is not listed). */
+const countInHotspot = (docs: WorkingSet, kind: Hotspot['kind'], key: string, delta: number) =>
+  docs.increment({
+    collection: 'hotspots',
+    id: `${kind}|${key}`,
+    by: { repeats: delta },
+    onInsert: { kind, key },
+  })
 
 const countRepeat = (docs: WorkingSet, repeat: Repeat, delta: 1 | -1, filed: boolean) => {
   countInRate(docs, repeat.category, repeat.month, 0, delta)
@@ -247,7 +250,14 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
   return {
     name: repeatComplaintsName,
     collections: ['complaints', 'moments', 'repeats', 'rates', 'hotspots'],
-    project: ({ event }, view) => {
+    canHandle: [
+      'ComplaintFiled',
+      'ComplaintResolved',
+      'ComplaintRejected',
+      'ComplaintClosed',
+      'ComplaintReopened',
+    ],
+    project({ event }, view) {
       const docs = workingSet(view)
       switch (event.type) {
         case 'ComplaintFiled': {
@@ -267,7 +277,7 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
             addMoment(docs, filingsId(thread, utcMonth(ms(at))), { complaintId: id, at })
           countInRate(docs, category, month(at), 1, 0)
           reassess(docs, id)
-          return docs.puts()
+          return docs.changes()
         }
         case 'ComplaintResolved':
         case 'ComplaintRejected':
@@ -290,7 +300,7 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
             }
           }
           for (const id of [...affected].sort()) reassess(docs, id)
-          return docs.puts()
+          return docs.changes()
         }
         case 'ComplaintReopened': {
           const complaint = docs.get<Complaint>('complaints', event.data.complaintId)
@@ -312,7 +322,7 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
           docs.set('complaints', complaint._id, { ...complaint, reopenCount })
           docs.set('repeats', repeat._id, repeat)
           countRepeat(docs, repeat, 1, false)
-          return docs.puts()
+          return docs.changes()
         }
         default:
           return []
@@ -360,6 +370,6 @@ export const repeatComplaintQueries = (readModels: ReadModelStore) => {
     hotspots: async (kind: 'unit' | 'subject', limit = 10): Promise<Hotspot[]> =>
       (await (
         await collection('hotspots')
-      ).find({ kind: { $eq: kind } }, { sort: { repeats: -1 }, limit })) as Hotspot[],
+      ).find({ kind: { $eq: kind }, repeats: { $gt: 0 } }, { sort: { repeats: -1 }, limit })) as Hotspot[],
   }
 }

@@ -8,8 +8,7 @@
 import { defaultPolicies, type Policies } from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
-import type { Projection, Put, View } from '../runner/projection.js'
-import { update } from '../runner/projection.js'
+import type { Increment, Projection } from '../runner/projection.js'
 import { type Granularity, periodOf, previousPeriod } from './periods.js'
 
 export const satisfactionTrendsName = 'satisfactionTrends'
@@ -27,43 +26,29 @@ export interface ScoreBucket extends Document {
 
 const granularities: readonly Granularity[] = ['month', 'quarter', 'half']
 
+interface Collections {
+  readonly [collection: string]: Document
+  readonly scores: ScoreBucket
+}
+
+/** One increment per bucket: scores of one event share a bucket only through `all`, never here. */
 const addScores = (
-  view: View,
   source: Source,
   scores: ReadonlyArray<readonly [string, number]>,
   periods: Readonly<Record<Granularity, string>>,
-): Put[] => {
-  // One put per bucket: scores of one event can share a bucket only through `all`, never here.
-  const puts: Put[] = []
-  for (const granularity of granularities) {
-    for (const [dimension, score] of scores) {
-      for (const s of [source, 'all'] as const) {
-        const id = `${s}|${granularity}|${periods[granularity]}|${dimension}`
-        puts.push(
-          update(
-            view,
-            'scores',
-            id,
-            () =>
-              ({
-                _id: id,
-                source: s,
-                granularity,
-                period: periods[granularity],
-                dimension,
-                sum: 0,
-                count: 0,
-              }) as ScoreBucket,
-            (b) => ({ ...b, sum: b.sum + score, count: b.count + 1 }),
-          ),
-        )
-      }
-    }
-  }
-  return puts
-}
+): Increment[] =>
+  granularities.flatMap((granularity) =>
+    scores.flatMap(([dimension, score]) =>
+      ([source, 'all'] as const).map((s) => ({
+        collection: 'scores',
+        id: `${s}|${granularity}|${periods[granularity]}|${dimension}`,
+        by: { sum: score, count: 1 },
+        onInsert: { source: s, granularity, period: periods[granularity], dimension },
+      })),
+    ),
+  )
 
-export const satisfactionTrends = (policies: Policies = defaultPolicies): Projection => {
+export const satisfactionTrends = (policies: Policies = defaultPolicies): Projection<Collections> => {
   const periodsAt = (at: string): Record<Granularity, string> => ({
     month: periodOf(at, 'month', policies.calendar),
     quarter: periodOf(at, 'quarter', policies.calendar),
@@ -72,27 +57,23 @@ export const satisfactionTrends = (policies: Policies = defaultPolicies): Projec
   return {
     name: satisfactionTrendsName,
     collections: ['scores'],
-    project: ({ event }, view) => {
+    canHandle: ['SurveyResponseRecorded', 'ComplaintClosed', 'ServiceOrderRated'],
+    prefetch: () => [],
+    project({ event }) {
       switch (event.type) {
         case 'SurveyResponseRecorded':
-          return addScores(view, 'survey', Object.entries(event.data.scores), {
+          return addScores('survey', Object.entries(event.data.scores), {
             ...periodsAt(event.data.at),
             half: event.data.period,
           })
         case 'ComplaintClosed':
           return addScores(
-            view,
             'complaint-closing',
             [['complaint-handling', event.data.rating]],
             periodsAt(event.data.at),
           )
         case 'ServiceOrderRated':
-          return addScores(
-            view,
-            'service-order',
-            [['service-orders', event.data.score]],
-            periodsAt(event.data.at),
-          )
+          return addScores('service-order', [['service-orders', event.data.score]], periodsAt(event.data.at))
         default:
           return []
       }

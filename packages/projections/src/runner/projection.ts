@@ -1,10 +1,13 @@
 import type { RecordedEvent } from '@property-services/infrastructure'
 import type { Document } from '../readModelStore/port.js'
 
+/** The documents of each logical collection of a read model, by collection name. */
+export type Collections = { readonly [collection: string]: Document }
+
 /** The read-model documents a projection may look at while projecting one event. */
-export interface View {
+export interface View<C extends Collections = Collections> {
   /** The document as of the previous event, or undefined when there is none. */
-  readonly get: (collection: string, id: string) => Document | undefined
+  readonly get: <K extends keyof C & string>(collection: K, id: string) => C[K] | undefined
 }
 
 /** A change to the read model: the whole new document, or `null` to delete it. */
@@ -15,21 +18,46 @@ export interface Put {
 }
 
 /**
+ * A commutative change: add `by` to counters of a document, creating it from `onInsert` (and zeros)
+ * when absent. The runner sums the increments of a batch per document and writes each document once,
+ * without reading it. A projection never reads a document it increments: counters are for queries.
+ */
+export interface Increment {
+  readonly collection: string
+  readonly id: string
+  readonly by: { readonly [field: string]: number }
+  readonly onInsert: { readonly [field: string]: unknown }
+}
+
+export type Change = Put | Increment
+
+export const isIncrement = (change: Change): change is Increment => 'by' in change
+
+/**
  * A projection: a pure function from an event (and the documents it reads) to changes of the read
  * model. It never does I/O; the runner loads what it asks for, applies, batches and writes.
  * `collections` are logical names; the runner maps them to the physical collections of a generation.
+ * (Methods, not function fields, so that a projection of specific collections is a `Projection`.)
  */
-export interface Projection {
+export interface Projection<C extends Collections = Collections> {
   readonly name: string
   readonly collections: readonly string[]
-  readonly project: (recorded: RecordedEvent, view: View) => readonly Put[]
+  /** The event types it projects; the runner hands it no others (and decodes no others for it). */
+  readonly canHandle: readonly string[]
+  project(recorded: RecordedEvent, view: View<C>): readonly Change[]
+  /**
+   * The documents projecting this event reads or replaces, when the event alone says which: the
+   * runner loads them for a whole batch in one request per collection. Without it, the runner finds
+   * them by a trial run of the batch (needed when reads chain through other documents).
+   */
+  prefetch?(recorded: RecordedEvent): ReadonlyArray<readonly [collection: string, id: string]>
 }
 
 /** A put that changes a document, starting from `init` when it does not exist yet. */
-export const update = <D extends Document>(
-  view: View,
-  collection: string,
+export const update = <C extends Collections, K extends keyof C & string>(
+  view: View<C>,
+  collection: K,
   id: string,
-  init: () => D,
-  change: (doc: D) => D,
-): Put => ({ collection, id, doc: change((view.get(collection, id) as D | undefined) ?? init()) })
+  init: () => C[K],
+  change: (doc: C[K]) => C[K],
+): Put => ({ collection, id, doc: change(view.get(collection, id) ?? init()) })

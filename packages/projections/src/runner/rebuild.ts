@@ -16,7 +16,9 @@ import { projectionRunner, type RunnerOptions } from './runner.js'
  * rebuild starts the new one afresh.
  */
 export const rebuild = async (
-  options: Omit<RunnerOptions, 'generation'>,
+  options: Omit<RunnerOptions, 'generation' | 'projection' | 'projections'> & {
+    readonly projection: Projection
+  },
 ): Promise<{ readonly generation: number }> => {
   const { readModels, projection } = options
   const old = await currentGeneration(readModels, projection.name)

@@ -1,18 +1,34 @@
+/**
+ * Catch-up and live: reads the log once for a group of projections, decodes each event once, and
+ * hands every projection its part of each batch. Each projection keeps its own checkpoint and lease
+ * (see checkpoint.ts), so the group may start from different places and may be regrouped at will.
+ */
+import { randomUUID } from 'node:crypto'
 import {
+  comparePositions,
   serde as defaultSerde,
   type EventStore,
   type Position,
   positionFromString,
   positionToString,
-  type RecordedEvent,
   type Serde,
   type StoredEvent,
 } from '@property-services/infrastructure'
-import { bufferTime, concatMap, filter, type Subscription } from 'rxjs'
-import type { Document, ReadModelStore, WriteOperation } from '../readModelStore/port.js'
-import { checkpointsCollection, currentGeneration, physicalName } from './generations.js'
-import type { Projection, Put, View } from './projection.js'
+import type { Subscription } from 'rxjs'
+import type { ReadModelStore, WriteOperation } from '../readModelStore/port.js'
+import { type BatchEvent, projectBatch } from './batch.js'
+import {
+  batchStamp,
+  type CheckpointHandle,
+  checkpointOf,
+  LeaseHeldError,
+  restoreBeforeImages,
+} from './checkpoint.js'
+import { currentGeneration, physicalName } from './generations.js'
+import type { Projection } from './projection.js'
 import { type PoisonPolicy, type QuarantinedEvent, quarantineCollection, quarantineId } from './quarantine.js'
+
+export { LeaseHeldError, LeaseLostError } from './checkpoint.js'
 
 /** A projection stopped on an event it cannot handle. Its checkpoint stays before that event. */
 export class ProjectionError extends Error {
@@ -45,15 +61,12 @@ export interface Progress {
   readonly position: string | null
 }
 
-export interface RunnerOptions {
+interface CommonOptions {
   readonly events: EventStore
   readonly readModels: ReadModelStore
-  readonly projection: Projection
-  /** Events per batch; default 500. */
+  /** Events read per batch; default 500. A runner that falls behind catches up in batches this size. */
   readonly batchSize?: number
-  /** When live, the longest an event waits for its batch to fill; default 50 ms. */
-  readonly batchMs?: number
-  /** Which generation of the read model to write; default the one readers currently use. */
+  /** Which generation of the read models to write; default the one readers currently use. */
   readonly generation?: number
   readonly serde?: Serde
   /**
@@ -62,309 +75,342 @@ export interface RunnerOptions {
    * `projection_quarantine` collection (see `quarantinedEvents`), reports it through progress, and goes on.
    */
   readonly onPoison?: PoisonPolicy
-  /** Called after every batch; a returned promise is awaited before the next batch. */
+  /** Called after every batch, per projection; a returned promise is awaited before the next batch. */
   readonly onProgress?: (progress: Progress) => void | Promise<void>
+  /**
+   * This runner's name in its leases. A runner restarting under the same name takes its leases back at
+   * once; under another name it waits for them to expire. Default: a random id per runner.
+   */
+  readonly owner?: string
+  /** How long a lease lasts without a checkpoint write; default 30 s. Live runners renew it. */
+  readonly leaseTtlMs?: number
 }
 
-interface Checkpoint extends Document {
-  readonly position: string | null
-  /** Before-images of a batch being written: present only between the two checkpoint writes. */
-  readonly pending: { readonly position: string; readonly before: readonly BeforeImage[] } | null
-}
-interface BeforeImage {
-  readonly collection: string
-  readonly id: string
-  readonly doc: Document | null
+export type RunnerOptions = CommonOptions &
+  ({ readonly projection: Projection } | { readonly projections: readonly Projection[] })
+
+interface Member {
+  readonly projection: Projection
+  readonly handles: ReadonlySet<string>
+  readonly checkpoint: CheckpointHandle
+  readonly generation: number
+  position: Position | undefined
+  processed: number
+  quarantined: number
 }
 
-class Missing extends Error {
-  constructor(readonly keys: readonly string[]) {
-    super('missing documents')
-  }
-}
+/** An event decoded for the group, or why it could not be. */
+type Decoded = BatchEvent | { readonly stored: StoredEvent; readonly error: unknown }
 
-/** The document with `_id` first, as MongoDB stores it, so documents compare equal across stores. */
-const withId = (id: string, doc: Document): Document => {
-  const { _id, ...fields } = doc
-  return { _id: id, ...fields }
-}
-
-// A document's key in the batch's maps. JSON, so no id (which may hold any text) can be mistaken for
-// a separator: splitKey(keyOf(c, id)) is [c, id] whatever the characters of id.
-const keyOf = (collection: string, id: string) => JSON.stringify([collection, id])
-const splitKey = (key: string) => JSON.parse(key) as [string, string]
+const after = (a: Position, b: Position | undefined) => b === undefined || comparePositions(a, b) > 0
 
 /**
- * Runs a projection over the event store with an exactly-once effect over at-least-once delivery.
+ * Runs projections over the event store with an exactly-once effect over at-least-once delivery; see
+ * checkpoint.ts for the write protocol. Replaying from zero, resuming after any crash, any batch size
+ * and any grouping of projections all give the read models of one clean pass.
  *
- * A batch is projected in memory (documents loaded once, changes coalesced), then written as whole
- * documents in three steps: (1) the checkpoint document records the before-images of every document
- * the batch changes, (2) one ordered bulk write per collection, (3) the checkpoint moves and the
- * before-images are dropped. Each step is a single-document write or idempotent, so a crash anywhere
- * leaves either the old read model or a recorded undo: on start, the runner restores the before-images
- * and resumes from the checkpoint. Replaying from zero, resuming after any crash, and any batch size
- * all give the read model of one clean pass. No transactions are needed (FerretDB v1 has none).
+ * Before it writes, the runner takes each projection's lease: `catchUp` rejects with
+ * {@link LeaseHeldError} when another runner holds one; `start` waits for it, as a standby.
  */
 export const projectionRunner = (options: RunnerOptions) => {
-  const { events, readModels, projection } = options
+  const { events, readModels } = options
+  const projections = 'projections' in options ? options.projections : [options.projection]
   const batchSize = options.batchSize ?? 500
   const codec = options.serde ?? defaultSerde()
-  const checkpoints = readModels.collection(checkpointsCollection)
-  let generation = options.generation
-  let checkpointId = ''
-  let position: Position | undefined
-  let processed = 0
-  let quarantinedCount = 0
   const onPoison = options.onPoison ?? 'stop'
+  const ttlMs = options.leaseTtlMs ?? 30_000
+  const owner = options.owner ?? randomUUID()
+  const handled: ReadonlySet<string> = new Set(projections.flatMap((p) => p.canHandle))
   const started = performance.now()
+  let members: Member[] | undefined
+  // Whether this runner holds the leases of `members` now (a finished catch-up gives them up).
+  let leased = false
 
-  const physical = (collection: string) =>
-    readModels.collection(physicalName(projection.name, collection, generation ?? 1))
+  const physical = (member: Member, collection: string) =>
+    readModels.collection(physicalName(member.projection.name, collection, member.generation))
 
-  const saveCheckpoint = (doc: Omit<Checkpoint, '_id'>) =>
-    checkpoints.write([{ kind: 'put', doc: { _id: checkpointId, ...doc } }])
-
-  /** Loads the checkpoint, undoing a batch a crash interrupted. */
-  const recover = async () => {
-    generation ??= Math.max(1, await currentGeneration(readModels, projection.name))
-    checkpointId = `${projection.name}_g${generation}`
-    const [stored] = (await checkpoints.findByIds([checkpointId])) as Checkpoint[]
-    if (stored?.pending) {
-      const byCollection = new Map<string, WriteOperation[]>()
-      for (const image of stored.pending.before) {
-        const ops = byCollection.get(image.collection) ?? []
-        ops.push(image.doc === null ? { kind: 'delete', id: image.id } : { kind: 'put', doc: image.doc })
-        byCollection.set(image.collection, ops)
-      }
-      for (const [collection, ops] of byCollection) await physical(collection).write(ops)
-      await saveCheckpoint({ position: stored.position, pending: null })
-    }
-    position = stored?.position ? positionFromString(stored.position) : undefined
-  }
-
-  /** A poisoned event: stops the runner, or is set aside, by policy. */
-  const poisoned = (stored: StoredEvent, error: unknown, quarantine: QuarantinedEvent[]): void => {
-    const failure = new ProjectionError(
-      projection.name,
+  const failure = (member: Member, stored: StoredEvent, error: unknown) =>
+    new ProjectionError(
+      member.projection.name,
       stored.streamName,
       stored.revision,
       stored.type,
       positionToString(stored.position),
       error,
     )
-    if (onPoison === 'stop') throw failure
+
+  const quarantineEntry = (member: Member, stored: StoredEvent, error: ProjectionError): QuarantinedEvent => {
     const position = positionToString(stored.position)
-    quarantine.push({
-      _id: quarantineId(projection.name, generation ?? 1, position),
-      projection: projection.name,
-      generation: generation ?? 1,
+    return {
+      _id: quarantineId(member.projection.name, member.generation, position),
+      projection: member.projection.name,
+      generation: member.generation,
       position,
       streamName: stored.streamName,
       revision: stored.revision,
       eventType: stored.type,
       eventId: stored.eventId,
-      error: failure.message.slice(0, 2_000),
-    })
+      error: error.message.slice(0, 2_000),
+    }
   }
 
-  const processBatch = async (batch: readonly StoredEvent[]) => {
-    if (batch.length === 0) return
+  /**
+   * One projection's part of a batch that ends at `end`: its events (decoded, or failed to decode),
+   * written with the three-step protocol. `replay` is set when the batch is the one a crash interrupted.
+   */
+  const writeBatch = async (member: Member, batch: readonly Decoded[], end: Position, replay: boolean) => {
     const quarantine: QuarantinedEvent[] = []
-    const byPosition = new Map<RecordedEvent, StoredEvent>()
-    const recorded: RecordedEvent[] = []
-    for (const stored of batch) {
-      try {
-        // Read models hold no personal data: projections see it sealed, as erased.
-        const r = codec.decode(stored, { personalData: false })
-        recorded.push(r)
-        byPosition.set(r, stored)
-      } catch (error) {
-        poisoned(stored, error, quarantine)
-      }
+    const fail = (stored: StoredEvent, error: unknown) => {
+      const stopped = failure(member, stored, error)
+      if (onPoison === 'stop') throw stopped
+      quarantine.push(quarantineEntry(member, stored, stopped))
     }
-    const working = new Map<string, Document | null>()
-    const original = new Map<string, Document | null>()
-    const load = async (keys: Iterable<string>) => {
-      const byCollection = new Map<string, string[]>()
-      for (const key of keys) {
-        if (working.has(key)) continue
-        const [collection, id] = splitKey(key)
-        const ids = byCollection.get(collection)
-        if (ids === undefined) byCollection.set(collection, [id])
-        else ids.push(id)
-      }
-      for (const [collection, ids] of byCollection) {
-        const found = new Map((await physical(collection).findByIds(ids)).map((doc) => [doc._id, doc]))
-        for (const id of ids) {
-          const doc = found.get(id) ?? null
-          working.set(keyOf(collection, id), doc)
-          original.set(keyOf(collection, id), doc)
-        }
-      }
+    const decoded: BatchEvent[] = []
+    for (const item of batch) {
+      if ('recorded' in item) decoded.push(item)
+      else fail(item.stored, item.error)
     }
-    // Discovery: run the batch against what is loaded, noting every document read or written that is
-    // not loaded, and load them in bulk. Two rounds cover documents found through other documents (a
-    // complaint, then its bucket); the real pass below loads any stragglers one by one.
-    for (let round = 0; round < 2; round++) {
-      const missing = new Set<string>()
-      const scratch = new Map<string, Document | null>()
-      const view: View = {
-        get: (collection, id) => {
-          const key = keyOf(collection, id)
-          if (scratch.has(key)) return scratch.get(key) ?? undefined
-          if (working.has(key)) return working.get(key) ?? undefined
-          missing.add(key)
-          return undefined
-        },
-      }
-      for (const r of recorded) {
-        try {
-          for (const put of projection.project(r, view)) {
-            const key = keyOf(put.collection, put.id)
-            // Written documents need their before-images too, even when never read.
-            if (!scratch.has(key) && !working.has(key)) missing.add(key)
-            scratch.set(key, put.doc)
-          }
-        } catch {
-          // a speculative run may fail on documents not loaded yet; the real pass reports real failures
-        }
-      }
-      if (missing.size === 0) break
-      await load(missing)
-    }
-    const dirty = new Set<string>()
-    for (const r of recorded) {
-      for (;;) {
-        const view: View = {
-          get: (collection, id) => {
-            const key = keyOf(collection, id)
-            if (!working.has(key)) throw new Missing([key])
-            return working.get(key) ?? undefined
-          },
-        }
-        let puts: readonly Put[]
-        try {
-          puts = projection.project(r, view)
-        } catch (error) {
-          if (error instanceof Missing) {
-            await load(error.keys)
-            continue
-          }
-          poisoned(byPosition.get(r) as StoredEvent, error, quarantine)
-          break
-        }
-        for (const put of puts) {
-          const key = keyOf(put.collection, put.id)
-          if (!working.has(key)) await load([key])
-          working.set(key, put.doc === null ? null : withId(put.id, put.doc))
-          dirty.add(key)
-        }
-        break
-      }
-    }
+    const projected = await projectBatch(
+      member.projection,
+      decoded,
+      (collection, ids) => physical(member, collection).findByIds(ids),
+      (event, error) => fail(event.stored, error),
+    )
+    const endText = positionToString(end)
+    const stamp = batchStamp(end)
+    if (projected.before.length > 0 || projected.increments.size > 0)
+      await member.checkpoint.begin(endText, projected.before)
     // Quarantine entries are keyed by position: a batch replayed after a crash rewrites the same ones.
     if (quarantine.length > 0)
       await readModels.collection(quarantineCollection).write(quarantine.map((doc) => ({ kind: 'put', doc })))
-    const last = batch[batch.length - 1] as StoredEvent
-    const changed = [...dirty].filter(
-      (key) => JSON.stringify(working.get(key)) !== JSON.stringify(original.get(key)),
-    )
-    if (changed.length > 0) {
-      const before = changed.map((key) => {
-        const [collection, id] = splitKey(key)
-        return { collection, id, doc: original.get(key) ?? null }
-      })
-      const current = position === undefined ? null : positionToString(position)
-      await saveCheckpoint({
-        position: current,
-        pending: { position: positionToString(last.position), before },
-      })
-      const byCollection = new Map<string, WriteOperation[]>()
-      for (const key of changed) {
-        const [collection, id] = splitKey(key)
-        const doc = working.get(key) ?? null
-        // A document absent when loaded is still absent (one writer; recovery ran first): insert it.
-        const op: WriteOperation =
-          doc === null
-            ? { kind: 'delete', id }
-            : original.get(key) === null
-              ? { kind: 'insert', doc }
-              : { kind: 'put', doc }
-        const ops = byCollection.get(collection)
-        if (ops === undefined) byCollection.set(collection, [op])
-        else ops.push(op)
+    for (const [collection, ops] of projected.replacements) await physical(member, collection).write(ops)
+    for (const [collection, increments] of projected.increments) {
+      const target = physical(member, collection)
+      let pending = increments
+      if (replay) {
+        // Increments of this batch that landed before the crash are stamped with it: leave them be.
+        const done = new Set<string>()
+        for (let i = 0; i < pending.length; i += 1_000) {
+          const ids = pending.slice(i, i + 1_000).map((inc) => inc.id)
+          for (const doc of await target.find({ _id: { $in: ids }, _batch: { $gte: stamp } }))
+            done.add(doc._id)
+        }
+        pending = pending.filter((inc) => !done.has(inc.id))
       }
-      for (const [collection, ops] of byCollection) await physical(collection).write(ops)
+      await target.write(pending.map((inc): WriteOperation => ({ kind: 'increment', ...inc, batch: stamp })))
     }
-    await saveCheckpoint({ position: positionToString(last.position), pending: null })
-    position = last.position
-    processed += batch.length
-    quarantinedCount += quarantine.length
+    await member.checkpoint.commit(endText)
+    member.position = end
+    member.processed += batch.length
+    member.quarantined += quarantine.length
   }
 
-  const report = async () => {
+  /** Decodes once what some projection of the group handles; a failure is kept for each projection. */
+  const decodeAll = (stored: readonly StoredEvent[]): Decoded[] =>
+    stored.flatMap((s): Decoded[] => {
+      if (!handled.has(s.type)) return []
+      try {
+        // Read models hold no personal data: projections see it sealed, as erased.
+        return [{ stored: s, recorded: codec.decode(s, { personalData: false }) }]
+      } catch (error) {
+        return [{ stored: s, error }]
+      }
+    })
+
+  const partFor = (member: Member, decoded: readonly Decoded[]) =>
+    decoded.filter(
+      (item) => member.handles.has(item.stored.type) && after(item.stored.position, member.position),
+    )
+
+  /** Takes the leases, and finishes any batch a crash interrupted, projection by projection. */
+  const recover = async (): Promise<Member[]> => {
+    if (leased && members !== undefined) return members
+    const joined: Member[] = []
+    try {
+      for (const projection of projections) joined.push(await join(projection))
+    } catch (error) {
+      // Leave no lease half-taken: a standby retries them all.
+      for (const member of joined) await member.checkpoint.release().catch(() => undefined)
+      throw error
+    }
+    members = joined
+    leased = true
+    return joined
+  }
+
+  /** Takes one projection's lease, and finishes the batch a crash interrupted, if any. */
+  const join = async (projection: Projection): Promise<Member> => {
+    const generation = options.generation ?? Math.max(1, await currentGeneration(readModels, projection.name))
+    const checkpoint = checkpointOf(readModels, projection.name, generation, { owner, ttlMs })
+    const stored = await checkpoint.acquire()
+    const member: Member = {
+      projection,
+      handles: new Set(projection.canHandle),
+      checkpoint,
+      generation,
+      position: stored.position === null ? undefined : positionFromString(stored.position),
+      processed: 0,
+      quarantined: 0,
+    }
+    if (stored.pending !== null) {
+      await restoreBeforeImages(stored.pending.before, (collection, ops) =>
+        physical(member, collection).write(ops),
+      )
+      // Replay exactly the interrupted batch: its increments are stamped with its end.
+      const end = positionFromString(stored.pending.position)
+      const replayed: StoredEvent[] = []
+      let from = member.position
+      for (;;) {
+        const page = await events.readAll(
+          from === undefined ? { maxCount: batchSize } : { after: from, maxCount: batchSize },
+        )
+        for (const s of page.events) if (comparePositions(s.position, end) <= 0) replayed.push(s)
+        from = page.lastPosition ?? from
+        if (page.isEnd || from === undefined || comparePositions(from, end) >= 0) break
+      }
+      await writeBatch(member, partFor(member, decodeAll(replayed)), end, true)
+    }
+    return member
+  }
+
+  const report = async (group: readonly Member[]) => {
     if (options.onProgress === undefined) return
     const seconds = (performance.now() - started) / 1000
-    await options.onProgress({
-      projection: projection.name,
-      eventsProcessed: processed,
-      eventsPerSecond: seconds > 0 ? processed / seconds : 0,
-      lagEvents: await events.countAfter(position),
-      quarantined: quarantinedCount,
-      position: position === undefined ? null : positionToString(position),
-    })
+    for (const member of group) {
+      await options.onProgress({
+        projection: member.projection.name,
+        eventsProcessed: member.processed,
+        eventsPerSecond: seconds > 0 ? member.processed / seconds : 0,
+        lagEvents: await events.countAfter(member.position),
+        quarantined: member.quarantined,
+        position: member.position === undefined ? null : positionToString(member.position),
+      })
+    }
   }
 
-  /** Processes every stored event after the checkpoint, in batches, then returns. */
-  const catchUp = async (shouldStop: () => boolean = () => false): Promise<void> => {
-    await recover()
+  /** Where the group reads from: the earliest checkpoint (undefined: from the first event). */
+  const readFrom = (group: readonly Member[]): Position | undefined => {
+    let earliest = group[0]?.position
+    for (const member of group) {
+      if (member.position === undefined) return undefined
+      if (earliest !== undefined && comparePositions(member.position, earliest) < 0)
+        earliest = member.position
+    }
+    return earliest
+  }
+
+  const follow = async (shouldStop: () => boolean): Promise<void> => {
+    const group = await recover()
+    let from = readFrom(group)
     while (!shouldStop()) {
       const page = await events.readAll(
-        position === undefined ? { maxCount: batchSize } : { after: position, maxCount: batchSize },
+        from === undefined ? { maxCount: batchSize } : { after: from, maxCount: batchSize },
       )
-      await processBatch(page.events)
+      const end = page.events.at(-1)?.position
+      if (end !== undefined) {
+        const decoded = decodeAll(page.events)
+        for (const member of group) {
+          if (after(end, member.position)) await writeBatch(member, partFor(member, decoded), end, false)
+        }
+        await report(group)
+      }
       // A page of nothing but skipped events (EventStoreDB system events) still moves the reading on.
-      if (page.events.length === 0) position = page.lastPosition ?? position
-      await report()
+      from = page.lastPosition ?? from
       if (page.isEnd) return
     }
   }
 
-  /** Catches up, then follows new events live in batches (by size and time) until stopped. */
+  /** Processes every stored event after the checkpoints, in batches, gives up the leases, and returns. */
+  const catchUp = async (): Promise<void> => {
+    try {
+      await follow(() => false)
+    } finally {
+      // Best effort: a runner that cannot give its leases up leaves them to expire.
+      if (leased) for (const member of members ?? []) await member.checkpoint.release().catch(() => undefined)
+      leased = false
+    }
+  }
+
+  /**
+   * Catches up, then follows new events until stopped. New events only wake the runner: it reads them
+   * from the store, so a runner that falls behind catches up in full batches.
+   */
   const start = () => {
     let subscription: Subscription | undefined
+    let renewal: ReturnType<typeof setInterval> | undefined
     let stopped = false
-    // The batch being written, if any: stopping waits for it, so a stopped runner writes nothing more.
-    let inFlight: Promise<void> = Promise.resolve()
+    let wanted = false
+    // The catch-up being written, if any: stopping waits for it, so a stopped runner writes nothing more.
+    let pulling: Promise<void> | undefined
     let fail: (error: unknown) => void = () => undefined
     let finish: () => void = () => undefined
     const done = new Promise<void>((resolve, reject) => {
+      fail = (error) => {
+        stopped = true
+        subscription?.unsubscribe()
+        clearInterval(renewal)
+        reject(error)
+      }
       finish = resolve
-      fail = reject
     })
+    const pull = () => {
+      wanted = true
+      if (pulling !== undefined || stopped) return
+      pulling = (async () => {
+        while (wanted && !stopped) {
+          wanted = false
+          await follow(() => stopped)
+        }
+      })()
+        .catch(fail)
+        .finally(() => {
+          pulling = undefined
+        })
+    }
     const running = (async () => {
-      await catchUp(() => stopped)
-      if (stopped) return finish()
-      subscription = events
-        .subscribeToAll(position === undefined ? {} : { after: position })
-        .pipe(
-          bufferTime(options.batchMs ?? 50, null, batchSize),
-          filter((batch) => batch.length > 0 && !stopped),
-          concatMap((batch) => {
-            inFlight = processBatch(batch).then(report)
-            return inFlight
-          }),
-        )
-        .subscribe({ error: fail, complete: finish })
+      // A standby: wait for the leases while another runner holds them.
+      for (;;) {
+        try {
+          await recover()
+          break
+        } catch (error) {
+          if (!(error instanceof LeaseHeldError) || stopped) throw error
+          await new Promise((resolve) => setTimeout(resolve, Math.min(ttlMs / 3, 1_000)))
+          if (stopped) return
+        }
+      }
+      await follow(() => stopped)
+      if (stopped) return
+      const group = members ?? []
+      renewal = setInterval(() => {
+        if (pulling === undefined && !stopped) {
+          pulling = Promise.all(group.map((m) => m.checkpoint.renew()))
+            .then(() => undefined)
+            .catch(fail)
+            .finally(() => {
+              pulling = undefined
+              if (wanted) pull()
+            })
+        }
+      }, ttlMs / 3)
+      const from = readFrom(group)
+      subscription = events.subscribeToAll(from === undefined ? {} : { after: from }).subscribe({
+        next: pull,
+        error: fail,
+        complete: () => finish(),
+      })
     })().catch(fail)
     return {
       done,
-      /** Stops following, and resolves once the batch being written (if any) is written. */
+      /** Stops following, waits for the batch being written (if any), and gives up the leases. */
       stop: async () => {
         stopped = true
         subscription?.unsubscribe()
+        clearInterval(renewal)
         await running
-        await inFlight.catch(() => undefined)
+        await pulling
+        if (leased) for (const member of members ?? []) await member.checkpoint.release()
+        leased = false
         finish()
         await done.catch(() => undefined)
       },
@@ -374,8 +420,9 @@ export const projectionRunner = (options: RunnerOptions) => {
   return {
     catchUp,
     start,
+    /** The earliest checkpoint of the group (undefined before the first batch). */
     get position() {
-      return position
+      return members === undefined ? undefined : readFrom(members)
     },
   }
 }

@@ -1,0 +1,165 @@
+/**
+ * The checkpoint protocol of one projection generation: where it has read to, the undo record of a
+ * batch being written, and the lease that makes its runner the only writer.
+ *
+ * A batch is written in three steps: (1) the checkpoint records the batch's end and the before-images
+ * of the documents it replaces; (2) the documents are written: replaced ones as whole documents,
+ * counters as increments stamped with the batch (see `batchStamp`); (3) the checkpoint moves to the
+ * batch's end and drops the before-images. After a crash anywhere, the next runner restores the
+ * before-images and replays exactly that batch: replaced documents are written again from the same
+ * state, and increments already stamped with the batch are skipped. So the effect is exactly once,
+ * without transactions (FerretDB v1 has none).
+ *
+ * Every checkpoint write is a compare-and-set on the lease token, and renews the lease. A runner that
+ * has lost its lease (it paused past the lease's expiry and another took over) finds out at its next
+ * checkpoint write, before writing any document of its next batch, and stops with `LeaseLost`.
+ */
+import { randomUUID } from 'node:crypto'
+import type { Position } from '@property-services/infrastructure'
+import type { Document, ReadModelStore, WriteOperation } from '../readModelStore/port.js'
+import { checkpointsCollection } from './generations.js'
+
+export interface BeforeImage {
+  readonly collection: string
+  readonly id: string
+  readonly doc: Document | null
+}
+
+export interface Lease {
+  /** Who holds it: a runner's `owner` name (by default a random id per runner). */
+  readonly owner: string
+  /** Grows by one with every acquisition; checkpoint writes are conditional on it. */
+  readonly token: number
+  /** Milliseconds since the epoch, by the holder's clock. */
+  readonly expiresAt: number
+}
+
+export interface Checkpoint extends Document {
+  readonly position: string | null
+  /** The batch being written: present only between steps (1) and (3). */
+  readonly pending: { readonly position: string; readonly before: readonly BeforeImage[] } | null
+  readonly lease: Lease | null
+}
+
+/** Another runner holds the projection's lease. */
+export class LeaseHeldError extends Error {
+  readonly code = 'ProjectionLeaseHeld'
+  constructor(
+    readonly projection: string,
+    readonly holder: Lease,
+  ) {
+    super(
+      `projection ${projection} is being written by runner ${holder.owner} (lease ${holder.token}, until ${new Date(holder.expiresAt).toISOString()})`,
+    )
+    this.name = 'LeaseHeldError'
+  }
+}
+
+/** This runner's lease was taken over by another runner: it wrote nothing more and stopped. */
+export class LeaseLostError extends Error {
+  readonly code = 'ProjectionLeaseLost'
+  constructor(
+    readonly projection: string,
+    readonly token: number,
+  ) {
+    super(`projection ${projection} lost its lease ${token} to another runner; this runner stopped writing`)
+    this.name = 'LeaseLostError'
+  }
+}
+
+const pad = (n: bigint) => n.toString().padStart(20, '0')
+
+/** A position as text that sorts in the global order: the stamp of the batch that ends there. */
+export const batchStamp = (position: Position): string => `${pad(position.commit)}/${pad(position.prepare)}`
+
+export interface LeaseOptions {
+  /** This runner's name; a runner restarting under the same name takes its lease back at once. */
+  readonly owner?: string
+  /** How long a lease lasts without a checkpoint write; default 30 s. */
+  readonly ttlMs?: number
+  /** Milliseconds since the epoch; default `Date.now`. */
+  readonly now?: () => number
+}
+
+/** The checkpoint of one projection generation, held under a lease. */
+export const checkpointOf = (
+  readModels: ReadModelStore,
+  projection: string,
+  generation: number,
+  options: LeaseOptions = {},
+) => {
+  const id = `${projection}_g${generation}`
+  const checkpoints = readModels.collection(checkpointsCollection)
+  const owner = options.owner ?? randomUUID()
+  const ttlMs = options.ttlMs ?? 30_000
+  const now = options.now ?? Date.now
+  let token = 0
+  let stored: Checkpoint | undefined
+
+  const save = async (fields: Pick<Checkpoint, 'position' | 'pending'>, expiresAt = now() + ttlMs) => {
+    const next: Checkpoint = { _id: id, ...fields, lease: { owner, token, expiresAt } }
+    if (!(await checkpoints.compareAndSet(next, { 'lease.token': { $eq: token } })))
+      throw new LeaseLostError(projection, token)
+    stored = next
+  }
+
+  return {
+    id,
+    owner,
+    /**
+     * Takes the lease if it is free, expired or this owner's; resolves the checkpoint as stored. Throws
+     * {@link LeaseHeldError} when another runner holds it.
+     */
+    acquire: async (): Promise<Checkpoint> => {
+      for (;;) {
+        const [found] = (await checkpoints.findByIds([id])) as Checkpoint[]
+        const held = found?.lease ?? null
+        if (held !== null && held.owner !== owner && held.expiresAt > now())
+          throw new LeaseHeldError(projection, held)
+        const next: Checkpoint = {
+          _id: id,
+          position: found?.position ?? null,
+          pending: found?.pending ?? null,
+          lease: { owner, token: (held?.token ?? 0) + 1, expiresAt: now() + ttlMs },
+        }
+        // Two runners may race here: the compare-and-set lets one through; the other looks again.
+        const expected = found === undefined ? 'absent' : { 'lease.token': { $eq: held?.token ?? null } }
+        if (await checkpoints.compareAndSet(next, expected)) {
+          token = next.lease?.token ?? 0
+          stored = next
+          return next
+        }
+      }
+    },
+    /** Step (1): the batch ending at `position` is about to replace these documents. */
+    begin: (position: string, before: readonly BeforeImage[]) =>
+      save({ position: stored?.position ?? null, pending: { position, before } }),
+    /** Step (3), or the only step of a batch that changes nothing: the checkpoint moves. */
+    commit: (position: string) => save({ position, pending: null }),
+    /** Extends the lease when no batch has been written for a while. */
+    renew: () => save({ position: stored?.position ?? null, pending: stored?.pending ?? null }),
+    /** Gives the lease up, so that another runner may take over at once. */
+    release: () =>
+      save({ position: stored?.position ?? null, pending: stored?.pending ?? null }, 0).catch((error) => {
+        if (!(error instanceof LeaseLostError)) throw error
+      }),
+    get stored() {
+      return stored
+    },
+  }
+}
+export type CheckpointHandle = ReturnType<typeof checkpointOf>
+
+/** Puts the before-images of an interrupted batch back, so that the batch can be replayed. */
+export const restoreBeforeImages = async (
+  before: readonly BeforeImage[],
+  write: (collection: string, operations: readonly WriteOperation[]) => Promise<void>,
+): Promise<void> => {
+  const byCollection = new Map<string, WriteOperation[]>()
+  for (const image of before) {
+    const ops = byCollection.get(image.collection) ?? []
+    ops.push(image.doc === null ? { kind: 'delete', id: image.id } : { kind: 'put', doc: image.doc })
+    byCollection.set(image.collection, ops)
+  }
+  for (const [collection, ops] of byCollection) await write(collection, ops)
+}
