@@ -87,4 +87,40 @@ describe.each(storeTargets)('read-model store contract: %s', (_name, make) => {
     await expect(c.find({}, { sort: { 'a.$b': 1 } })).rejects.toThrow(/not a read-model field name/)
     expect(() => store.collection('bad.name$')).toThrow(/not a read-model collection name/)
   })
+
+  it('increments counters, creating the document, and never applies one batch twice', async () => {
+    const c = store.collection('contract_counters')
+    const inc = (id: string, n: number, batch: string) =>
+      ({ kind: 'increment', id, by: { n, m: 1 }, onInsert: { key: id }, batch }) as const
+    await c.write([inc('a', 2, '001'), inc('b', 5, '001')])
+    await c.write([inc('a', 3, '002')])
+    expect((await c.findByIds(['a']))[0]).toMatchObject({ _id: 'a', key: 'a', n: 5, m: 2, _batch: '002' })
+    // The same batch again, or an earlier one: refused, nothing changes.
+    await expect(c.write([inc('a', 3, '002')])).rejects.toThrow(/duplicate key|E11000/i)
+    await expect(c.write([inc('b', 7, '000')])).rejects.toThrow(/duplicate key|E11000/i)
+    expect((await c.find()).map(({ _id, n, m }) => [_id, n, m])).toEqual([
+      ['a', 5, 2],
+      ['b', 5, 1],
+    ])
+    expect((await c.find({ _id: { $in: ['a', 'b'] }, _batch: { $gte: '002' } })).map((d) => d._id)).toEqual([
+      'a',
+    ])
+  })
+
+  it('compares and sets one document: inserts when absent, replaces only when it matches', async () => {
+    const c = store.collection('contract_cas')
+    expect(await c.compareAndSet({ _id: 'l', lease: { token: 1 } }, 'absent')).toBe(true)
+    expect(await c.compareAndSet({ _id: 'l', lease: { token: 9 } }, 'absent')).toBe(false)
+    expect(await c.compareAndSet({ _id: 'l', lease: { token: 2 } }, { 'lease.token': { $eq: 0 } })).toBe(
+      false,
+    )
+    expect(await c.compareAndSet({ _id: 'l', lease: { token: 2 } }, { 'lease.token': { $eq: 1 } })).toBe(true)
+    expect(await c.compareAndSet({ _id: 'other', v: 1 }, { 'lease.token': { $eq: 1 } })).toBe(false)
+    expect(await c.find()).toEqual([{ _id: 'l', lease: { token: 2 } }])
+    // A document without the field matches null, as in MongoDB (checkpoints written before leases).
+    await c.write([{ kind: 'put', doc: { _id: 'old', position: 'p' } }])
+    expect(await c.compareAndSet({ _id: 'old', lease: { token: 1 } }, { 'lease.token': { $eq: null } })).toBe(
+      true,
+    )
+  })
 })

@@ -74,6 +74,56 @@ const runWithCrashes = async (
 describe.each(storeTargets)('projection runner on %s', (name, make) => {
   const runs = name === 'MongoDB' ? 6 : 40
 
+  it('all read models in one pass, through crashes, then each alone: the read models of clean passes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        communityArbitrary,
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 4 }),
+        async (community, batchSize, crashes) => {
+          const events = freshEventStore()
+          await appendAll(events, community)
+          const clean = await make()
+          const grouped = await make()
+          try {
+            const expected = []
+            for (const projection of projections)
+              expected.push(await cleanPass(events, clean.store, projection))
+            for (const at of crashes) {
+              try {
+                await projectionRunner({
+                  events,
+                  readModels: crashingAfter(grouped.store, at),
+                  projections,
+                  batchSize,
+                  owner: 'worker-1',
+                }).catchUp()
+              } catch (error) {
+                if (!(error instanceof Crash)) throw error
+              }
+            }
+            // Regrouped: each projection goes on from its own checkpoint.
+            for (const projection of projections)
+              await projectionRunner({
+                events,
+                readModels: grouped.store,
+                projection,
+                batchSize,
+                owner: 'worker-1',
+              }).catchUp()
+            const actual = []
+            for (const projection of projections) actual.push(await dump(grouped.store, projection))
+            expect(actual).toEqual(expected)
+          } finally {
+            await clean.cleanup()
+            await grouped.cleanup()
+          }
+        },
+      ),
+      { numRuns: runs },
+    )
+  }, 300_000)
+
   it.each(projections.map((p) => [p.name, p] as const))(
     '%s: any batch size and crashes at any point give the read model of one clean pass',
     async (_projectionName, projection) => {
