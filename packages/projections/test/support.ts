@@ -27,29 +27,33 @@ export interface StoreTarget {
   readonly cleanup: () => Promise<void>
 }
 
-/** Read-model stores to run the same tests against: in memory always, MongoDB when configured. */
+const mongoTarget = (replaceBy: 'auto' | 'update') => async (): Promise<StoreTarget> => {
+  const database = `ps_test_${randomUUID().slice(0, 8)}`
+  const store = await mongoReadModelStore({ url: mongoUrl!, database, replaceBy })
+  return {
+    store,
+    cleanup: async () => {
+      await store.close()
+      const client = await MongoClient.connect(mongoUrl!)
+      await client.db(database).dropDatabase()
+      await client.close()
+    },
+  }
+}
+
+/**
+ * Read-model stores to run the same tests against: in memory always, MongoDB when configured, both
+ * ways it writes (on FerretDB, `auto` replaces by reinserting and the runner replaces counters whole;
+ * `update` replaces and increments in place, as on MongoDB).
+ */
 export const storeTargets: ReadonlyArray<[string, () => Promise<StoreTarget>]> = [
   ['in-memory', async () => ({ store: inMemoryReadModelStore(), cleanup: async () => undefined })],
   ...(mongoUrl === undefined
     ? []
-    : [
-        [
-          'MongoDB',
-          async () => {
-            const database = `ps_test_${randomUUID().slice(0, 8)}`
-            const store = await mongoReadModelStore({ url: mongoUrl, database })
-            return {
-              store,
-              cleanup: async () => {
-                await store.close()
-                const client = await MongoClient.connect(mongoUrl)
-                await client.db(database).dropDatabase()
-                await client.close()
-              },
-            }
-          },
-        ] as [string, () => Promise<StoreTarget>],
-      ]),
+    : ([
+        ['MongoDB', mongoTarget('auto')],
+        ['MongoDB, updates in place', mongoTarget('update')],
+      ] as Array<[string, () => Promise<StoreTarget>]>)),
 ]
 
 /**

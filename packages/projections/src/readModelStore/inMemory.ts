@@ -121,6 +121,7 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
         },
       }
     },
+    incrementsInPlace: true,
     close: async () => undefined,
   }
 }

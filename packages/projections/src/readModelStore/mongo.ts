@@ -7,6 +7,7 @@ import {
   type Filter,
   type FindOptions,
   type ReadModelStore,
+  type WriteOperation,
 } from './port.js'
 
 type Stored = { _id: string } & Record<string, unknown>
@@ -22,6 +23,13 @@ export interface MongoReadModelStoreOptions {
    * with 100 or more statements, so writes are sent in smaller ordered chunks; MongoDB takes any size.
    */
   readonly maxOperationsPerBulk?: number
+  /**
+   * How whole documents are replaced: `update` (one replace statement each, atomic per document),
+   * `reinsert` (deleted and inserted again in bulk: two commands per batch, but a reader may briefly
+   * miss a document being replaced), or `auto` (default): `reinsert` on FerretDB, whose update
+   * statements cost about 8 ms each against 0.04 ms per inserted document, `update` elsewhere.
+   */
+  readonly replaceBy?: 'update' | 'reinsert' | 'auto'
 }
 
 const idsPerQuery = 1000
@@ -37,11 +45,30 @@ export const mongoReadModelStore = async (options: MongoReadModelStoreOptions): 
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
   })
   await client.connect()
+  let replaceBy = options.replaceBy ?? 'auto'
+  if (replaceBy === 'auto') {
+    const build = await client.db('admin').command({ buildInfo: 1 })
+    replaceBy = 'ferretdbVersion' in build ? 'reinsert' : 'update'
+  }
   return mongoReadModelStoreOf(
     client.db(options.database),
     () => client.close(),
     options.maxOperationsPerBulk,
+    replaceBy,
   )
+}
+
+/** The final state of each document an ordered list of operations touches (increments aside). */
+const finalStates = (operations: readonly WriteOperation[]) => {
+  const final = new Map<string, Document | null>()
+  // Ids first written by `insert`: they must not exist, so they are not deleted first.
+  const inserted = new Set<string>()
+  for (const op of operations) {
+    const id = op.kind === 'put' || op.kind === 'insert' ? op.doc._id : op.id
+    if (op.kind === 'insert' && !final.has(id)) inserted.add(id)
+    final.set(id, op.kind === 'delete' ? null : op.kind === 'increment' ? (final.get(id) ?? null) : op.doc)
+  }
+  return { final, inserted }
 }
 
 /** Read models in a database of a client the caller manages. */
@@ -49,7 +76,9 @@ export const mongoReadModelStoreOf = (
   db: Db,
   close: () => Promise<void> = async () => undefined,
   maxOperationsPerBulk = 64,
+  replaceBy: 'update' | 'reinsert' = 'update',
 ): ReadModelStore => ({
+  incrementsInPlace: replaceBy === 'update',
   collection: (name) => {
     assertCollectionName(name)
     const collection = db.collection<Stored>(name)
@@ -74,6 +103,18 @@ export const mongoReadModelStoreOf = (
       },
       write: async (operations) => {
         if (operations.length === 0) return
+        if (replaceBy === 'reinsert' && operations.every((op) => op.kind !== 'increment')) {
+          // Delete what is replaced or deleted, then insert the final documents: a crash in between is
+          // undone by the runner's before-images, as any partial batch is.
+          const { final, inserted } = finalStates(operations)
+          const replaced = [...final.keys()].filter((id) => !inserted.has(id))
+          for (let i = 0; i < replaced.length; i += idsPerQuery)
+            await collection.deleteMany({ _id: { $in: replaced.slice(i, i + idsPerQuery) } })
+          const docs = [...final.values()].filter((doc): doc is Document => doc !== null)
+          for (let i = 0; i < docs.length; i += idsPerQuery)
+            await collection.insertMany(docs.slice(i, i + idsPerQuery) as Stored[], { ordered: true })
+          return
+        }
         const bulk = operations.map(
           (op): AnyBulkWriteOperation<Stored> =>
             op.kind === 'put'
@@ -85,7 +126,8 @@ export const mongoReadModelStoreOf = (
                       // Absent, or stamped by an earlier batch: add. Stamped by this batch or a later one:
                       // the filter misses and the upsert's insert fails on the key (code 11000).
                       updateOne: {
-                        filter: { _id: op.id, [batchStampField]: { $lt: op.batch } },
+                        // $not also matches a counter without a stamp (written before stamps).
+                        filter: { _id: op.id, [batchStampField]: { $not: { $gte: op.batch } } },
                         update: {
                           $inc: op.by as never,
                           $set: { [batchStampField]: op.batch },

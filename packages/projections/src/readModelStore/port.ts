@@ -65,6 +65,12 @@ export interface ReadModelCollection {
 
 export interface ReadModelStore {
   collection(name: string): ReadModelCollection
+  /**
+   * Whether the store applies increments itself, cheaply (in memory, MongoDB). When false (FerretDB 1.x,
+   * where each update statement costs about 200 inserted documents), the runner reads the counters
+   * and writes them as whole documents, which the store replaces by deleting and inserting in bulk.
+   */
+  readonly incrementsInPlace: boolean
   close(): Promise<void>
 }
 

@@ -116,7 +116,8 @@ const handlingsId = (thread: string, month: string) => `handlings|${thread}|${mo
 const workingSet = (view: View) => {
   const changed = new Map<string, { collection: string; id: string; doc: Document | null }>()
   const increments: Increment[] = []
-  const key = (collection: string, id: string) => JSON.stringify([collection, id])
+  // Collection names never hold a NUL: the first one ends the collection, whatever the id holds.
+  const key = (collection: string, id: string) => `${collection}\u0000${id}`
   return {
     get: <D extends Document>(collection: string, id: string): D | undefined => {
       const found = changed.get(key(collection, id))
@@ -249,6 +250,9 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
 
   return {
     name: repeatComplaintsName,
+    // No prefetch: what an event reads chains through documents that earlier events of the same batch
+    // create (a handling reads the filings after it, then those complaints), so the runner finds them
+    // by trial runs of the batch.
     collections: ['complaints', 'moments', 'repeats', 'rates', 'hotspots'],
     canHandle: [
       'ComplaintFiled',

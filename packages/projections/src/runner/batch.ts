@@ -31,10 +31,13 @@ class Missing extends Error {
   }
 }
 
-// A document's key in the batch's maps. JSON, so no id (which may hold any text) can be mistaken for
-// a separator: splitKey(keyOf(c, id)) is [c, id] whatever the characters of id.
-const keyOf = (collection: string, id: string) => JSON.stringify([collection, id])
-const splitKey = (key: string) => JSON.parse(key) as [string, string]
+// A document's key in the batch's maps: collection names are code's identifiers (never a NUL), so the
+// first NUL ends the collection, and an id (which may hold any text, NULs included) follows whole.
+const keyOf = (collection: string, id: string) => `${collection}\u0000${id}`
+const splitKey = (key: string): [string, string] => {
+  const at = key.indexOf('\u0000')
+  return [key.slice(0, at), key.slice(at + 1)]
+}
 
 /** The document with `_id` first, as MongoDB stores it, so documents compare equal across stores. */
 const withId = (id: string, doc: Document): Document => {
@@ -51,6 +54,8 @@ export const projectBatch = async (
   events: readonly BatchEvent[],
   load: Loader,
   failed: (event: BatchEvent, error: unknown) => void,
+  /** False when the store cannot increment cheaply: counters are then read and replaced whole. */
+  incrementsInPlace = true,
 ): Promise<ProjectedBatch> => {
   const working = new Map<string, Document | null>()
   const original = new Map<string, Document | null>()
@@ -87,11 +92,18 @@ export const projectBatch = async (
     },
   })
 
+  const loaded = readsOf((key) => working.get(key) ?? undefined)
   if (projection.prefetch !== undefined) {
-    const keys = new Set<string>()
-    for (const { recorded } of events)
-      for (const [collection, id] of projection.prefetch(recorded)) keys.add(keyOf(collection, id))
-    await loadKeys(keys)
+    for (let round = 0; round < 4; round++) {
+      const keys = new Set<string>()
+      for (const { recorded } of events)
+        for (const [collection, id] of projection.prefetch(recorded, loaded)) {
+          const key = keyOf(collection, id)
+          if (!working.has(key)) keys.add(key)
+        }
+      if (keys.size === 0) break
+      await loadKeys(keys)
+    }
   } else {
     // Trial runs find what the batch reads through other documents (a complaint, then its owner's
     // history): each round loads, in one request per collection, what the previous round missed.
@@ -133,7 +145,8 @@ export const projectBatch = async (
         changes = projection.project(event.recorded, view)
       } catch (error) {
         if (error instanceof Missing) {
-          await loadKeys([error.key])
+          const keys = [error.key]
+          await loadKeys(keys)
           continue
         }
         failed(event, error)
@@ -165,6 +178,19 @@ export const projectBatch = async (
       }
       break
     }
+  }
+
+  if (!incrementsInPlace && incremented.size > 0) {
+    await loadKeys(incremented.keys())
+    for (const [key, { id, inc }] of incremented) {
+      const current = working.get(key) ?? null
+      const next: Record<string, unknown> = current === null ? { _id: id, ...inc.onInsert } : { ...current }
+      for (const [field, amount] of Object.entries(inc.by))
+        next[field] = ((next[field] as number) ?? 0) + amount
+      working.set(key, next as Document)
+      replaced.add(key)
+    }
+    incremented.clear()
   }
 
   const replacements = new Map<string, WriteOperation[]>()

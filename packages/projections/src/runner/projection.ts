@@ -46,11 +46,13 @@ export interface Projection<C extends Collections = Collections> {
   readonly canHandle: readonly string[]
   project(recorded: RecordedEvent, view: View<C>): readonly Change[]
   /**
-   * The documents projecting this event reads or replaces, when the event alone says which: the
-   * runner loads them for a whole batch in one request per collection. Without it, the runner finds
-   * them by a trial run of the batch (needed when reads chain through other documents).
+   * The documents projecting this event reads or replaces. The runner asks for the whole batch, loads
+   * the answers in one request per collection, and asks again with them in the view while new ones come
+   * (reads that chain through documents: a complaint, then its owner's history), at most four rounds.
+   * Whatever it misses is loaded one by one when projecting asks for it. Without it, the runner finds
+   * them by trial runs of the batch.
    */
-  prefetch?(recorded: RecordedEvent): ReadonlyArray<readonly [collection: string, id: string]>
+  prefetch?(recorded: RecordedEvent, view: View<C>): ReadonlyArray<readonly [collection: string, id: string]>
 }
 
 /** A put that changes a document, starting from `init` when it does not exist yet. */

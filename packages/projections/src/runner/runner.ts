@@ -175,6 +175,7 @@ export const projectionRunner = (options: RunnerOptions) => {
       decoded,
       (collection, ids) => physical(member, collection).findByIds(ids),
       (event, error) => fail(event.stored, error),
+      readModels.incrementsInPlace,
     )
     const endText = positionToString(end)
     const stamp = batchStamp(end)
