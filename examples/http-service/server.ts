@@ -1,7 +1,7 @@
 /**
  * Embedding the library in an HTTP service, safely: POST /commands handles a command from the actor a
  * bearer token names; GET /analytics/:dimension, /repeats and /satisfaction/:granularity read the read
- * models, which projection runners keep live. Plain node:http, no framework.
+ * models, which a projection runner keeps live. Plain node:http, no framework.
  *
  * What reaches the handler is bounded before it gets there: a token or 401, JSON or 415, at most
  * `maxBodyBytes` or 413, parseable or 400. Every error is an RFC 9457 problem document that says what
@@ -91,9 +91,8 @@ export const startService = async (options: ServiceOptions) => {
   const log = options.log ?? ((error: unknown) => console.error(error))
   const authenticate = authenticator(options.tokens)
   const readModels = inMemoryReadModelStore()
-  const runners = allProjections().map((projection) =>
-    projectionRunner({ events, readModels, projection }).start(),
-  )
+  // One runner reads the log once for every read model.
+  const runner = projectionRunner({ events, readModels, projections: allProjections() }).start()
   // An erasure a crash interrupted last time is completed before anything else.
   await reconcileErasures({ store: events, keys: options.keys, serde: serde({ keys: options.keys }) })
   const { handle } = commandHandler({ store: events, keys: options.keys })
@@ -196,7 +195,7 @@ export const startService = async (options: ServiceOptions) => {
   return {
     url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : options.port}`,
     stop: async () => {
-      await Promise.all(runners.map((r) => r.stop()))
+      await runner.stop()
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
     },

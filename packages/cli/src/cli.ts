@@ -165,19 +165,21 @@ const project = async (
   err: NodeJS.WriteStream,
   onPoison: PoisonPolicy = 'quarantine',
 ): Promise<QuarantinedEvent[]> => {
-  for (const projection of allProjections()) {
-    const total = await events.countAfter()
-    const progress = progressReporter(`projecting ${projection.name}`, err)
-    await rebuild({
-      events,
-      readModels,
-      projection,
-      batchSize: 1000,
-      onPoison,
-      onProgress: (p) => progress.update(p.eventsProcessed, total, 'events'),
-    })
-    progress.done()
-  }
+  const total = await events.countAfter()
+  const projections = allProjections()
+  const progress = progressReporter('projecting every read model in one pass', err)
+  await rebuild({
+    events,
+    readModels,
+    projections,
+    batchSize: 1000,
+    onPoison,
+    // Progress per projection; they move together, so the last one's count is the pass's.
+    onProgress: (p) => {
+      if (p.projection === projections.at(-1)?.name) progress.update(p.eventsProcessed, total, 'events')
+    },
+  })
+  progress.done()
   return quarantinedEvents(readModels)
 }
 

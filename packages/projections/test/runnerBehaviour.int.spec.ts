@@ -1,5 +1,6 @@
 import { type EventStore, inMemoryEventStore, positionToString } from '@property-services/infrastructure'
 import {
+  allProjections,
   checkpointsCollection,
   complaintAnalytics,
   complaintAnalyticsQueries,
@@ -12,6 +13,7 @@ import {
   quarantinedEvents,
   type ReadModelStore,
   rebuild,
+  repeatComplaintQueries,
 } from '@property-services/projections'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { bj, daysAfter, scenario } from './scenario.js'
@@ -217,7 +219,7 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     const { complaint } = scenario(events)
     await complaint('k1', { ownerId: 'o1', unitId: 'u1', ...lift, at: bj('2026-03-02 09:00') })
     const projection = complaintAnalytics()
-    expect(await rebuild({ events, readModels, projection })).toEqual({ generation: 1 })
+    expect(await rebuild({ events, readModels, projection })).toMatchObject({ generation: 1 })
     await complaint('k2', { ownerId: 'o2', unitId: 'u2', ...lift, at: bj('2026-03-03 09:00') })
     const queries = complaintAnalyticsQueries(readModels)
     const seenDuringRebuild: number[] = []
@@ -230,12 +232,24 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
         seenDuringRebuild.push((await queries.by('category'))[0]?.filed ?? -1)
       },
     })
-    expect(result).toEqual({ generation: 2 })
+    expect(result).toEqual({ generation: 2, generations: { complaintAnalytics: 2 } })
     expect(seenDuringRebuild.length).toBeGreaterThan(0)
     expect(seenDuringRebuild.every((filed) => filed === 1)).toBe(true) // readers saw the old generation throughout
     expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(2)
     expect((await queries.by('category'))[0]?.filed).toBe(2)
     expect(await readModels.collection(physicalName('complaintAnalytics', 'buckets', 1)).find()).toEqual([])
+  })
+
+  it('rebuilds several read models in one pass, each into its own next generation', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    await complaint('k1', { ownerId: 'o1', unitId: 'u1', ...lift, at: bj('2026-03-02 09:00') })
+    await rebuild({ events, readModels, projection: complaintAnalytics() })
+    await complaint('k2', { ownerId: 'o1', unitId: 'u1', ...lift, at: bj('2026-03-03 09:00') })
+    const result = await rebuild({ events, readModels, projections: allProjections() })
+    expect(result.generations).toEqual({ complaintAnalytics: 2, repeatComplaints: 1, satisfactionTrends: 1 })
+    expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(2)
+    expect((await repeatComplaintQueries(readModels).rates())[0]).toMatchObject({ complaints: 2 })
   })
 
   it('stops only once the batch being written is written, and writes nothing after', async () => {

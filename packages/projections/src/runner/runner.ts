@@ -66,8 +66,11 @@ interface CommonOptions {
   readonly readModels: ReadModelStore
   /** Events read per batch; default 500. A runner that falls behind catches up in batches this size. */
   readonly batchSize?: number
-  /** Which generation of the read models to write; default the one readers currently use. */
-  readonly generation?: number
+  /**
+   * Which generation of the read models to write: one for all, or one per projection name; default
+   * the one readers currently use.
+   */
+  readonly generation?: number | Readonly<Record<string, number>>
   readonly serde?: Serde
   /**
    * What to do with a stored event that cannot be decoded or projected: `stop` (default) rejects with a
@@ -241,7 +244,9 @@ export const projectionRunner = (options: RunnerOptions) => {
 
   /** Takes one projection's lease, and finishes the batch a crash interrupted, if any. */
   const join = async (projection: Projection): Promise<Member> => {
-    const generation = options.generation ?? Math.max(1, await currentGeneration(readModels, projection.name))
+    const chosen =
+      typeof options.generation === 'number' ? options.generation : options.generation?.[projection.name]
+    const generation = chosen ?? Math.max(1, await currentGeneration(readModels, projection.name))
     const checkpoint = checkpointOf(readModels, projection.name, generation, { owner, ttlMs })
     const stored = await checkpoint.acquire()
     const member: Member = {
