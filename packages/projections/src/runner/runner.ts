@@ -315,10 +315,12 @@ export const projectionRunner = (options: RunnerOptions) => {
       const end = page.events.at(-1)?.position
       if (end !== undefined) {
         const decoded = decodeAll(page.events)
+        // Each read model is reported as soon as its part is written: that is when readers see it.
         for (const member of group) {
-          if (after(end, member.position)) await writeBatch(member, partFor(member, decoded), end, false)
+          if (!after(end, member.position)) continue
+          await writeBatch(member, partFor(member, decoded), end, false)
+          await report([member])
         }
-        await report(group)
       }
       // A page of nothing but skipped events (EventStoreDB system events) still moves the reading on.
       from = page.lastPosition ?? from
