@@ -43,8 +43,6 @@ const matches = (doc: Document, filter: Filter): boolean =>
     )
   })
 
-const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
-
 /**
  * Read models in memory, with the semantics of the MongoDB adapter for what the port offers
  * (documents are copied in and out, so callers cannot change what is stored).
@@ -95,14 +93,15 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
               const stamp = current?.[batchStampField]
               if (typeof stamp === 'string' && stamp >= op.batch)
                 throw new Error(`E11000 duplicate key ${op.id} in ${name}: batch ${op.batch} already applied`)
-              const next: Record<string, unknown> = current ?? { _id: op.id, ...copy(op.onInsert) }
+              const next: Record<string, unknown> = current ?? { _id: op.id, ...op.onInsert }
               for (const [field, amount] of Object.entries(op.by))
                 next[field] = ((next[field] as number | undefined) ?? 0) + amount
               next[batchStampField] = op.batch
               docs.set(op.id, JSON.stringify(next))
             } else if (op.kind === 'insert' && docs.has(op.doc._id))
               throw new Error(`duplicate key ${op.doc._id} in ${name}`)
-            else docs.set(op.doc._id, JSON.stringify(copy(op.doc)))
+            // Stored as JSON: what callers hold afterwards is never what is stored.
+            else docs.set(op.doc._id, JSON.stringify(op.doc))
           }
         },
         compareAndSet: async (doc, expected) => {
@@ -113,7 +112,7 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
             assertFieldNames(Object.keys(expected))
             if (!matches(JSON.parse(json as string) as Document, expected)) return false
           }
-          docs.set(doc._id, JSON.stringify(copy(doc)))
+          docs.set(doc._id, JSON.stringify(doc))
           return true
         },
         drop: async () => {

@@ -205,7 +205,6 @@ export const projectionRunner = (options: RunnerOptions) => {
     }
     await member.checkpoint.commit(endText)
     member.position = end
-    member.processed += batch.length
     member.quarantined += quarantine.length
   }
 
@@ -275,6 +274,7 @@ export const projectionRunner = (options: RunnerOptions) => {
         if (page.isEnd || from === undefined || comparePositions(from, end) >= 0) break
       }
       await writeBatch(member, partFor(member, decodeAll(replayed)), end, true)
+      member.processed += replayed.length
     }
     return member
   }
@@ -318,7 +318,10 @@ export const projectionRunner = (options: RunnerOptions) => {
         // Each read model is reported as soon as its part is written: that is when readers see it.
         for (const member of group) {
           if (!after(end, member.position)) continue
+          // Every event read past the checkpoint counts as processed, handled or not.
+          const fresh = page.events.filter((e) => after(e.position, member.position)).length
           await writeBatch(member, partFor(member, decoded), end, false)
+          member.processed += fresh
           await report([member])
         }
       }
