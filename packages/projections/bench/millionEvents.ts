@@ -35,7 +35,7 @@ try {
   const seconds = (performance.now() - start) / 1000
   const peakMiB = process.resourceUsage().maxRSS / 1024
   console.log(
-    `one-million-event rebuild: ${stored} events from SQLite into ${intoMongo ? 'MongoDB (FerretDB)' : 'in-memory'} read models, all three in one pass: ` +
+    `rebuild of ${stored} events from SQLite into ${intoMongo ? 'MongoDB (FerretDB)' : 'in-memory'} read models, all three in one pass: ` +
       `${(stored / seconds).toFixed(0)} events/s, ${seconds.toFixed(0)} s; peak RSS ${peakMiB.toFixed(0)} MiB (RSS ${(rssBefore / 1048576).toFixed(0)} MiB before the rebuild, with the workload written)`,
   )
   await readModels.close()

@@ -93,17 +93,19 @@ const momentOf = (text: string): Moment => ({ at: text.slice(0, 24), complaintId
 const byMoment = (a: Moment, b: Moment) =>
   byTime(a.at, b.at) || (a.complaintId < b.complaintId ? -1 : a.complaintId > b.complaintId ? 1 : 0)
 
-const utcMonth = (time: number) => new Date(time).toISOString().slice(0, 7)
-/** The UTC months from one moment to another, both included. */
+const monthText = (year: number, month: number) => `${year}-${month < 9 ? '0' : ''}${month + 1}`
+const utcMonth = (time: number) => {
+  const date = new Date(time)
+  return monthText(date.getUTCFullYear(), date.getUTCMonth())
+}
+/** The UTC months from one moment's month to another's, both included. */
 const monthsBetween = (from: number, to: number): string[] => {
   const months: string[] = []
-  const date = new Date(from)
-  date.setUTCDate(1)
-  date.setUTCHours(0, 0, 0, 0)
-  while (date.getTime() <= to) {
-    months.push(utcMonth(date.getTime()))
-    date.setUTCMonth(date.getUTCMonth() + 1)
-  }
+  const start = new Date(from)
+  const end = new Date(to)
+  const last = end.getUTCFullYear() * 12 + end.getUTCMonth()
+  for (let m = start.getUTCFullYear() * 12 + start.getUTCMonth(); m <= last; m++)
+    months.push(monthText(Math.floor(m / 12), m % 12))
   return months
 }
 const filingsId = (thread: string, month: string) => `filings|${thread}|${month}`

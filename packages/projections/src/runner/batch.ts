@@ -65,16 +65,16 @@ export const projectBatch = async (
   >()
 
   const loadKeys = async (keys: Iterable<string>) => {
-    const byCollection = new Map<string, string[]>()
+    const byCollection = new Map<string, Set<string>>()
     for (const key of keys) {
       if (working.has(key)) continue
       const [collection, id] = splitKey(key)
       const ids = byCollection.get(collection)
-      if (ids === undefined) byCollection.set(collection, [id])
-      else if (!ids.includes(id)) ids.push(id)
+      if (ids === undefined) byCollection.set(collection, new Set([id]))
+      else ids.add(id)
     }
     for (const [collection, ids] of byCollection) {
-      const found = new Map((await load(collection, ids)).map((doc) => [doc._id, doc]))
+      const found = new Map((await load(collection, [...ids])).map((doc) => [doc._id, doc]))
       for (const id of ids) {
         const doc = found.get(id) ?? null
         working.set(keyOf(collection, id), doc)
