@@ -29,6 +29,7 @@ import {
 } from '@property-services/projections'
 import { auditComplaints } from './auditComplaints.js'
 import { renderHtml } from './htmlReport.js'
+import { cliPolicies } from './policies.js'
 import { progressReporter } from './progress.js'
 import { renderReport, reportData } from './report.js'
 import { simulate } from './simulation.js'
@@ -166,7 +167,7 @@ const project = async (
   onPoison: PoisonPolicy = 'quarantine',
 ): Promise<QuarantinedEvent[]> => {
   const total = await events.countAfter()
-  const projections = allProjections()
+  const projections = allProjections(cliPolicies)
   const progress = progressReporter('projecting every read model in one pass', err)
   await rebuild({
     events,

@@ -5,9 +5,15 @@
  * Every change goes through the command handler, so the domain's rules apply. Some complaints are
  * handled badly on purpose; the simulation returns those planted deviations so audits can be checked.
  */
-import { type Actor, type ComplaintCategory, subjectsByCategory } from '@property-services/domain'
+import {
+  type Actor,
+  addWorkingDays,
+  type ComplaintCategory,
+  subjectsByCategory,
+} from '@property-services/domain'
 import { commandHandler, type EventStore, type KeyStore } from '@property-services/infrastructure'
 import * as E from 'fp-ts/lib/Either.js'
+import { cliPolicies } from './policies.js'
 import { type Random, seededRandom } from './random.js'
 
 export interface SimulationOptions {
@@ -54,6 +60,7 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
   let now = start
   const handler = commandHandler({
     store,
+    policies: cliPolicies,
     clock: () => new Date(now),
     ...(options.keys === undefined ? {} : { keys: options.keys }),
   })
@@ -168,7 +175,11 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     )
     const late = verbal && roll < 0.14
     if (late) planted.push({ complaintId, step: 'replied in time' })
-    t += late ? 3 * DAY + HOUR : HOUR
+    // Late is after the deadline the calendar gives, which a holiday (Spring Festival) can push a week.
+    const replyDue = Date.parse(
+      addWorkingDays(new Date(at).toISOString(), cliPolicies.verbalReplyWorkingDays, cliPolicies.calendar),
+    )
+    t = late ? Math.max(t + 3 * DAY + HOUR, replyDue + HOUR) : t + HOUR
     if (roll > 0.9) {
       await send('RejectComplaint', { complaintId, reason: 'inspection found no fault' }, t)
     } else {

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export * from './audit/audit.js'
+export * from './calendar/chineseCalendar.js'
 export * from './commands/commandHandler.js'
 export * from './commands/erasure.js'
 export * from './commands/retry.js'
