@@ -29,6 +29,7 @@ import {
 } from '@property-services/projections'
 import { auditComplaints } from './auditComplaints.js'
 import { renderHtml } from './htmlReport.js'
+import { localTime } from './localTime.js'
 import { cliPolicies } from './policies.js'
 import { progressReporter } from './progress.js'
 import { renderReport, reportData } from './report.js'
@@ -83,13 +84,18 @@ const integer = (
 }
 
 /** A moment given on the command line: strictly ISO-8601 with an offset, in 2000-2199. */
+// A time as reports print it (`2025-06-30 12:00:00 +08:00`), so that it can be pasted back.
+const printedTime = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) ([+-]\d{2}:\d{2})$/
+
 const moment = (value: string | undefined, flag: string): string | undefined => {
   if (value === undefined) return undefined
-  if (!IsoDateTime.is(value))
+  const printed = printedTime.exec(value)
+  const iso = printed === null ? value : `${printed[1]}T${printed[2]}${printed[3]}`
+  if (!IsoDateTime.is(iso))
     throw new CliError(
-      `--${flag} must be a date-time with an offset between 2000 and 2199, such as 2025-06-30T12:00:00+08:00; got ${JSON.stringify(value)}`,
+      `--${flag} must be a date-time with an offset between 2000 and 2199, such as 2025-06-30T12:00:00+08:00 or 2025-06-30 12:00:00 +08:00 as reports print it; got ${JSON.stringify(value)}`,
     )
-  return value
+  return iso
 }
 
 const poisonPolicy = (value: string | undefined): PoisonPolicy => {
@@ -353,7 +359,8 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
             io.out(
               timeline
                 .map(
-                  (t) => `${t.at}  ${t.actor.role} ${t.actor.id}  ${t.type}  ${JSON.stringify(t.event.data)}`,
+                  (t) =>
+                    `${localTime(t.at)}  ${t.actor.role} ${t.actor.id}  ${t.type}  ${JSON.stringify(t.event.data)}`,
                 )
                 .join('\n'),
             )
@@ -367,7 +374,7 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
             deviations
               .map(
                 (d) =>
-                  `${d.complaintId}  ${d.step}  due ${d.due ?? '-'}  happened ${d.happened ?? 'never'}  (${d.detail})`,
+                  `${d.complaintId}  ${d.step}  due ${localTime(d.due ?? '-')}  happened ${d.happened === null || d.happened === undefined ? 'never' : localTime(d.happened)}  (${d.detail})`,
               )
               .join('\n'),
           )

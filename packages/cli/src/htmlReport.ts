@@ -3,6 +3,8 @@
  * fonts, nothing fetched. Each chart is a `<figure data-chart>` whose series are `<g class="series">`
  * with one `<circle class="point">` per value.
  */
+
+import { localTime } from './localTime.js'
 import type { ReportData } from './report.js'
 
 interface Series {
@@ -110,7 +112,7 @@ export const renderHtml = (data: ReportData, title = 'Property services report')
   const late = data.lateReplies
     .map(
       (c) =>
-        `<tr><td>${escapeHtml(c._id)}</td><td>${escapeHtml(c.category)}</td><td>${escapeHtml(c.filedAt)}</td><td>${escapeHtml(c.replyDueBy ?? '-')}</td><td>${escapeHtml(c.repliedAt ?? '-')}</td></tr>`,
+        `<tr><td>${escapeHtml(c._id)}</td><td>${escapeHtml(c.category)}</td><td>${escapeHtml(localTime(c.filedAt))}</td><td>${escapeHtml(localTime(c.replyDueBy ?? '-'))}</td><td>${escapeHtml(localTime(c.repliedAt ?? '-'))}</td></tr>`,
     )
     .join('')
   return `<!doctype html>

@@ -5,6 +5,7 @@ import {
   repeatComplaintQueries,
   satisfactionTrendQueries,
 } from '@property-services/projections'
+import { localTime } from './localTime.js'
 
 const table = (headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string => {
   const cells = [headers, ...rows.map((r) => r.map(String))]
@@ -100,7 +101,13 @@ export const renderReport = (data: ReportData): string => {
     '== Verbal complaints answered after their one-working-day deadline ==',
     table(
       ['complaint', 'category', 'filed', 'reply due', 'replied'],
-      data.lateReplies.map((c) => [c._id, c.category, c.filedAt, c.replyDueBy ?? '-', c.repliedAt ?? '-']),
+      data.lateReplies.map((c) => [
+        c._id,
+        c.category,
+        localTime(c.filedAt),
+        localTime(c.replyDueBy ?? '-'),
+        localTime(c.repliedAt ?? '-'),
+      ]),
     ),
   ]
   return sections.join('\n')

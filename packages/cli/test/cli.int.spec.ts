@@ -33,6 +33,10 @@ describe('property-services CLI', () => {
     expect(first.out).toContain('== Complaints by category and month ==')
     expect(first.out).toContain('== Repeat complaints')
     expect(first.out).toContain('== Satisfaction per half-year')
+    // Late replies in Beijing time, with the offset; no UTC instant is printed.
+    const late = first.out.slice(first.out.indexOf('== Verbal complaints answered after'))
+    expect(late).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+08:00/)
+    expect(late).not.toMatch(/T\d{2}:\d{2}:\d{2}\.\d{3}Z/)
     const withoutPath = (text: string) =>
       text.replaceAll(join(dir, 'a.db'), 'DB').replaceAll(join(dir, 'b.db'), 'DB')
     expect(withoutPath(second.out)).toBe(withoutPath(first.out))
