@@ -4,8 +4,10 @@ import {
   complaintAnalyticsQueries,
   repeatComplaintQueries,
   satisfactionTrendQueries,
+  visitCadenceQueries,
 } from '@property-services/projections'
 import { localTime } from './localTime.js'
+import { cliPolicies } from './policies.js'
 
 const table = (headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string => {
   const cells = [headers, ...rows.map((r) => r.map(String))]
@@ -26,12 +28,24 @@ export interface ReportData {
   readonly hotspots: Awaited<ReturnType<ReturnType<typeof repeatComplaintQueries>['hotspots']>>
   readonly satisfaction: Awaited<ReturnType<ReturnType<typeof satisfactionTrendQueries>['trend']>>
   readonly lateReplies: Awaited<ReturnType<ReturnType<typeof complaintAnalyticsQueries>['lateReplies']>>
+  /** The moment the visit figures are as of. */
+  readonly asOf: string
+  readonly visits: Awaited<ReturnType<ReturnType<typeof visitCadenceQueries>['summary']>>
+  readonly overdueVisits: Awaited<ReturnType<ReturnType<typeof visitCadenceQueries>['overdue']>>
 }
 
-export const reportData = async (readModels: ReadModelStore): Promise<ReportData> => {
+/** What the report shows; visits as of `asOf` (default: now), under the command line's policies. */
+export const reportData = async (
+  readModels: ReadModelStore,
+  asOf: string = new Date().toISOString(),
+): Promise<ReportData> => {
   const analytics = complaintAnalyticsQueries(readModels)
   const repeats = repeatComplaintQueries(readModels)
+  const visits = visitCadenceQueries(readModels, cliPolicies)
   return {
+    asOf,
+    visits: await visits.summary(asOf),
+    overdueVisits: await visits.overdue(asOf),
     byCategory: await analytics.by('category'),
     repeatRates: await repeats.rates(),
     repeats: await repeats.repeats(),
@@ -108,6 +122,24 @@ export const renderReport = (data: ReportData): string => {
         localTime(c.replyDueBy ?? '-'),
         localTime(c.repliedAt ?? '-'),
       ]),
+    ),
+    '',
+    `== Home visits as of ${localTime(data.asOf)} (key customers monthly, general quarterly, potential half-yearly) ==`,
+    table(
+      ['grade', 'owners', 'overdue'],
+      data.visits.map((v) => [v.grade, v.owners, v.overdue]),
+    ),
+    table(
+      ['owner', 'grade', 'last visit', 'due by', 'days overdue'],
+      data.overdueVisits
+        .slice(0, 10)
+        .map((o) => [
+          o.ownerId,
+          o.grade,
+          o.lastVisitAt === null ? 'never' : localTime(o.lastVisitAt),
+          localTime(o.dueBy),
+          o.daysOverdue,
+        ]),
     ),
   ]
   return sections.join('\n')

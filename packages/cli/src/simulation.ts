@@ -9,6 +9,8 @@ import {
   type Actor,
   addWorkingDays,
   type ComplaintCategory,
+  nextVisitDue,
+  type OwnerGrade,
   subjectsByCategory,
 } from '@property-services/domain'
 import { commandHandler, type EventStore, type KeyStore } from '@property-services/infrastructure'
@@ -39,8 +41,10 @@ export interface SimulationResult {
   readonly refused: number
   readonly complaints: number
   readonly planted: readonly PlantedDeviation[]
-  /** The simulated moment the history ends. */
+  /** The simulated moment the history ends (with time after the story for the last deadlines to pass). */
   readonly endsAt: string
+  /** The story's last day: the figures of a report are as of then. */
+  readonly lastDayAt: string
 }
 
 const HOUR = 3_600_000
@@ -83,7 +87,7 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
   }
 
   // The community.
-  const units: Array<{ unitId: string; ownerId: string; area: number }> = []
+  const units: Array<{ unitId: string; ownerId: string; area: number; grade: OwnerGrade }> = []
   for (let b = 1; b <= buildings; b++) {
     for (let u = 1; u <= perBuilding; u++) {
       const unitId = `b${b}-${String(u).padStart(2, '0')}`
@@ -105,7 +109,7 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
       await send('AssignUnitOwner', { unitId, ownerId }, start)
       const grade = random.pick(['key', 'general', 'general', 'potential'] as const)
       if (grade !== 'general') await send('GradeOwner', { ownerId, grade }, start + HOUR)
-      units.push({ unitId, ownerId, area })
+      units.push({ unitId, ownerId, area, grade })
     }
   }
   const catalogue = [
@@ -347,5 +351,29 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     await send('CloseSurvey', { surveyId }, at + 14 * DAY)
   }
 
-  return { commands, refused, complaints, planted, endsAt: new Date(endsAt + 60 * DAY).toISOString() }
+  // Home visits (策略六) at each owner's cadence by grade; one in six slips by weeks, so some owners are
+  // overdue. A random of its own, so that adding visits left the rest of the story as it was.
+  const visits = seededRandom(options.seed + 1)
+  for (const unit of units) {
+    let since = start
+    for (;;) {
+      const planned = Date.parse(nextVisitDue(new Date(since).toISOString(), unit.grade, cliPolicies))
+      const at = visits.chance(1 / 6) ? planned + visits.int(20, 50) * DAY : planned + visits.int(-3, 3) * DAY
+      if (at > endsAt) break
+      const needs = [
+        visits.pick(['lift noise at night', 'parking at the gate', 'none raised', 'corridor lights']),
+      ]
+      await send('RecordOwnerVisit', { ownerId: unit.ownerId, needs }, Math.max(at, start + 2 * DAY))
+      since = Math.max(at, start + 2 * DAY)
+    }
+  }
+
+  return {
+    commands,
+    refused,
+    complaints,
+    planted,
+    endsAt: new Date(endsAt + 60 * DAY).toISOString(),
+    lastDayAt: new Date(endsAt).toISOString(),
+  }
 }

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { auditComplaints, run, simulate } from '@property-services/cli'
 import { inMemoryEventStore, sqliteEventStore } from '@property-services/infrastructure'
-import { complaintAnalyticsQueries, mongoReadModelStore } from '@property-services/projections'
+import {
+  allProjections,
+  complaintAnalyticsQueries,
+  mongoReadModelStore,
+} from '@property-services/projections'
 import Database from 'better-sqlite3'
 import { MongoClient } from 'mongodb'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -33,6 +37,9 @@ describe('property-services CLI', () => {
     expect(first.out).toContain('== Complaints by category and month ==')
     expect(first.out).toContain('== Repeat complaints')
     expect(first.out).toContain('== Satisfaction per half-year')
+    // Visits at each owner's cadence, as of the story's last day: only owners whose visit slipped.
+    expect(first.out).toMatch(/== Home visits as of \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+08:00/)
+    expect(first.out).toMatch(/\nkey +\d+ +\d+\n/)
     // Late replies in Beijing time, with the offset; no UTC instant is printed.
     const late = first.out.slice(first.out.indexOf('== Verbal complaints answered after'))
     expect(late).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+08:00/)
@@ -215,7 +222,10 @@ describe('property-services CLI', () => {
       const url = process.env.MONGODB_URL as string
       const database = `ps_cli_${process.pid}`
       const result = await cli('rebuild', '--db', join(dir, 'a.db'), '--mongo', url, '--database', database)
-      expect(result).toMatchObject({ code: 0, out: `rebuilt 3 read models into ${url}` })
+      expect(result).toMatchObject({
+        code: 0,
+        out: `rebuilt ${allProjections().length} read models into ${url}`,
+      })
       const readModels = await mongoReadModelStore({ url, database })
       try {
         const rows = await complaintAnalyticsQueries(readModels).by('category')

@@ -1,3 +1,4 @@
+import type { OwnerGrade } from './owners/owner.js'
 import { defaultCalendar, type WorkingCalendar } from './shared/calendar.js'
 
 /**
@@ -20,6 +21,11 @@ export interface Policies {
    * Adjustments up are not limited.
    */
   readonly staffAdjustmentLimitFen: number
+  /**
+   * Months between home visits (上门拜访) by customer grade: key customers are visited most often. The
+   * handbook's quarterly visit is the general customer's.
+   */
+  readonly visitCadenceMonths: Readonly<Record<OwnerGrade, number>>
 }
 
 export const defaultPolicies: Policies = {
@@ -29,6 +35,7 @@ export const defaultPolicies: Policies = {
   repeatComplaintWindowDays: 90,
   maxBackdatingHours: 72,
   staffAdjustmentLimitFen: 10_000,
+  visitCadenceMonths: { key: 1, general: 3, potential: 6 },
 }
 
 /** Default policies with some of them replaced. */

@@ -7,6 +7,7 @@ import { defaultPolicies, type Policies } from '@property-services/domain'
 import { complaintAnalytics } from './readModels/complaintAnalytics.js'
 import { repeatComplaints } from './readModels/repeatComplaints.js'
 import { satisfactionTrends } from './readModels/satisfactionTrends.js'
+import { visitCadence } from './readModels/visitCadence.js'
 import type { Projection } from './runner/projection.js'
 
 export * from './keys/mongoKeyStore.js'
@@ -17,6 +18,7 @@ export * from './readModels/complaintAnalytics.js'
 export * from './readModels/periods.js'
 export * from './readModels/repeatComplaints.js'
 export * from './readModels/satisfactionTrends.js'
+export * from './readModels/visitCadence.js'
 export * from './runner/checkpoint.js'
 export * from './runner/generations.js'
 export * from './runner/projection.js'
@@ -29,4 +31,5 @@ export const allProjections = (policies: Policies = defaultPolicies): readonly P
   complaintAnalytics(policies),
   repeatComplaints(policies),
   satisfactionTrends(policies),
+  visitCadence(),
 ]

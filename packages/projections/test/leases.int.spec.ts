@@ -136,6 +136,9 @@ describe.skipIf(mongoUrl === undefined)('projection workers in two processes', (
       workers.push(child)
       return child
     }
+    // Each read model reports once its part of a batch is written: wait for all of them.
+    const wroteAll = (owner: string, events: number) =>
+      allProjections().every((p) => (output.get(owner) ?? '').includes(`wrote ${p.name} ${events}/`))
     const writes = (owner: string) =>
       (output.get(owner) ?? '').split('\n').filter((l) => l.startsWith('wrote')).length
     const events = sqliteEventStore({ path, synchronous: 'normal' })
@@ -149,17 +152,13 @@ describe.skipIf(mongoUrl === undefined)('projection workers in two processes', (
       await until(() => (output.get('two') ?? '').includes('started'), 'worker two to start', 60_000)
       await appendAll(events, community.slice(third, 2 * third))
       const total = await events.countAfter()
-      await until(() => (output.get('one') ?? '').includes(`${total}/`), 'worker one to follow', 30_000)
+      await until(() => wroteAll('one', total), 'worker one to follow', 30_000)
       expect(writes('two')).toBe(0)
       one.kill('SIGKILL')
       await new Promise((resolve) => one.once('exit', resolve))
       await appendAll(events, community.slice(2 * third))
       const end = await events.countAfter()
-      await until(
-        () => writes('two') > 0 && (output.get('two') ?? '').includes(`${end}/`),
-        'worker two to take over',
-        30_000,
-      )
+      await until(() => wroteAll('two', end), 'worker two to take over', 30_000)
 
       const readModels = await mongoReadModelStore({ url: mongoUrl!, database })
       const reference = inMemoryReadModelStore()

@@ -247,7 +247,12 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     await rebuild({ events, readModels, projection: complaintAnalytics() })
     await complaint('k2', { ownerId: 'o1', unitId: 'u1', ...lift, at: bj('2026-03-03 09:00') })
     const result = await rebuild({ events, readModels, projections: allProjections() })
-    expect(result.generations).toEqual({ complaintAnalytics: 2, repeatComplaints: 1, satisfactionTrends: 1 })
+    expect(result.generations).toEqual({
+      complaintAnalytics: 2,
+      repeatComplaints: 1,
+      satisfactionTrends: 1,
+      visitCadence: 1,
+    })
     expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(2)
     expect((await repeatComplaintQueries(readModels).rates())[0]).toMatchObject({ complaints: 2 })
   })

@@ -134,17 +134,18 @@ const part = (aggregate: AggregateName, maxSteps: number) =>
   })
 
 /**
- * A random community: complaints of a few owners and units (so repeats happen), surveys and service
- * orders, each a valid history from the domain's arbitraries, renamed apart.
+ * A random community: complaints of a few owners and units (so repeats happen), surveys, service
+ * orders and owners' own histories (registered, graded, visited), each a valid history from the domain's arbitraries, renamed apart.
  */
 export const communityArbitrary = fc
   .tuple(
     fc.array(part('complaint', 14), { maxLength: 10 }),
     fc.array(part('survey', 8), { maxLength: 3 }),
     fc.array(part('serviceOrder', 6), { maxLength: 4 }),
+    fc.array(part('owner', 10), { maxLength: 3 }),
   )
-  .map(([complaints, surveys, orders]) =>
-    [...complaints, ...surveys, ...orders].map((p: Part, i) => {
+  .map(([complaints, surveys, orders, owners]) =>
+    [...complaints, ...surveys, ...orders, ...owners].map((p: Part, i) => {
       const start = new Date(Date.UTC(2026, 0, 1) + p.start * 86_400_000).toISOString()
       const history = runHistory(p.aggregate, start, p.steps)
       const id = `x${i}`
@@ -152,12 +153,16 @@ export const communityArbitrary = fc
         ['complaint-1', id],
         ['survey-1', id],
         ['order-1', id],
-        ['owner-1', `owner-${p.owner}`],
+        // An owner's own history is theirs alone; elsewhere a few owners recur, so that repeats happen.
+        ['owner-1', p.aggregate === 'owner' ? `owner-${id}` : `owner-${p.owner}`],
         ['unit-1', `unit-${p.unit}`],
       ])
-      const category = { complaint: 'complaint', survey: 'survey', serviceOrder: 'serviceOrder' }[
-        p.aggregate as 'complaint'
-      ]
+      const category = {
+        complaint: 'complaint',
+        survey: 'survey',
+        serviceOrder: 'serviceOrder',
+        owner: 'owner',
+      }[p.aggregate as 'complaint']
       return { streamName: `${category}-${id}`, events }
     }),
   )
