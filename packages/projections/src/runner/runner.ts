@@ -100,7 +100,17 @@ interface Member {
   position: Position | undefined
   processed: number
   quarantined: number
+  /**
+   * Every document this runner has written, when it started the generation from nothing: then any
+   * other document is known to be absent, and is not looked up (most lookups of a rebuild are for
+   * documents that do not exist yet). Dropped past `knownDocumentsLimit`, or when not starting afresh.
+   */
+  known: Set<string> | undefined
 }
+
+/** How many document ids a runner remembers to skip lookups of absent documents (about 60 bytes each). */
+const knownDocumentsLimit = 1_000_000
+const documentKey = (collection: string, id: string) => `${collection}\u0000${id}`
 
 /** An event decoded for the group, or why it could not be. */
 type Decoded = BatchEvent | { readonly stored: StoredEvent; readonly error: unknown }
@@ -176,7 +186,12 @@ export const projectionRunner = (options: RunnerOptions) => {
     const projected = await projectBatch(
       member.projection,
       decoded,
-      (collection, ids) => physical(member, collection).findByIds(ids),
+      async (collection, ids) => {
+        const known = member.known
+        if (known === undefined) return physical(member, collection).findByIds(ids)
+        const present = ids.filter((id) => known.has(documentKey(collection, id)))
+        return present.length === 0 ? [] : physical(member, collection).findByIds(present)
+      },
       (event, error) => fail(event.stored, error),
       readModels.incrementsInPlace,
     )
@@ -188,6 +203,7 @@ export const projectionRunner = (options: RunnerOptions) => {
     if (quarantine.length > 0)
       await readModels.collection(quarantineCollection).write(quarantine.map((doc) => ({ kind: 'put', doc })))
     for (const [collection, ops] of projected.replacements) await physical(member, collection).write(ops)
+    remember(member, projected)
     for (const [collection, increments] of projected.increments) {
       const target = physical(member, collection)
       let pending = increments
@@ -206,6 +222,20 @@ export const projectionRunner = (options: RunnerOptions) => {
     await member.checkpoint.commit(endText)
     member.position = end
     member.quarantined += quarantine.length
+  }
+
+  /** Notes what a batch wrote, for a runner that knows every document of its generation. */
+  const remember = (member: Member, projected: Awaited<ReturnType<typeof projectBatch>>) => {
+    const known = member.known
+    if (known === undefined) return
+    for (const [collection, ops] of projected.replacements)
+      for (const op of ops) {
+        if (op.kind === 'delete') known.delete(documentKey(collection, op.id))
+        else if (op.kind === 'put' || op.kind === 'insert') known.add(documentKey(collection, op.doc._id))
+      }
+    for (const [collection, increments] of projected.increments)
+      for (const inc of increments) known.add(documentKey(collection, inc.id))
+    if (known.size > knownDocumentsLimit) member.known = undefined
   }
 
   /** Decodes once what some projection of the group handles; a failure is kept for each projection. */
@@ -256,6 +286,8 @@ export const projectionRunner = (options: RunnerOptions) => {
       position: stored.position === null ? undefined : positionFromString(stored.position),
       processed: 0,
       quarantined: 0,
+      // Nothing written yet (no checkpoint position, no batch pending): every document will be ours.
+      known: stored.position === null && stored.pending === null ? new Set() : undefined,
     }
     if (stored.pending !== null) {
       await restoreBeforeImages(stored.pending.before, (collection, ops) =>
