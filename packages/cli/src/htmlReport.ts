@@ -5,7 +5,7 @@
  */
 
 import { localTime } from './localTime.js'
-import type { ReportData } from './report.js'
+import { type ReportData, yuan } from './report.js'
 
 interface Series {
   readonly name: string
@@ -115,6 +115,12 @@ export const renderHtml = (data: ReportData, title = 'Property services report')
         `<tr><td>${escapeHtml(c._id)}</td><td>${escapeHtml(c.category)}</td><td>${escapeHtml(localTime(c.filedAt))}</td><td>${escapeHtml(localTime(c.replyDueBy ?? '-'))}</td><td>${escapeHtml(localTime(c.repliedAt ?? '-'))}</td></tr>`,
     )
     .join('')
+  const board = data.board
+    .map(
+      (b) =>
+        `<tr><td>${escapeHtml(b.name)}</td><td>${escapeHtml(b.kind)}</td><td>${b.kind === 'free' ? 'free' : escapeHtml(yuan(b.priceFen))}</td><td>${escapeHtml(yuan(b.disclosedCostFen))}</td><td>${escapeHtml(b.qualityStandard)}</td><td>${escapeHtml(b.packages.join(', ') || '-')}</td><td>${b.recentAverage === null ? '-' : `${b.recentAverage.toFixed(1)} (${b.recentRatings})`}</td></tr>`,
+    )
+    .join('')
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2rem;color:#222}figure{margin:0 0 2rem}figcaption{font-weight:600;margin-bottom:.5rem}
@@ -124,6 +130,8 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-
 ${lineChart('complaints', 'Complaints filed per month, by category', charts.complaints.labels, charts.complaints.series)}
 ${lineChart('repeat-rate', 'Repeat complaints (二次投诉) as a share of complaints filed, per month and category', charts.repeatRate.labels, charts.repeatRate.series, '%')}
 ${lineChart('satisfaction', 'Satisfaction per half-year and dimension (average of 1-5)', charts.satisfaction.labels, charts.satisfaction.series)}
+<h2>Service board (服务公示)</h2>
+<table><tr><th>service</th><th>kind</th><th>price</th><th>cost to the company</th><th>quality standard</th><th>packages</th><th>ratings, last 3 months</th></tr>${board}</table>
 <h2>Verbal complaints answered after their one-working-day deadline</h2>
 <table><tr><th>complaint</th><th>category</th><th>filed</th><th>reply due</th><th>replied</th></tr>${late}</table>
 </body></html>

@@ -4,6 +4,7 @@ import {
   complaintAnalyticsQueries,
   repeatComplaintQueries,
   satisfactionTrendQueries,
+  serviceBoardQueries,
   visitCadenceQueries,
 } from '@property-services/projections'
 import { localTime } from './localTime.js'
@@ -32,7 +33,11 @@ export interface ReportData {
   readonly asOf: string
   readonly visits: Awaited<ReturnType<ReturnType<typeof visitCadenceQueries>['summary']>>
   readonly overdueVisits: Awaited<ReturnType<ReturnType<typeof visitCadenceQueries>['overdue']>>
+  readonly board: Awaited<ReturnType<ReturnType<typeof serviceBoardQueries>['board']>>
 }
+
+/** Fen as yuan, as a notice board shows prices. */
+export const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`
 
 /** What the report shows; visits as of `asOf` (default: now), under the command line's policies. */
 export const reportData = async (
@@ -46,6 +51,7 @@ export const reportData = async (
     asOf,
     visits: await visits.summary(asOf),
     overdueVisits: await visits.overdue(asOf),
+    board: await serviceBoardQueries(readModels, cliPolicies).board({ asOf }),
     byCategory: await analytics.by('category'),
     repeatRates: await repeats.rates(),
     repeats: await repeats.repeats(),
@@ -121,6 +127,20 @@ export const renderReport = (data: ReportData): string => {
         localTime(c.filedAt),
         localTime(c.replyDueBy ?? '-'),
         localTime(c.repliedAt ?? '-'),
+      ]),
+    ),
+    '',
+    '== Service board (服务公示): the services posted, with what free ones cost the company ==',
+    table(
+      ['service', 'kind', 'price', 'cost', 'quality standard', 'packages', 'ratings (3 months)'],
+      data.board.map((b) => [
+        b.name,
+        b.kind,
+        b.kind === 'free' ? 'free' : yuan(b.priceFen),
+        yuan(b.disclosedCostFen),
+        b.qualityStandard,
+        b.packages.join(', ') || '-',
+        b.recentAverage === null ? '-' : `${b.recentAverage.toFixed(1)} (${b.recentRatings})`,
       ]),
     ),
     '',

@@ -40,6 +40,8 @@ describe('property-services CLI', () => {
     // Visits at each owner's cadence, as of the story's last day: only owners whose visit slipped.
     expect(first.out).toMatch(/== Home visits as of \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+08:00/)
     expect(first.out).toMatch(/\nkey +\d+ +\d+\n/)
+    // The service board: the free service shows the cost the company bears.
+    expect(first.out).toMatch(/Corridor cleaning +free +free +¥12\.00/)
     // Late replies in Beijing time, with the offset; no UTC instant is printed.
     const late = first.out.slice(first.out.indexOf('== Verbal complaints answered after'))
     expect(late).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+08:00/)

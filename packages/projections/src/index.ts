@@ -7,6 +7,7 @@ import { defaultPolicies, type Policies } from '@property-services/domain'
 import { complaintAnalytics } from './readModels/complaintAnalytics.js'
 import { repeatComplaints } from './readModels/repeatComplaints.js'
 import { satisfactionTrends } from './readModels/satisfactionTrends.js'
+import { serviceBoard } from './readModels/serviceBoard.js'
 import { visitCadence } from './readModels/visitCadence.js'
 import type { Projection } from './runner/projection.js'
 
@@ -18,6 +19,7 @@ export * from './readModels/complaintAnalytics.js'
 export * from './readModels/periods.js'
 export * from './readModels/repeatComplaints.js'
 export * from './readModels/satisfactionTrends.js'
+export * from './readModels/serviceBoard.js'
 export * from './readModels/visitCadence.js'
 export * from './runner/checkpoint.js'
 export * from './runner/generations.js'
@@ -32,4 +34,5 @@ export const allProjections = (policies: Policies = defaultPolicies): readonly P
   repeatComplaints(policies),
   satisfactionTrends(policies),
   visitCadence(),
+  serviceBoard(policies),
 ]

@@ -252,6 +252,7 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
       repeatComplaints: 1,
       satisfactionTrends: 1,
       visitCadence: 1,
+      serviceBoard: 1,
     })
     expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(2)
     expect((await repeatComplaintQueries(readModels).rates())[0]).toMatchObject({ complaints: 2 })
