@@ -30,6 +30,7 @@ import {
 import { auditComplaints } from './auditComplaints.js'
 import { renderHtml } from './htmlReport.js'
 import { localTime } from './localTime.js'
+import { type Lang, langFromEnvironment, langs } from './messages.js'
 import { cliPolicies } from './policies.js'
 import { progressReporter } from './progress.js'
 import { renderReport, reportData } from './report.js'
@@ -51,9 +52,11 @@ export interface Io {
 }
 
 const usage = `usage: property-services <command> [options]
-  demo      [--seed N] [--months N] [--db FILE] [--html FILE]
+  demo      [--seed N] [--months N] [--db FILE] [--html FILE] [--lang en|zh-CN]
                                                      simulate a community on SQLite, then report
-  report    [--db FILE] [--html FILE] [--as-of TIME]   read models as tables (and a page with charts); visits as of TIME (now)
+  report    [--db FILE] [--html FILE] [--as-of TIME] [--lang en|zh-CN]
+                                                     read models as tables (and a page with charts);
+                                                     visits as of TIME (now); language from LANG
   audit stream <name> [--as-of TIME] [--db FILE]     timeline and state of one stream
   audit complaints [--as-of TIME] [--db FILE]        complaints that deviated from the procedure
   audit verify [--db FILE | --eventstore URL] [--anchors FILE]
@@ -127,10 +130,22 @@ const claimDemoFile = (path: string): void => {
 const unreadableLine = (count: number, what: string) =>
   count === 0 ? '' : `\n${count} stored events could not be read and were left out of ${what}`
 
-const writeHtml = (path: string | undefined, data: Awaited<ReturnType<typeof reportData>>, io: Io) => {
+/** `--lang en|zh-CN`, or the environment's locale. */
+const language = (value: string | undefined): Lang => {
+  if (value === undefined) return langFromEnvironment()
+  if ((langs as readonly string[]).includes(value)) return value as Lang
+  throw new CliError(`--lang must be one of ${langs.join(', ')}; got ${JSON.stringify(value)}`)
+}
+
+const writeHtml = (
+  path: string | undefined,
+  data: Awaited<ReturnType<typeof reportData>>,
+  io: Io,
+  lang: Lang,
+) => {
   if (path === undefined) return
   try {
-    writeFileSync(path, renderHtml(data))
+    writeFileSync(path, renderHtml(data, lang))
   } catch (error) {
     throw new CliError(
       `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
@@ -220,7 +235,9 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
           months: { type: 'string' },
           db: { type: 'string' },
           html: { type: 'string' },
+          lang: { type: 'string' },
         })
+        const lang = language(values.lang as string | undefined)
         const seed = integer(values.seed as string | undefined, 'seed', 7, 0, 2 ** 31)
         const months = integer(values.months as string | undefined, 'months', 12, 1, 60)
         const path = (values.db as string | undefined) ?? defaultDb
@@ -242,8 +259,8 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
         )
         // The story's last day, so that the same seed gives the same report whenever it runs.
         const data = await reportData(readModels, result.lastDayAt)
-        io.out(renderReport(data))
-        writeHtml(values.html as string | undefined, data, io)
+        io.out(renderReport(data, lang))
+        writeHtml(values.html as string | undefined, data, io, lang)
         const deviations = await auditComplaints(events, result.endsAt)
         io.out(
           `\n\nAudit: ${deviations.length} complaints deviated from the handling procedure (property-services audit complaints --db ${path})`,
@@ -257,15 +274,17 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
           db: { type: 'string' },
           html: { type: 'string' },
           'as-of': { type: 'string' },
+          lang: { type: 'string' },
         })
         const asOf = moment(values['as-of'] as string | undefined, 'as-of')
+        const lang = language(values.lang as string | undefined)
         const db = (values.db as string | undefined) ?? defaultDb
         const events = openExisting(db)
         const readModels = inMemoryReadModelStore()
         const quarantined = await project(events, readModels, io.err)
         const data = await reportData(readModels, asOf)
-        io.out(renderReport(data) + quarantineNote(quarantined, db))
-        writeHtml(values.html as string | undefined, data, io)
+        io.out(renderReport(data, lang) + quarantineNote(quarantined, db))
+        writeHtml(values.html as string | undefined, data, io, lang)
         await events.close()
         return 0
       }

@@ -5,6 +5,7 @@
  */
 
 import { localTime } from './localTime.js'
+import { type Lang, messages } from './messages.js'
 import { type ReportData, yuan } from './report.js'
 
 interface Series {
@@ -107,7 +108,10 @@ export const chartsOf = (data: ReportData) => ({
   ),
 })
 
-export const renderHtml = (data: ReportData, title = 'Property services report'): string => {
+export const renderHtml = (data: ReportData, lang: Lang = 'en', title = messages[lang].title): string => {
+  const m = messages[lang]
+  const headerRow = (columns: readonly string[]) =>
+    `<tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`
   const charts = chartsOf(data)
   const late = data.lateReplies
     .map(
@@ -118,22 +122,22 @@ export const renderHtml = (data: ReportData, title = 'Property services report')
   const board = data.board
     .map(
       (b) =>
-        `<tr><td>${escapeHtml(b.name)}</td><td>${escapeHtml(b.kind)}</td><td>${b.kind === 'free' ? 'free' : escapeHtml(yuan(b.priceFen))}</td><td>${escapeHtml(yuan(b.disclosedCostFen))}</td><td>${escapeHtml(b.qualityStandard)}</td><td>${escapeHtml(b.packages.join(', ') || '-')}</td><td>${b.recentAverage === null ? '-' : `${b.recentAverage.toFixed(1)} (${b.recentRatings})`}</td></tr>`,
+        `<tr><td>${escapeHtml(b.name)}</td><td>${escapeHtml(b.kind)}</td><td>${b.kind === 'free' ? escapeHtml(m.free) : escapeHtml(yuan(b.priceFen))}</td><td>${escapeHtml(yuan(b.disclosedCostFen))}</td><td>${escapeHtml(b.qualityStandard)}</td><td>${escapeHtml(b.packages.join(', ') || '-')}</td><td>${b.recentAverage === null ? '-' : `${b.recentAverage.toFixed(1)} (${b.recentRatings})`}</td></tr>`,
     )
     .join('')
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<html lang="${lang}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2rem;color:#222}figure{margin:0 0 2rem}figcaption{font-weight:600;margin-bottom:.5rem}
 .legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:1rem}.legend span{display:inline-block;width:10px;height:10px;margin-right:4px}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}</style></head>
 <body><h1>${escapeHtml(title)}</h1>
-${lineChart('complaints', 'Complaints filed per month, by category', charts.complaints.labels, charts.complaints.series)}
-${lineChart('repeat-rate', 'Repeat complaints (二次投诉) as a share of complaints filed, per month and category', charts.repeatRate.labels, charts.repeatRate.series, '%')}
-${lineChart('satisfaction', 'Satisfaction per half-year and dimension (average of 1-5)', charts.satisfaction.labels, charts.satisfaction.series)}
-<h2>Service board (服务公示)</h2>
-<table><tr><th>service</th><th>kind</th><th>price</th><th>cost to the company</th><th>quality standard</th><th>packages</th><th>ratings, last 3 months</th></tr>${board}</table>
-<h2>Verbal complaints answered after their one-working-day deadline</h2>
-<table><tr><th>complaint</th><th>category</th><th>filed</th><th>reply due</th><th>replied</th></tr>${late}</table>
+${lineChart('complaints', m.chartComplaints, charts.complaints.labels, charts.complaints.series)}
+${lineChart('repeat-rate', m.chartRepeatRate, charts.repeatRate.labels, charts.repeatRate.series, '%')}
+${lineChart('satisfaction', m.chartSatisfaction, charts.satisfaction.labels, charts.satisfaction.series)}
+<h2>${escapeHtml(m.boardHeading)}</h2>
+<table>${headerRow(m.boardHtmlColumns)}${board}</table>
+<h2>${escapeHtml(m.lateRepliesHeading)}</h2>
+<table>${headerRow(m.lateReplyColumns)}${late}</table>
 </body></html>
 `
 }

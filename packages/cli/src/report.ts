@@ -7,14 +7,20 @@ import {
   serviceBoardQueries,
   visitCadenceQueries,
 } from '@property-services/projections'
+import stringWidth from 'string-width'
 import { localTime } from './localTime.js'
+import { type Lang, messages } from './messages.js'
 import { cliPolicies } from './policies.js'
+
+// Padded by display width (string-width): a Chinese character takes two columns of a terminal.
+const padEnd = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - stringWidth(text)))
+const padStart = (text: string, width: number) => ' '.repeat(Math.max(0, width - stringWidth(text))) + text
 
 const table = (headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string => {
   const cells = [headers, ...rows.map((r) => r.map(String))]
-  const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)))
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => stringWidth(row[i] ?? ''))))
   const line = (row: readonly string[]) =>
-    row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
+    row.map((c, i) => (i === 0 ? padEnd(c, widths[i]!) : padStart(c, widths[i]!))).join('  ')
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join(
     '\n',
   )
@@ -61,25 +67,13 @@ export const reportData = async (
   }
 }
 
-export const renderReport = (data: ReportData): string => {
+/** The report as text, in English or Chinese. */
+export const renderReport = (data: ReportData, lang: Lang = 'en'): string => {
+  const m = messages[lang]
   const sections = [
-    '== Complaints by category and month ==',
+    m.complaintsByCategory,
     table(
-      [
-        'category',
-        'month',
-        'filed',
-        'open',
-        'resolved',
-        'rejected',
-        'reopened',
-        'reopenings',
-        'closed',
-        'ack h',
-        'resolve h',
-        'rating',
-        'late replies',
-      ],
+      m.complaintColumns,
       data.byCategory.map((r) => [
         r.key,
         r.month,
@@ -97,18 +91,22 @@ export const renderReport = (data: ReportData): string => {
       ]),
     ),
     '',
-    '== Repeat complaints (二次投诉) ==',
+    m.repeats,
     table(
-      ['category', 'month', 'complaints', 'repeats', 'rate'],
+      m.repeatColumns,
       data.repeatRates
         .filter((r) => r.repeats > 0)
         .map((r) => [r.category, r.month, r.complaints, r.repeats, percent(r.rate)]),
     ),
-    `total: ${data.repeats.length} repeats (${data.repeats.filter((r) => r.reason === 'reopened').length} reopenings); units repeating most: ${data.hotspots.map((h) => `${h.key} (${h.repeats})`).join(', ') || 'none'}`,
+    m.repeatTotal(
+      data.repeats.length,
+      data.repeats.filter((r) => r.reason === 'reopened').length,
+      data.hotspots.map((h) => `${h.key} (${h.repeats})`).join(', '),
+    ),
     '',
-    '== Satisfaction per half-year and dimension (all sources) ==',
+    m.satisfaction,
     table(
-      ['dimension', 'period', 'responses', 'average', 'change'],
+      m.satisfactionColumns,
       data.satisfaction.map((p) => [
         p.dimension,
         p.period,
@@ -118,9 +116,9 @@ export const renderReport = (data: ReportData): string => {
       ]),
     ),
     '',
-    '== Verbal complaints answered after their one-working-day deadline ==',
+    m.lateReplies,
     table(
-      ['complaint', 'category', 'filed', 'reply due', 'replied'],
+      m.lateReplyColumns,
       data.lateReplies.map((c) => [
         c._id,
         c.category,
@@ -130,13 +128,13 @@ export const renderReport = (data: ReportData): string => {
       ]),
     ),
     '',
-    '== Service board (服务公示): the services posted, with what free ones cost the company ==',
+    m.board,
     table(
-      ['service', 'kind', 'price', 'cost', 'quality standard', 'packages', 'ratings (3 months)'],
+      m.boardColumns,
       data.board.map((b) => [
         b.name,
         b.kind,
-        b.kind === 'free' ? 'free' : yuan(b.priceFen),
+        b.kind === 'free' ? m.free : yuan(b.priceFen),
         yuan(b.disclosedCostFen),
         b.qualityStandard,
         b.packages.join(', ') || '-',
@@ -144,19 +142,19 @@ export const renderReport = (data: ReportData): string => {
       ]),
     ),
     '',
-    `== Home visits as of ${localTime(data.asOf)} (key customers monthly, general quarterly, potential half-yearly) ==`,
+    m.visits(localTime(data.asOf)),
     table(
-      ['grade', 'owners', 'overdue'],
+      m.visitColumns,
       data.visits.map((v) => [v.grade, v.owners, v.overdue]),
     ),
     table(
-      ['owner', 'grade', 'last visit', 'due by', 'days overdue'],
+      m.overdueColumns,
       data.overdueVisits
         .slice(0, 10)
         .map((o) => [
           o.ownerId,
           o.grade,
-          o.lastVisitAt === null ? 'never' : localTime(o.lastVisitAt),
+          o.lastVisitAt === null ? m.never : localTime(o.lastVisitAt),
           localTime(o.dueBy),
           o.daysOverdue,
         ]),

@@ -15,6 +15,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 if (process.env.MONGODB_URL === undefined && process.env.CI)
   throw new Error('MONGODB_URL must be set in CI: .ci/run starts FerretDB')
 
+// Reports follow the locale; these tests read the English ones whatever the machine's LANG.
+process.env.LC_ALL = 'en_US.UTF-8'
+
 const dir = mkdtempSync(join(tmpdir(), 'ps-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -80,6 +83,27 @@ describe('property-services CLI', () => {
     expect(complaints.code).toBe(0)
     expect(complaints.out).toMatch(/\d+ deviations$/)
   })
+
+  it('report: in Chinese with --lang zh-CN, aligned by display width; a wrong --lang is refused', async () => {
+    const db = join(dir, 'lang.db')
+    expect((await cli('demo', '--months', '2', '--db', db)).code).toBe(0)
+    const zh = await cli('report', '--db', db, '--lang', 'zh-CN', '--as-of', '2025-03-01T00:00:00+08:00')
+    expect(zh.code).toBe(0)
+    expect(zh.out).toContain('== 二次投诉 ==')
+    expect(zh.out).toContain('== 服务公示')
+    expect(zh.out).toMatch(/上门拜访：截至 2025-03-01 00:00:00 \+08:00/)
+    // Columns line up on a terminal: every row of the board table is as wide as its rule line.
+    const lines = zh.out.split('\n')
+    const rule = lines.findIndex((l, i) => /^-+( +-+)+$/.test(l) && lines[i - 1]?.startsWith('服务'))
+    expect(rule).toBeGreaterThan(0)
+    const width = (text: string) =>
+      [...text].reduce((w, c) => w + (/[\u3000-\u9fff\uff00-\uffef]/.test(c) ? 2 : 1), 0)
+    expect(width(lines[rule - 1]!)).toBe(width(lines[rule]!))
+    expect(width(lines[rule + 1]!)).toBe(width(lines[rule]!))
+    const wrong = await cli('report', '--db', db, '--lang', 'fr')
+    expect(wrong.code).not.toBe(0)
+    expect(wrong.err).toMatch(/--lang must be one of en, zh-CN; got "fr"/)
+  }, 120_000)
 
   it('demo: refuses a file it did not create, and replaces only its own', async () => {
     const precious = join(dir, 'precious.db')

@@ -15,3 +15,13 @@ describe('local time in reports', () => {
     expect(localTime('-')).toBe('-')
   })
 })
+
+describe('the report language from the locale', () => {
+  it('is Chinese for a zh locale, English otherwise, LC_ALL first', async () => {
+    const { langFromEnvironment } = await import('../src/messages.js')
+    expect(langFromEnvironment({ LANG: 'zh_CN.UTF-8' })).toBe('zh-CN')
+    expect(langFromEnvironment({ LANG: 'zh_CN.UTF-8', LC_ALL: 'en_US.UTF-8' })).toBe('en')
+    expect(langFromEnvironment({ LC_MESSAGES: 'zh_TW' })).toBe('zh-CN')
+    expect(langFromEnvironment({})).toBe('en')
+  })
+})
