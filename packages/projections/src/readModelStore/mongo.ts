@@ -77,95 +77,113 @@ export const mongoReadModelStoreOf = (
   close: () => Promise<void> = async () => undefined,
   maxOperationsPerBulk = 64,
   replaceBy: 'update' | 'reinsert' = 'update',
-): ReadModelStore => ({
-  incrementsInPlace: replaceBy === 'update',
-  collection: (name) => {
-    assertCollectionName(name)
-    const collection = db.collection<Stored>(name)
-    return {
-      find: async (filter: Filter = {}, options: FindOptions = {}) => {
-        const sort = options.sort ?? { _id: 1 }
-        assertFieldNames(Object.keys(sort))
-        let cursor = collection
-          .find(toMongoFilter(filter) as never)
-          .sort({ ...sort, ...(Object.hasOwn(sort, '_id') ? {} : { _id: 1 }) })
-        if (options.limit !== undefined) cursor = cursor.limit(options.limit)
-        return (await cursor.toArray()) as unknown as Document[]
-      },
-      findByIds: async (ids) => {
-        const found: Document[] = []
-        for (let i = 0; i < ids.length; i += idsPerQuery) {
-          const chunk = ids.slice(i, i + idsPerQuery)
-          const docs = await collection.find({ _id: { $in: chunk } }).toArray()
-          found.push(...(docs as unknown as Document[]))
-        }
-        return found
-      },
-      write: async (operations) => {
-        if (operations.length === 0) return
-        if (replaceBy === 'reinsert' && operations.every((op) => op.kind !== 'increment')) {
-          // Delete what is replaced or deleted, then insert the final documents: a crash in between is
-          // undone by the runner's before-images, as any partial batch is.
-          const { final, inserted } = finalStates(operations)
-          const replaced = [...final.keys()].filter((id) => !inserted.has(id))
-          for (let i = 0; i < replaced.length; i += idsPerQuery)
-            await collection.deleteMany({ _id: { $in: replaced.slice(i, i + idsPerQuery) } })
-          const docs = [...final.values()].filter((doc): doc is Document => doc !== null)
-          for (let i = 0; i < docs.length; i += idsPerQuery)
-            await collection.insertMany(docs.slice(i, i + idsPerQuery) as Stored[], { ordered: true })
-          return
-        }
-        const bulk = operations.map(
-          (op): AnyBulkWriteOperation<Stored> =>
-            op.kind === 'put'
-              ? { replaceOne: { filter: { _id: op.doc._id }, replacement: op.doc as Stored, upsert: true } }
-              : op.kind === 'insert'
-                ? { insertOne: { document: op.doc as Stored } }
-                : op.kind === 'increment'
+): ReadModelStore => {
+  // One write command in flight per store: FerretDB 1.24 has been seen to stall for good when several
+  // bulk updates arrive at once (a runner writes its read models side by side). Reads stay concurrent.
+  let writing: Promise<unknown> = Promise.resolve()
+  const serially = <T>(write: () => Promise<T>): Promise<T> => {
+    const next = writing.then(write, write)
+    writing = next.catch(() => undefined)
+    return next
+  }
+  return {
+    incrementsInPlace: replaceBy === 'update',
+    collection: (name) => {
+      assertCollectionName(name)
+      const collection = db.collection<Stored>(name)
+      return {
+        find: async (filter: Filter = {}, options: FindOptions = {}) => {
+          const sort = options.sort ?? { _id: 1 }
+          assertFieldNames(Object.keys(sort))
+          let cursor = collection
+            .find(toMongoFilter(filter) as never)
+            .sort({ ...sort, ...(Object.hasOwn(sort, '_id') ? {} : { _id: 1 }) })
+          if (options.limit !== undefined) cursor = cursor.limit(options.limit)
+          return (await cursor.toArray()) as unknown as Document[]
+        },
+        findByIds: async (ids) => {
+          const found: Document[] = []
+          for (let i = 0; i < ids.length; i += idsPerQuery) {
+            const chunk = ids.slice(i, i + idsPerQuery)
+            const docs = await collection.find({ _id: { $in: chunk } }).toArray()
+            found.push(...(docs as unknown as Document[]))
+          }
+          return found
+        },
+        write: (operations) =>
+          serially(async () => {
+            if (operations.length === 0) return
+            if (replaceBy === 'reinsert' && operations.every((op) => op.kind !== 'increment')) {
+              // Delete what is replaced or deleted, then insert the final documents: a crash in between is
+              // undone by the runner's before-images, as any partial batch is.
+              const { final, inserted } = finalStates(operations)
+              const replaced = [...final.keys()].filter((id) => !inserted.has(id))
+              for (let i = 0; i < replaced.length; i += idsPerQuery)
+                await collection.deleteMany({ _id: { $in: replaced.slice(i, i + idsPerQuery) } })
+              const docs = [...final.values()].filter((doc): doc is Document => doc !== null)
+              for (let i = 0; i < docs.length; i += idsPerQuery)
+                await collection.insertMany(docs.slice(i, i + idsPerQuery) as Stored[], { ordered: true })
+              return
+            }
+            const bulk = operations.map(
+              (op): AnyBulkWriteOperation<Stored> =>
+                op.kind === 'put'
                   ? {
-                      // Absent, or stamped by an earlier batch: add. Stamped by this batch or a later one:
-                      // the filter misses and the upsert's insert fails on the key (code 11000).
-                      updateOne: {
-                        // $not also matches a counter without a stamp (written before stamps).
-                        filter: { _id: op.id, [batchStampField]: { $not: { $gte: op.batch } } },
-                        update: {
-                          $inc: op.by as never,
-                          $set: { [batchStampField]: op.batch },
-                          ...(Object.keys(op.onInsert).length === 0 ? {} : { $setOnInsert: op.onInsert }),
-                        },
+                      replaceOne: {
+                        filter: { _id: op.doc._id },
+                        replacement: op.doc as Stored,
                         upsert: true,
                       },
                     }
-                  : { deleteOne: { filter: { _id: op.id } } },
-        )
-        for (let i = 0; i < bulk.length; i += maxOperationsPerBulk) {
-          await collection.bulkWrite(bulk.slice(i, i + maxOperationsPerBulk), { ordered: true })
-        }
-      },
-      compareAndSet: async (doc, expected) => {
-        if (expected === 'absent') {
+                  : op.kind === 'insert'
+                    ? { insertOne: { document: op.doc as Stored } }
+                    : op.kind === 'increment'
+                      ? {
+                          // Absent, or stamped by an earlier batch: add. Stamped by this batch or a later one:
+                          // the filter misses and the upsert's insert fails on the key (code 11000).
+                          updateOne: {
+                            // $not also matches a counter without a stamp (written before stamps).
+                            filter: { _id: op.id, [batchStampField]: { $not: { $gte: op.batch } } },
+                            update: {
+                              $inc: op.by as never,
+                              $set: { [batchStampField]: op.batch },
+                              ...(Object.keys(op.onInsert).length === 0 ? {} : { $setOnInsert: op.onInsert }),
+                            },
+                            upsert: true,
+                          },
+                        }
+                      : { deleteOne: { filter: { _id: op.id } } },
+            )
+            for (let i = 0; i < bulk.length; i += maxOperationsPerBulk) {
+              await collection.bulkWrite(bulk.slice(i, i + maxOperationsPerBulk), { ordered: true })
+            }
+          }),
+        compareAndSet: (doc, expected) =>
+          serially(async () => {
+            if (expected === 'absent') {
+              try {
+                await collection.insertOne(doc as Stored)
+                return true
+              } catch (error) {
+                if ((error as { code?: unknown }).code === 11000) return false
+                throw error
+              }
+            }
+            const result = await collection.replaceOne(
+              { ...toMongoFilter(expected), _id: doc._id } as never,
+              doc as Stored,
+            )
+            return result.matchedCount === 1
+          }),
+        drop: async () => {
           try {
-            await collection.insertOne(doc as Stored)
-            return true
+            await collection.drop()
           } catch (error) {
-            if ((error as { code?: unknown }).code === 11000) return false
-            throw error
+            if (!/ns not found|NamespaceNotFound/i.test(String(error))) throw error
           }
-        }
-        const result = await collection.replaceOne(
-          { ...toMongoFilter(expected), _id: doc._id } as never,
-          doc as Stored,
-        )
-        return result.matchedCount === 1
-      },
-      drop: async () => {
-        try {
-          await collection.drop()
-        } catch (error) {
-          if (!/ns not found|NamespaceNotFound/i.test(String(error))) throw error
-        }
-      },
-    }
-  },
-  close,
-})
+        },
+      }
+    },
+    close,
+  }
+}

@@ -347,20 +347,16 @@ export const projectionRunner = (options: RunnerOptions) => {
       const end = page.events.at(-1)?.position
       if (end !== undefined) {
         const decoded = decodeAll(page.events)
-        // The projections share nothing but the page: their parts are written side by side, and each
-        // is reported as soon as it is written, which is when its readers see it.
-        const written = await Promise.allSettled(
-          group.map(async (member) => {
-            if (!after(end, member.position)) return
-            // Every event read past the checkpoint counts as processed, handled or not.
-            const fresh = page.events.filter((e) => after(e.position, member.position)).length
-            await writeBatch(member, partFor(member, decoded), end, false)
-            member.processed += fresh
-            await report([member])
-          }),
-        )
-        // Only once every part is settled: a stopped runner has nothing left in flight.
-        for (const result of written) if (result.status === 'rejected') throw result.reason
+        // One projection after the other: FerretDB 1.24 has been seen to stall for good when a runner
+        // wrote its read models side by side. Each is reported as soon as its part is written.
+        for (const member of group) {
+          if (!after(end, member.position)) continue
+          // Every event read past the checkpoint counts as processed, handled or not.
+          const fresh = page.events.filter((e) => after(e.position, member.position)).length
+          await writeBatch(member, partFor(member, decoded), end, false)
+          member.processed += fresh
+          await report([member])
+        }
       }
       // A page of nothing but skipped events (EventStoreDB system events) still moves the reading on.
       from = page.lastPosition ?? from
