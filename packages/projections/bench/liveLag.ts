@@ -112,7 +112,10 @@ const run = async (label: string, readModels: ReadModelStore, rate: number) => {
   // Let the runner finish what was appended, then stop it.
   const total = appended.length
   const deadline = performance.now() + 60_000
-  while ([...seen.values()].some((i) => i < total) || (seen.size < 3 && performance.now() < deadline)) {
+  while (
+    [...seen.values()].some((i) => i < total) ||
+    (seen.size < allProjections().length && performance.now() < deadline)
+  ) {
     if (performance.now() > deadline) break
     await new Promise((resolve) => setTimeout(resolve, 10))
   }

@@ -41,6 +41,25 @@ const history = (seed: number) =>
   )[0]!
 
 describe.each(storeTargets)('projection leases on %s', (_name, make) => {
+  it('refuses a lease or a batch that could not work, before taking anything', async () => {
+    const events = inMemoryEventStore()
+    const { store, cleanup } = await make()
+    try {
+      const projection = complaintAnalytics()
+      for (const leaseTtlMs of [0, -1, Number.NaN, 99])
+        expect(() => projectionRunner({ events, readModels: store, projection, leaseTtlMs })).toThrow(
+          /leaseTtlMs must be at least 100/,
+        )
+      for (const batchSize of [0, -5, 1.5])
+        expect(() => projectionRunner({ events, readModels: store, projection, batchSize })).toThrow(
+          /batchSize must be a positive integer/,
+        )
+      expect(await store.collection(checkpointsCollection).find()).toEqual([])
+    } finally {
+      await cleanup()
+    }
+  })
+
   it('refuses a second writer while one holds the lease, and lets a standby take over when it stops', async () => {
     const community = history(7)
     const events = inMemoryEventStore()

@@ -123,4 +123,20 @@ describe.each(storeTargets)('read-model store contract: %s', (_name, make) => {
       true,
     )
   })
+
+  it('lands writes sent at once, in order, and a failed one does not hold back the next', async () => {
+    const c = store.collection('contract_concurrent')
+    await c.write([{ kind: 'insert', doc: { _id: 'taken', v: 0 } }])
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 10 }, (_, i) => c.write([{ kind: 'put', doc: { _id: 'same', v: i } }])),
+      c.write([{ kind: 'insert', doc: { _id: 'taken', v: 1 } }]),
+      c.write([{ kind: 'put', doc: { _id: 'after', v: 1 } }]),
+    ])
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1)
+    expect(await c.find()).toEqual([
+      { _id: 'after', v: 1 },
+      { _id: 'same', v: 9 },
+      { _id: 'taken', v: 0 },
+    ])
+  })
 })

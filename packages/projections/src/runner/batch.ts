@@ -33,7 +33,7 @@ class Missing extends Error {
 
 // A document's key in the batch's maps: collection names are code's identifiers (never a NUL), so the
 // first NUL ends the collection, and an id (which may hold any text, NULs included) follows whole.
-const keyOf = (collection: string, id: string) => `${collection}\u0000${id}`
+export const keyOf = (collection: string, id: string) => `${collection}\u0000${id}`
 const splitKey = (key: string): [string, string] => {
   const at = key.indexOf('\u0000')
   return [key.slice(0, at), key.slice(at + 1)]

@@ -54,12 +54,3 @@ export interface Projection<C extends Collections = Collections> {
    */
   prefetch?(recorded: RecordedEvent, view: View<C>): ReadonlyArray<readonly [collection: string, id: string]>
 }
-
-/** A put that changes a document, starting from `init` when it does not exist yet. */
-export const update = <C extends Collections, K extends keyof C & string>(
-  view: View<C>,
-  collection: K,
-  id: string,
-  init: () => C[K],
-  change: (doc: C[K]) => C[K],
-): Put => ({ collection, id, doc: change(view.get(collection, id) ?? init()) })

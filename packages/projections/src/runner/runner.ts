@@ -16,7 +16,7 @@ import {
 } from '@property-services/infrastructure'
 import type { Subscription } from 'rxjs'
 import type { ReadModelStore, WriteOperation } from '../readModelStore/port.js'
-import { type BatchEvent, projectBatch } from './batch.js'
+import { type BatchEvent, keyOf, projectBatch } from './batch.js'
 import {
   batchStamp,
   type CheckpointHandle,
@@ -27,8 +27,6 @@ import {
 import { currentGeneration, physicalName } from './generations.js'
 import type { Projection } from './projection.js'
 import { type PoisonPolicy, type QuarantinedEvent, quarantineCollection, quarantineId } from './quarantine.js'
-
-export { LeaseHeldError, LeaseLostError } from './checkpoint.js'
 
 /** A projection stopped on an event it cannot handle. Its checkpoint stays before that event. */
 export class ProjectionError extends Error {
@@ -110,7 +108,6 @@ interface Member {
 
 /** How many document ids a runner remembers to skip lookups of absent documents (about 60 bytes each). */
 const knownDocumentsLimit = 1_000_000
-const documentKey = (collection: string, id: string) => `${collection}\u0000${id}`
 
 /** An event decoded for the group, or why it could not be. */
 type Decoded = BatchEvent | { readonly stored: StoredEvent; readonly error: unknown }
@@ -132,6 +129,11 @@ export const projectionRunner = (options: RunnerOptions) => {
   const codec = options.serde ?? defaultSerde()
   const onPoison = options.onPoison ?? 'stop'
   const ttlMs = options.leaseTtlMs ?? 30_000
+  // A zero or negative lease would make the renewal timer spin, a zero batch read nothing for ever.
+  if (!Number.isFinite(ttlMs) || ttlMs < 100)
+    throw new RangeError(`leaseTtlMs must be at least 100 (ms), got ${ttlMs}`)
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`)
   const owner = options.owner ?? randomUUID()
   const handled: ReadonlySet<string> = new Set(projections.flatMap((p) => p.canHandle))
   const started = performance.now()
@@ -189,7 +191,7 @@ export const projectionRunner = (options: RunnerOptions) => {
       async (collection, ids) => {
         const known = member.known
         if (known === undefined) return physical(member, collection).findByIds(ids)
-        const present = ids.filter((id) => known.has(documentKey(collection, id)))
+        const present = ids.filter((id) => known.has(keyOf(collection, id)))
         return present.length === 0 ? [] : physical(member, collection).findByIds(present)
       },
       (event, error) => fail(event.stored, error),
@@ -230,11 +232,11 @@ export const projectionRunner = (options: RunnerOptions) => {
     if (known === undefined) return
     for (const [collection, ops] of projected.replacements)
       for (const op of ops) {
-        if (op.kind === 'delete') known.delete(documentKey(collection, op.id))
-        else if (op.kind === 'put' || op.kind === 'insert') known.add(documentKey(collection, op.doc._id))
+        if (op.kind === 'delete') known.delete(keyOf(collection, op.id))
+        else if (op.kind === 'put' || op.kind === 'insert') known.add(keyOf(collection, op.doc._id))
       }
     for (const [collection, increments] of projected.increments)
-      for (const inc of increments) known.add(documentKey(collection, inc.id))
+      for (const inc of increments) known.add(keyOf(collection, inc.id))
     if (known.size > knownDocumentsLimit) member.known = undefined
   }
 
