@@ -6,6 +6,7 @@
 export * from './aggregates.js'
 export * from './complaints/classification.js'
 export * from './complaints/complaint.js'
+export * from './complaints/deadlines.js'
 export * from './fees/feeAccount.js'
 export * from './fees/sharedCost.js'
 export * from './owners/owner.js'

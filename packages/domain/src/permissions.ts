@@ -8,8 +8,8 @@
  * - `own-unit`: only for themself, and about a unit they own;
  * - `within-limit`: up to a limit of the policies (staff adjust a bill down by at most
  *   `staffAdjustmentLimitFen`; more needs a manager, who may waive).
- * A role a command does not list may not issue it. The `system` role is for automation and is granted
- * nothing by default.
+ * A role a command does not list may not issue it. The `system` role is for automation (the deadline
+ * watch): it is granted only what automation does.
  */
 import type { CommandType } from './aggregates.js'
 import type { Role } from './shared/actor.js'
@@ -52,6 +52,8 @@ export const permissions: Readonly<Record<CommandType, Grants>> = {
   NotifyComplaintOutcome: staff,
   CloseComplaint: ownerForThemself,
   ReopenComplaint: ownerForThemself,
+  EscalateComplaint: { system: 'always', manager: 'always' },
+  WarnOfReplyDeadline: { system: 'always', manager: 'always' },
   IssueBill: staff,
   RecordPayment: ownerOfTheUnit,
   WaiveCharge: manager,

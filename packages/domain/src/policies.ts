@@ -12,6 +12,8 @@ export interface Policies {
   readonly verbalReplyWorkingDays: number
   /** Minutes within which an emergency complaint must be dispatched to a department. */
   readonly emergencyDispatchMinutes: number
+  /** Minutes before a verbal complaint's reply deadline at which staff are warned it is still unanswered. */
+  readonly replyWarningMinutes: number
   /** Days after a complaint was handled during which a new one about the same thing is a repeat. */
   readonly repeatComplaintWindowDays: number
   /** How long before it is recorded staff may say something happened (a business time in the past). */
@@ -32,6 +34,7 @@ export const defaultPolicies: Policies = {
   calendar: defaultCalendar,
   verbalReplyWorkingDays: 1,
   emergencyDispatchMinutes: 30,
+  replyWarningMinutes: 120,
   repeatComplaintWindowDays: 90,
   maxBackdatingHours: 72,
   staffAdjustmentLimitFen: 10_000,

@@ -17,6 +17,7 @@ import {
   type ComplaintState,
   type DecisionContext,
   defaultPolicies,
+  dueDeadlineActions,
   type Event,
   type FeeAccountState,
   type OwnerState,
@@ -40,7 +41,8 @@ export interface Step {
 
 export const stepArbitrary: fc.Arbitrary<Step> = fc.record({
   pick: fc.nat({ max: 1_000_000 }),
-  advanceMinutes: fc.integer({ min: 1, max: 4 * 24 * 60 }),
+  // Short steps too, so that windows of minutes (a warning before a deadline) are hit as well as days.
+  advanceMinutes: fc.oneof(fc.integer({ min: 1, max: 4 * 24 * 60 }), fc.integer({ min: 1, max: 90 })),
   amount: fc.integer({ min: 1, max: 200_000 }),
   flag: fc.boolean(),
 })
@@ -96,95 +98,117 @@ const build = <T extends CommandType>(type: T, data: Data<T>, actor: Actor): Bui
 
 /** For one aggregate: which commands fit a state, and how to build each from a step. */
 interface Script<S> {
-  readonly next: (state: S) => readonly CommandType[]
+  /** The commands that fit the state at the step's time. */
+  readonly next: (state: S, at: string) => readonly CommandType[]
   readonly build: (type: CommandType, state: S, env: Env) => Built
 }
 
 const complaintId = 'complaint-1'
 const categories = Object.keys(subjectsByCategory) as ComplaintCategory[]
 
+/** The warnings and escalations due at `at`, as commands (the deadline watch sends them). */
+const deadlineCommands = (s: ComplaintState, at: string): CommandType[] =>
+  s.status === 'none'
+    ? []
+    : dueDeadlineActions(s, at, defaultPolicies).map((a) =>
+        a.action === 'warn-reply' ? 'WarnOfReplyDeadline' : 'EscalateComplaint',
+      )
+
 const complaintScript: Script<ComplaintState> = {
-  next: (s) => {
-    switch (s.status) {
-      case 'none':
-        return ['FileComplaint']
-      case 'filed':
-      case 'reopened':
-        return ['AcknowledgeComplaint']
-      case 'acknowledged':
-        return [
-          ...(s.proposed ? [] : (['ProposeResolution'] as const)),
-          'RejectComplaint',
-          ...(s.proposed || s.category === 'emergency' ? (['DispatchComplaint'] as const) : []),
-        ]
-      case 'dispatched':
-        return s.proposed ? ['ResolveComplaint'] : ['ProposeResolution']
-      case 'resolved':
-      case 'rejected':
-        return ['NotifyComplaintOutcome']
-      case 'notified':
-        return ['CloseComplaint', 'ReopenComplaint']
-      case 'closed':
-        return ['ReopenComplaint']
+  next: (s, at) => [...deadlineCommands(s, at), ...complaintSteps(s)],
+  build: (type, state, env) => {
+    if (type === 'EscalateComplaint') {
+      const due = state.status === 'none' ? [] : dueDeadlineActions(state, env.at, defaultPolicies)
+      const deadline = due.some((a) => a.action === 'escalate-dispatch') ? 'dispatch' : 'department'
+      return build(type, { complaintId, deadline }, actorFor(env, env.step.flag ? cast.system : cast.manager))
     }
+    if (type === 'WarnOfReplyDeadline')
+      return build(type, { complaintId }, actorFor(env, env.step.flag ? cast.system : cast.manager))
+    return complaintStepBuild(type, state, env)
   },
-  build: (type, _state, env) => {
-    const { pick, flag, amount } = env.step
-    const ownerOrStaff = actorFor(env, flag ? cast.owner : cast.staff)
-    const staff = actorFor(env, cast.staff)
-    switch (type) {
-      case 'FileComplaint': {
-        const category = pickOf(categories, pick)
-        return build(
-          type,
-          {
-            complaintId,
-            ownerId: cast.owner.id,
-            unitId: cast.unitId,
-            category,
-            subject: pickOf(subjectsByCategory[category], pick >> 2),
-            channel: pickOf(['phone', 'visit', 'letter', 'online'] as const, pick >> 5),
-            description: text('complaint', env),
-          },
-          ownerOrStaff,
-        )
-      }
-      case 'AcknowledgeComplaint':
-        return build(
-          type,
-          { complaintId, gesture: flag ? 'apology' : 'sympathy', note: text('heard', env) },
-          staff,
-        )
-      case 'ProposeResolution':
-        return build(type, { complaintId, proposal: text('proposal', env), partial: flag }, staff)
-      case 'RejectComplaint':
-        return build(type, { complaintId, reason: text('unfounded', env) }, staff)
-      case 'DispatchComplaint':
-        return build(
-          type,
-          {
-            complaintId,
-            department: pickOf(['engineering', 'security', 'cleaning', 'finance'], pick),
-            dueBy: plusMinutes(env.at, (amount % 72) * 60 + 60),
-          },
-          staff,
-        )
-      case 'ResolveComplaint':
-        return build(type, { complaintId, cause: text('cause', env) }, staff)
-      case 'NotifyComplaintOutcome':
-        return build(
-          type,
-          { complaintId, via: flag ? 'phone' : 'letter', summary: text('outcome', env) },
-          staff,
-        )
-      case 'CloseComplaint':
-        return build(type, { complaintId, rating: (pick % 5) + 1 }, ownerOrStaff)
-      case 'ReopenComplaint':
-        return build(type, { complaintId, reason: text('not fixed', env) }, ownerOrStaff)
-      default:
-        throw new Error(`not a complaint command: ${type}`)
+}
+
+const complaintSteps = (s: ComplaintState): readonly CommandType[] => {
+  switch (s.status) {
+    case 'none':
+      return ['FileComplaint']
+    case 'filed':
+    case 'reopened':
+      return ['AcknowledgeComplaint']
+    case 'acknowledged':
+      return [
+        ...(s.proposed ? [] : (['ProposeResolution'] as const)),
+        'RejectComplaint',
+        ...(s.proposed || s.category === 'emergency' ? (['DispatchComplaint'] as const) : []),
+      ]
+    case 'dispatched':
+      return s.proposed ? ['ResolveComplaint'] : ['ProposeResolution']
+    case 'resolved':
+    case 'rejected':
+      return ['NotifyComplaintOutcome']
+    case 'notified':
+      return ['CloseComplaint', 'ReopenComplaint']
+    case 'closed':
+      return ['ReopenComplaint']
+  }
+}
+
+const complaintStepBuild = (type: CommandType, _state: ComplaintState, env: Env): Built => {
+  const { pick, flag, amount } = env.step
+  const ownerOrStaff = actorFor(env, flag ? cast.owner : cast.staff)
+  const staff = actorFor(env, cast.staff)
+  switch (type) {
+    case 'FileComplaint': {
+      const category = pickOf(categories, pick)
+      return build(
+        type,
+        {
+          complaintId,
+          ownerId: cast.owner.id,
+          unitId: cast.unitId,
+          category,
+          subject: pickOf(subjectsByCategory[category], pick >> 2),
+          channel: pickOf(['phone', 'visit', 'letter', 'online'] as const, pick >> 5),
+          description: text('complaint', env),
+        },
+        ownerOrStaff,
+      )
     }
-  },
+    case 'AcknowledgeComplaint':
+      return build(
+        type,
+        { complaintId, gesture: flag ? 'apology' : 'sympathy', note: text('heard', env) },
+        staff,
+      )
+    case 'ProposeResolution':
+      return build(type, { complaintId, proposal: text('proposal', env), partial: flag }, staff)
+    case 'RejectComplaint':
+      return build(type, { complaintId, reason: text('unfounded', env) }, staff)
+    case 'DispatchComplaint':
+      return build(
+        type,
+        {
+          complaintId,
+          department: pickOf(['engineering', 'security', 'cleaning', 'finance'], pick),
+          dueBy: plusMinutes(env.at, (amount % 72) * 60 + 60),
+        },
+        staff,
+      )
+    case 'ResolveComplaint':
+      return build(type, { complaintId, cause: text('cause', env) }, staff)
+    case 'NotifyComplaintOutcome':
+      return build(
+        type,
+        { complaintId, via: flag ? 'phone' : 'letter', summary: text('outcome', env) },
+        staff,
+      )
+    case 'CloseComplaint':
+      return build(type, { complaintId, rating: (pick % 5) + 1 }, ownerOrStaff)
+    case 'ReopenComplaint':
+      return build(type, { complaintId, reason: text('not fixed', env) }, ownerOrStaff)
+    default:
+      throw new Error(`not a complaint command: ${type}`)
+  }
 }
 
 const lineRequests = (env: Env): BillLineRequest[] => {
@@ -596,7 +620,7 @@ export const runHistory = (
   const events: Event[] = []
   steps.forEach((step, index) => {
     at = plusMinutes(at, step.advanceMinutes)
-    const candidates = any ? allTypes(all, name) : script.next(state)
+    const candidates = any ? allTypes(all, name) : script.next(state, at)
     if (candidates.length === 0) return
     const type = pickOf(candidates, step.pick >> 7)
     const env: Env = { step, at, index, any }

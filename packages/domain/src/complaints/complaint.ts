@@ -11,6 +11,10 @@
  * Rules: a verbal complaint is answered (a resolution proposed, or a rejection) by its reply deadline,
  * one working day after filing; an emergency may be dispatched before a resolution is proposed and has
  * a dispatch deadline in minutes; nothing closes before the owner was told the outcome.
+ *
+ * Deadlines are watched (see deadlines.ts): staff are warned before a verbal reply deadline
+ * (WarnOfReplyDeadline), and the manager hears of an emergency not dispatched in time or a department
+ * late with its work (EscalateComplaint), each once per deadline.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
@@ -30,6 +34,12 @@ import {
   isVerbal,
   subjectBelongsTo,
 } from './classification.js'
+import {
+  type DeadlineAction,
+  deadlineActionKey,
+  dueDeadlineActions,
+  pendingDeadlineActions,
+} from './deadlines.js'
 
 export const Gesture = t.keyof({ apology: null, sympathy: null }, 'Gesture')
 export const NotificationChannel = t.keyof({ phone: null, letter: null }, 'NotificationChannel')
@@ -66,6 +76,14 @@ export const NotifyComplaintOutcome = command(
 )
 export const CloseComplaint = command('CloseComplaint', t.type({ complaintId: Id, rating: Score }))
 export const ReopenComplaint = command('ReopenComplaint', t.type({ complaintId: Id, reason: FreeText }))
+/** Which deadline an escalation is about: an emergency's dispatch, or the department's work. */
+export const EscalatedDeadline = t.keyof({ dispatch: null, department: null }, 'EscalatedDeadline')
+export type EscalatedDeadline = t.TypeOf<typeof EscalatedDeadline>
+export const EscalateComplaint = command(
+  'EscalateComplaint',
+  t.type({ complaintId: Id, deadline: EscalatedDeadline }),
+)
+export const WarnOfReplyDeadline = command('WarnOfReplyDeadline', t.type({ complaintId: Id }))
 
 export const ComplaintCommand = t.union([
   FileComplaint,
@@ -77,6 +95,8 @@ export const ComplaintCommand = t.union([
   NotifyComplaintOutcome,
   CloseComplaint,
   ReopenComplaint,
+  EscalateComplaint,
+  WarnOfReplyDeadline,
 ])
 export type ComplaintCommand = t.TypeOf<typeof ComplaintCommand>
 
@@ -132,6 +152,24 @@ export const ComplaintReopened = event(
   t.type({ complaintId: Id, reason: erasable(FreeText), at: IsoDateTime }),
 )
 
+/** The manager is told that a deadline passed: an emergency undispatched, or a department late. */
+export const ComplaintEscalated = event(
+  'ComplaintEscalated',
+  t.type({
+    complaintId: Id,
+    deadline: EscalatedDeadline,
+    dueBy: IsoDateTime,
+    /** The department that is late; null for an undispatched emergency. */
+    department: t.union([ShortText, t.null]),
+    at: IsoDateTime,
+  }),
+)
+/** Staff are told that a verbal complaint is still unanswered as its reply deadline nears. */
+export const ReplyDeadlineWarned = event(
+  'ReplyDeadlineWarned',
+  t.type({ complaintId: Id, dueBy: IsoDateTime, at: IsoDateTime }),
+)
+
 export const ComplaintEvent = t.union([
   ComplaintFiled,
   ComplaintAcknowledged,
@@ -142,6 +180,8 @@ export const ComplaintEvent = t.union([
   ComplaintOutcomeNotified,
   ComplaintClosed,
   ComplaintReopened,
+  ComplaintEscalated,
+  ReplyDeadlineWarned,
 ])
 export type ComplaintEvent = t.TypeOf<typeof ComplaintEvent>
 
@@ -175,6 +215,12 @@ export type ComplaintState =
       /** Whether the owner was told the outcome of the current round. */
       readonly notified: boolean
       readonly reopenCount: number
+      readonly firstDispatchedAt: string | null
+      /** The department and deadline of the current dispatch. */
+      readonly department: string | null
+      readonly departmentDueBy: string | null
+      /** Warnings and escalations done, as `<action>@<deadline>` (see deadlines.ts). */
+      readonly deadlineActions: readonly string[]
     }
 
 const inState = (
@@ -186,6 +232,31 @@ const inState = (
   state.status !== 'none' && allowed.includes(state.status)
     ? undefined
     : wrongState(command.type, state.status, why)
+
+/**
+ * The deadline a warning or an escalation is about, when it is due at `at`; otherwise why not: nothing
+ * of the kind is pending (done already, or the complaint moved on), or it is not due yet, or too late.
+ */
+const dueOrRefused = (
+  type: string,
+  action: DeadlineAction,
+  state: Exclude<ComplaintState, { status: 'none' }>,
+  at: string,
+  policies: Policies,
+): E.Either<DomainError, string> => {
+  const pending = pendingDeadlineActions(state, policies).find((a) => a.action === action)
+  if (pending === undefined)
+    return E.left(wrongState(type, state.status, `no ${action} is pending for this complaint`))
+  if (!dueDeadlineActions(state, at, policies).some((a) => a.action === action))
+    return E.left(
+      ruleViolated(
+        type,
+        'deadline-due',
+        `${action} is due from ${pending.from}${pending.until === null ? '' : ` until ${pending.until}`}, not at ${at}`,
+      ),
+    )
+  return E.right(pending.deadline)
+}
 
 /** The complaint decider under the given policies (calendar, reply and dispatch deadlines). */
 export const complaintDecider = (
@@ -306,6 +377,29 @@ export const complaintDecider = (
             { type: 'ComplaintReopened', data: { complaintId, reason: command.data.reason, at } },
           ])
         }
+        case 'EscalateComplaint': {
+          const action: DeadlineAction =
+            command.data.deadline === 'dispatch' ? 'escalate-dispatch' : 'escalate-department'
+          const due = dueOrRefused(command.type, action, state, at, policies)
+          if (E.isLeft(due)) return due
+          return E.right([
+            {
+              type: 'ComplaintEscalated',
+              data: {
+                complaintId,
+                deadline: command.data.deadline,
+                dueBy: due.right,
+                department: action === 'escalate-department' ? state.department : null,
+                at,
+              },
+            },
+          ])
+        }
+        case 'WarnOfReplyDeadline': {
+          const due = dueOrRefused(command.type, 'warn-reply', state, at, policies)
+          if (E.isLeft(due)) return due
+          return E.right([{ type: 'ReplyDeadlineWarned', data: { complaintId, dueBy: due.right, at } }])
+        }
       }
     },
     evolve: (state, event) => {
@@ -325,6 +419,10 @@ export const complaintDecider = (
           proposed: false,
           notified: false,
           reopenCount: 0,
+          firstDispatchedAt: null,
+          department: null,
+          departmentDueBy: null,
+          deadlineActions: [],
         }
       }
       if (state.status === 'none') return state
@@ -334,7 +432,13 @@ export const complaintDecider = (
         case 'ResolutionProposed':
           return { ...state, proposed: true, repliedAt: state.repliedAt ?? event.data.at }
         case 'ComplaintDispatched':
-          return { ...state, status: 'dispatched' }
+          return {
+            ...state,
+            status: 'dispatched',
+            firstDispatchedAt: state.firstDispatchedAt ?? event.data.at,
+            department: event.data.department,
+            departmentDueBy: event.data.dueBy,
+          }
         case 'ComplaintResolved':
           return { ...state, status: 'resolved' }
         case 'ComplaintRejected':
@@ -350,6 +454,22 @@ export const complaintDecider = (
             proposed: false,
             notified: false,
             reopenCount: state.reopenCount + 1,
+          }
+        case 'ComplaintEscalated':
+          return {
+            ...state,
+            deadlineActions: [
+              ...state.deadlineActions,
+              deadlineActionKey(
+                event.data.deadline === 'dispatch' ? 'escalate-dispatch' : 'escalate-department',
+                event.data.dueBy,
+              ),
+            ],
+          }
+        case 'ReplyDeadlineWarned':
+          return {
+            ...state,
+            deadlineActions: [...state.deadlineActions, deadlineActionKey('warn-reply', event.data.dueBy)],
           }
       }
     },
