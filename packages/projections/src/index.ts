@@ -12,6 +12,8 @@ import { visitCadence } from './readModels/visitCadence.js'
 import type { Projection } from './runner/projection.js'
 
 export * from './keys/mongoKeyStore.js'
+export * from './processes/deadlineWatch.js'
+export * from './processes/scheduler.js'
 export * from './readModelStore/inMemory.js'
 export * from './readModelStore/mongo.js'
 export * from './readModelStore/port.js'
