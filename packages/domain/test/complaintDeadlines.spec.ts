@@ -187,7 +187,7 @@ describe('in any valid history', () => {
           if (event.type !== 'ComplaintEscalated' && event.type !== 'ReplyDeadlineWarned') return
           seen++
           const { dueBy, at } = event.data
-          const before = replay(decider, history.events.slice(0, i)) as ComplaintState
+          const before = replay(decider, history.events.slice(0, i) as ComplaintEvent[]) as ComplaintState
           expect(before.status).not.toBe('none')
           if (event.type === 'ReplyDeadlineWarned') {
             expect(Date.parse(at)).toBeLessThan(Date.parse(dueBy))

@@ -103,10 +103,10 @@ const scenarioArbitrary = fc.record({
   /** The watch crashes right after its n-th command was appended (none when past the last). */
   crashAfter: fc.integer({ min: 1, max: 8 }),
 })
-type Scenario = fc.RecordValue<{
-  complaints: { plan: Plan; filedAfterMinutes: number; dueHours: number }[]
-  crashAfter: number
-}>
+interface Scenario {
+  readonly complaints: readonly { plan: Plan; filedAfterMinutes: number; dueHours: number }[]
+  readonly crashAfter: number
+}
 
 class Crash extends Error {}
 
