@@ -1,7 +1,9 @@
 /**
  * Checks every complaint against the handling procedure: acknowledged, dispatched with a deadline
- * before it was resolved, a verbal complaint answered within its reply deadline, and the outcome told
- * to the owner once resolved or rejected. Each deviation names its complaint, step and times.
+ * before it was resolved, a verbal complaint answered within its reply deadline, an emergency
+ * dispatched (or found unfounded) within its dispatch deadline, each dispatch resolved by the
+ * department's deadline, every late one of those escalated to the manager, and the outcome told to the
+ * owner once resolved or rejected. Each deviation names its complaint, step and times.
  */
 import type { ComplaintEvent } from '@property-services/domain'
 import type { EventStore, Position, RecordedEvent } from '@property-services/infrastructure'
@@ -10,7 +12,7 @@ import type { DeviationStep } from './simulation.js'
 
 export interface Deviation {
   readonly complaintId: string
-  readonly step: DeviationStep | 'dispatched with a deadline'
+  readonly step: DeviationStep | 'dispatched with a deadline' | 'escalated'
   readonly due: string | null
   readonly happened: string | null
   readonly detail: string
@@ -68,6 +70,61 @@ export const deviationsOf = (
       detail: 'resolved without a dispatch',
     })
   }
+  // Late against a deadline that is escalated when missed: say whether it was, and if not, that too.
+  const escalationOf = (deadline: 'dispatch' | 'department', dueBy: string) =>
+    events.find(
+      (e) => e.type === 'ComplaintEscalated' && e.data.deadline === deadline && e.data.dueBy === dueBy,
+    )?.data.at ?? null
+  const lateAgainst = (
+    step: DeviationStep,
+    deadline: 'dispatch' | 'department',
+    due: string,
+    happened: string | null,
+    what: string,
+  ) => {
+    const late =
+      happened === null ? Date.parse(asOf) > Date.parse(due) : Date.parse(happened) > Date.parse(due)
+    if (!late) return
+    const escalated = escalationOf(deadline, due)
+    deviations.push({
+      complaintId,
+      step,
+      due,
+      happened,
+      detail: `${what}; ${escalated === null ? 'not escalated' : `escalated to the manager at ${escalated}`}`,
+    })
+    if (escalated === null)
+      deviations.push({
+        complaintId,
+        step: 'escalated',
+        due,
+        happened: null,
+        detail: `${what}, and nobody escalated it`,
+      })
+  }
+  const { dispatchDueBy } = filed.data
+  if (dispatchDueBy !== null) {
+    const handled = at('ComplaintDispatched') ?? at('ComplaintRejected')
+    lateAgainst(
+      'dispatched in time',
+      'dispatch',
+      dispatchDueBy,
+      handled,
+      handled === null ? 'emergency never dispatched' : 'emergency dispatched after its deadline',
+    )
+  }
+  // Each dispatch (a reopened complaint is dispatched again) until the resolution that ends it.
+  events.forEach((event, i) => {
+    if (event.type !== 'ComplaintDispatched') return
+    const end = events.slice(i + 1).find((e) => e.type === 'ComplaintResolved')?.data.at ?? null
+    lateAgainst(
+      'resolved by the department deadline',
+      'department',
+      event.data.dueBy,
+      end,
+      `${event.data.department} ${end === null ? 'has not resolved it' : 'resolved it after its deadline'}`,
+    )
+  })
   const outcome = resolved ?? at('ComplaintRejected')
   const told = at('ComplaintOutcomeNotified')
   if (outcome !== null && told === null && Date.parse(asOf) - Date.parse(outcome) > tellOutcomeWithinMs) {

@@ -88,6 +88,7 @@ export const renderReport = (data: ReportData, lang: Lang = 'en'): string => {
         fixed(r.averageResolveHours),
         fixed(r.averageRating, 2),
         r.replyDeadlineMissed,
+        r.escalations,
       ]),
     ),
     '',

@@ -4,6 +4,10 @@
  * monthly bills with an apportioned shared cost, payments with some arrears, and half-yearly surveys.
  * Every change goes through the command handler, so the domain's rules apply. Some complaints are
  * handled badly on purpose; the simulation returns those planted deviations so audits can be checked.
+ *
+ * Complaints and service orders are planned first and then played in order of time, with the deadline
+ * watch (a process manager on a manual scheduler) woken at each due time in between, as it would be in
+ * production: it warns before verbal reply deadlines and escalates late emergencies and departments.
  */
 import {
   type Actor,
@@ -14,6 +18,7 @@ import {
   subjectsByCategory,
 } from '@property-services/domain'
 import { commandHandler, type EventStore, type KeyStore } from '@property-services/infrastructure'
+import { deadlineWatch, inMemoryReadModelStore, manualScheduler } from '@property-services/projections'
 import * as E from 'fp-ts/lib/Either.js'
 import { cliPolicies } from './policies.js'
 import { type Random, seededRandom } from './random.js'
@@ -28,7 +33,12 @@ export interface SimulationOptions {
   readonly keys?: KeyStore
 }
 
-export type DeviationStep = 'acknowledged' | 'replied in time' | 'outcome told'
+export type DeviationStep =
+  | 'acknowledged'
+  | 'replied in time'
+  | 'dispatched in time'
+  | 'resolved by the department deadline'
+  | 'outcome told'
 
 /** A complaint the simulation handled against the procedure on purpose. */
 export interface PlantedDeviation {
@@ -41,13 +51,17 @@ export interface SimulationResult {
   readonly refused: number
   readonly complaints: number
   readonly planted: readonly PlantedDeviation[]
+  /** What the deadline watch sent: warnings to staff and escalations to the manager. */
+  readonly warnings: number
+  readonly escalations: number
   /** The simulated moment the history ends (with time after the story for the last deadlines to pass). */
   readonly endsAt: string
   /** The story's last day: the figures of a report are as of then. */
   readonly lastDayAt: string
 }
 
-const HOUR = 3_600_000
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
 const start = Date.parse('2025-01-06T01:00:00.000Z') // Monday 09:00 in Beijing
 const staff: Actor = { id: 'staff-1', role: 'staff' }
@@ -84,6 +98,48 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     const result = await handler.handle({ type, commandId: `sim${options.seed}-${++n}`, data }, { actor })
     if (E.isLeft(result)) refused++
     return E.isRight(result)
+  }
+  // Complaints and orders: planned now, played in order of time later (see the top of the file).
+  const agenda: Array<{ at: number; type: string; data: object; actor: Actor }> = []
+  const plan = (type: string, data: object, at: number, actor: Actor = staff) => {
+    agenda.push({ at, type, data, actor })
+  }
+  const scheduler = manualScheduler(new Date(start))
+  const watch = deadlineWatch({
+    events: store,
+    readModels: inMemoryReadModelStore(),
+    handler: { handle: (request, principal) => handler.handle(request, principal) },
+    policies: cliPolicies,
+    scheduler,
+  })
+  let warnings = 0
+  let escalations = 0
+  /** Wakes the watch at every due time up to `t`, on the handler's clock. */
+  const watchUntil = async (t: number) => {
+    for (;;) {
+      now = scheduler.now().getTime()
+      const round = await watch.runOnce()
+      warnings += round.warned
+      escalations += round.escalated
+      const next = await watch.nextDueAt()
+      if (next === undefined || next.getTime() > t) break
+      scheduler.advanceTo(next)
+    }
+    scheduler.advanceTo(new Date(t))
+  }
+  const playAgenda = async () => {
+    // A stable sort: one complaint's steps at the same moment keep their order.
+    const ordered = agenda.map((item, i) => ({ ...item, i })).sort((a, b) => a.at - b.at || a.i - b.i)
+    const weeks = Math.max(1, Math.floor((endsAt - start) / (7 * DAY)))
+    let week = 0
+    for (const item of ordered) {
+      await watchUntil(item.at)
+      await send(item.type, item.data, item.at, item.actor)
+      const reached = Math.min(weeks, Math.floor((item.at - start) / (7 * DAY)))
+      if (reached > week) options.onProgress?.((week = reached), weeks)
+    }
+    await watchUntil(endsAt + 60 * DAY)
+    options.onProgress?.(weeks, weeks)
   }
 
   // The community.
@@ -137,7 +193,7 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
   }
 
   /** One complaint and its handling, good or planted-bad. */
-  const complaint = async (
+  const complaint = (
     at: number,
     unit: (typeof units)[number],
     forced?: { category: ComplaintCategory; subject: string },
@@ -150,7 +206,7 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     const channel = random.pick(['phone', 'phone', 'visit', 'letter', 'online'] as const)
     const verbal = channel === 'phone' || channel === 'visit'
     const owner: Actor = { id: unit.ownerId, role: 'owner' }
-    await send(
+    plan(
       'FileComplaint',
       {
         complaintId,
@@ -165,54 +221,77 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
       owner,
     )
     const roll = random.next()
+    const emergency = category === 'emergency'
     if (roll < 0.04) {
-      // Left alone: never acknowledged, and a verbal one never answered either.
+      // Left alone: never acknowledged, a verbal one never answered, an emergency never dispatched.
       planted.push({ complaintId, step: 'acknowledged' })
       if (verbal) planted.push({ complaintId, step: 'replied in time' })
+      if (emergency) planted.push({ complaintId, step: 'dispatched in time' })
       return { complaintId, category, subject, handledAt: undefined }
     }
-    let t = at + random.int(1, 3) * HOUR
-    await send(
+    // An emergency is acknowledged within minutes, and dispatched within its deadline unless planted late.
+    let t = at + random.int(1, 3) * (emergency ? 5 * MINUTE : HOUR)
+    plan(
       'AcknowledgeComplaint',
       { complaintId, gesture: random.pick(['apology', 'sympathy'] as const), note: 'listened and recorded' },
       t,
     )
-    const late = verbal && roll < 0.14
+    // Emergencies are answered at once: the planted late replies are among the others.
+    const late = verbal && !emergency && roll < 0.14
     if (late) planted.push({ complaintId, step: 'replied in time' })
+    const rejected = roll > 0.9
+    const dispatchedLate = emergency && !rejected && roll >= 0.19 && roll < 0.3
+    if (dispatchedLate) planted.push({ complaintId, step: 'dispatched in time' })
+    const departmentLate = !rejected && roll >= 0.3 && roll < 0.34
+    if (departmentLate) planted.push({ complaintId, step: 'resolved by the department deadline' })
+    const dispatch = (when: number) => {
+      const dueBy = when + 3 * DAY
+      plan(
+        'DispatchComplaint',
+        { complaintId, department: departments[category], dueBy: new Date(dueBy).toISOString() },
+        when,
+      )
+      return dueBy
+    }
+    // An emergency goes to its department first (the procedure allows it), the proposal after.
+    let dueBy = 0
+    if (emergency && !rejected) {
+      const when = dispatchedLate ? at + 2 * HOUR : t + 10 * MINUTE
+      dueBy = dispatch(when)
+      t = Math.max(t, when)
+    }
     // Late is after the deadline the calendar gives, which a holiday (Spring Festival) can push a week.
     const replyDue = Date.parse(
       addWorkingDays(new Date(at).toISOString(), cliPolicies.verbalReplyWorkingDays, cliPolicies.calendar),
     )
-    t = late ? Math.max(t + 3 * DAY + HOUR, replyDue + HOUR) : t + HOUR
-    if (roll > 0.9) {
-      await send('RejectComplaint', { complaintId, reason: 'inspection found no fault' }, t)
+    t = late ? Math.max(t + 3 * DAY + HOUR, replyDue + HOUR) : t + (emergency && rejected ? 5 * MINUTE : HOUR)
+    if (rejected) {
+      plan('RejectComplaint', { complaintId, reason: 'inspection found no fault' }, t)
     } else {
-      await send(
+      plan(
         'ProposeResolution',
         { complaintId, proposal: 'we will send someone', partial: random.chance(0.2) },
         t,
       )
-      t += HOUR
-      await send(
-        'DispatchComplaint',
-        { complaintId, department: departments[category], dueBy: new Date(t + 3 * DAY).toISOString() },
-        t,
-      )
-      t += random.int(4, 48) * HOUR
-      await send('ResolveComplaint', { complaintId, cause: 'worn part replaced' }, t)
+      if (!emergency) {
+        t += HOUR
+        dueBy = dispatch(t)
+      }
+      t = departmentLate ? dueBy + random.int(4, 48) * HOUR : t + random.int(4, 48) * HOUR
+      plan('ResolveComplaint', { complaintId, cause: 'worn part replaced' }, t)
     }
     if (roll > 0.14 && roll < 0.19) {
       planted.push({ complaintId, step: 'outcome told' })
       return { complaintId, category, subject, handledAt: t }
     }
     t += 2 * HOUR
-    await send(
+    plan(
       'NotifyComplaintOutcome',
       { complaintId, via: random.pick(['phone', 'letter'] as const), summary: 'fixed' },
       t,
     )
     t += DAY
-    await send(
+    plan(
       'CloseComplaint',
       { complaintId, rating: roll > 0.9 ? random.int(1, 3) : random.int(3, 5) },
       t,
@@ -221,22 +300,18 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     if (roll > 0.8 && roll <= 0.86) {
       // Reopened a few days later, then handled properly.
       t += random.int(2, 6) * DAY
-      await send('ReopenComplaint', { complaintId, reason: 'the problem came back' }, t, owner)
+      plan('ReopenComplaint', { complaintId, reason: 'the problem came back' }, t, owner)
       t += HOUR
-      await send('AcknowledgeComplaint', { complaintId, gesture: 'apology', note: 'sorry it came back' }, t)
-      await send(
-        'ProposeResolution',
-        { complaintId, proposal: 'replace the whole unit', partial: false },
-        t + HOUR,
-      )
-      await send(
+      plan('AcknowledgeComplaint', { complaintId, gesture: 'apology', note: 'sorry it came back' }, t)
+      plan('ProposeResolution', { complaintId, proposal: 'replace the whole unit', partial: false }, t + HOUR)
+      plan(
         'DispatchComplaint',
         { complaintId, department: departments[category], dueBy: new Date(t + 4 * DAY).toISOString() },
         t + 2 * HOUR,
       )
-      await send('ResolveComplaint', { complaintId, cause: 'unit replaced' }, t + DAY)
-      await send('NotifyComplaintOutcome', { complaintId, via: 'phone', summary: 'replaced' }, t + DAY + HOUR)
-      await send('CloseComplaint', { complaintId, rating: 4 }, t + 2 * DAY, owner)
+      plan('ResolveComplaint', { complaintId, cause: 'unit replaced' }, t + DAY)
+      plan('NotifyComplaintOutcome', { complaintId, via: 'phone', summary: 'replaced' }, t + DAY + HOUR)
+      plan('CloseComplaint', { complaintId, rating: 4 }, t + 2 * DAY, owner)
     }
     return { complaintId, category, subject, handledAt: t }
   }
@@ -246,10 +321,10 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     const weekStart = start + week * 7 * DAY
     for (let i = random.int(1, 4); i > 0; i--) {
       const unit = random.pick(units)
-      const filed = await complaint(weekStart + random.int(0, 4) * DAY + random.int(0, 9) * HOUR, unit)
+      const filed = complaint(weekStart + random.int(0, 4) * DAY + random.int(0, 9) * HOUR, unit)
       // Now and then the same owner complains again about the same thing: a repeat.
       if (filed.handledAt !== undefined && random.chance(0.1)) {
-        await complaint(filed.handledAt + random.int(3, 40) * DAY, unit, {
+        complaint(filed.handledAt + random.int(3, 40) * DAY, unit, {
           category: filed.category,
           subject: filed.subject,
         })
@@ -260,7 +335,7 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
       const orderId = `o${week}-${i}`
       const owner: Actor = { id: unit.ownerId, role: 'owner' }
       const at = weekStart + random.int(0, 4) * DAY + 2 * HOUR
-      await send(
+      plan(
         'RequestServiceOrder',
         {
           orderId,
@@ -272,16 +347,16 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
         at,
         owner,
       )
-      await send(
+      plan(
         'ScheduleServiceOrder',
         { orderId, scheduledFor: new Date(at + DAY).toISOString(), assigneeId: `fitter-${random.int(1, 3)}` },
         at + HOUR,
       )
-      await send('DeliverServiceOrder', { orderId }, at + DAY + 2 * HOUR)
-      await send('RateServiceOrder', { orderId, score: random.int(2, 5) }, at + 2 * DAY, owner)
+      plan('DeliverServiceOrder', { orderId }, at + DAY + 2 * HOUR)
+      plan('RateServiceOrder', { orderId, score: random.int(2, 5) }, at + 2 * DAY, owner)
     }
-    options.onProgress?.(week + 1, weeks)
   }
+  await playAgenda()
 
   // Fees: a monthly bill per unit with the service fee and a share of the lifts' electricity.
   for (let month = 0; month < options.months; month++) {
@@ -373,6 +448,8 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     refused,
     complaints,
     planted,
+    warnings,
+    escalations,
     endsAt: new Date(endsAt + 60 * DAY).toISOString(),
     lastDayAt: new Date(endsAt).toISOString(),
   }

@@ -62,8 +62,21 @@ describe('property-services CLI', () => {
     expect(result.refused).toBe(0)
     expect(result.planted.length).toBeGreaterThan(3)
     expect(new Set(result.planted.map((p) => p.step))).toEqual(
-      new Set(['acknowledged', 'replied in time', 'outcome told']),
+      new Set([
+        'acknowledged',
+        'replied in time',
+        'dispatched in time',
+        'resolved by the department deadline',
+        'outcome told',
+      ]),
     )
+    // The deadline watch ran during the story: every late emergency and department was escalated.
+    expect(result.escalations).toBe(
+      result.planted.filter(
+        (p) => p.step === 'dispatched in time' || p.step === 'resolved by the department deadline',
+      ).length,
+    )
+    expect(result.warnings).toBeGreaterThan(0)
     const found = await auditComplaints(store, result.endsAt)
     const key = (d: { complaintId: string; step: string }) => `${d.complaintId}:${d.step}`
     expect(found.map(key).sort()).toEqual(result.planted.map(key).sort())
