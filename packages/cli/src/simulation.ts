@@ -136,7 +136,10 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
       await watchUntil(item.at)
       await send(item.type, item.data, item.at, item.actor)
       const reached = Math.min(weeks, Math.floor((item.at - start) / (7 * DAY)))
-      if (reached > week) options.onProgress?.((week = reached), weeks)
+      if (reached > week) {
+        week = reached
+        options.onProgress?.(week, weeks)
+      }
     }
     await watchUntil(endsAt + 60 * DAY)
     options.onProgress?.(weeks, weeks)
