@@ -7,6 +7,7 @@ import * as t from 'io-ts'
 import { ComplaintCommand, ComplaintEvent, complaintDecider } from './complaints/complaint.js'
 import { FeeAccountCommand, FeeAccountEvent, feeAccountDecider } from './fees/feeAccount.js'
 import { SharedCostCommand, SharedCostEvent, sharedCostDecider } from './fees/sharedCost.js'
+import { MeetingCommand, MeetingEvent, meetingDecider } from './meetings/meeting.js'
 import { OwnerCommand, OwnerEvent, ownerDecider } from './owners/owner.js'
 import { defaultPolicies, type Policies } from './policies.js'
 import { ServiceCommand, ServiceEvent, serviceDecider } from './services/service.js'
@@ -21,7 +22,10 @@ import { commandFrom } from './shared/businessTime.js'
 import type { Decider } from './shared/decider.js'
 import { type DecodeError, decodeTagged } from './shared/decode.js'
 import type { DomainError } from './shared/errors.js'
+import { StaffMemberCommand, StaffMemberEvent, staffMemberDecider } from './staff/staffMember.js'
+import { StaffSurveyCommand, StaffSurveyEvent, staffSurveyDecider } from './surveys/staffSurvey.js'
 import { SurveyCommand, SurveyEvent, surveyDecider } from './surveys/survey.js'
+import { CourseCommand, CourseEvent, courseDecider } from './training/course.js'
 import { UnitCommand, UnitEvent, unitDecider } from './units/unit.js'
 
 /** Any command of the domain. */
@@ -35,6 +39,10 @@ export const Command = t.union([
   ...FeeAccountCommand.types,
   SharedCostCommand,
   ...SurveyCommand.types,
+  ...MeetingCommand.types,
+  ...StaffSurveyCommand.types,
+  ...StaffMemberCommand.types,
+  ...CourseCommand.types,
 ])
 export type Command = t.TypeOf<typeof Command>
 
@@ -49,6 +57,10 @@ export const Event = t.union([
   ...FeeAccountEvent.types,
   SharedCostEvent,
   ...SurveyEvent.types,
+  ...MeetingEvent.types,
+  ...StaffSurveyEvent.types,
+  ...StaffMemberEvent.types,
+  ...CourseEvent.types,
 ])
 export type Event = t.TypeOf<typeof Event>
 
@@ -125,6 +137,22 @@ export const aggregates = (policies: Policies = defaultPolicies) =>
       (c) => c.data.sharedCostId,
     ),
     survey: aggregate('survey', surveyDecider, SurveyCommand, SurveyEvent, (c) => c.data.surveyId),
+    meeting: aggregate('meeting', meetingDecider, MeetingCommand, MeetingEvent, (c) => c.data.meetingId),
+    staffSurvey: aggregate(
+      'staffSurvey',
+      staffSurveyDecider,
+      StaffSurveyCommand,
+      StaffSurveyEvent,
+      (c) => c.data.surveyId,
+    ),
+    staffMember: aggregate(
+      'staffMember',
+      staffMemberDecider,
+      StaffMemberCommand,
+      StaffMemberEvent,
+      (c) => c.data.staffId,
+    ),
+    course: aggregate('course', courseDecider, CourseCommand, CourseEvent, (c) => c.data.courseId),
   }) as const
 
 export type Aggregates = ReturnType<typeof aggregates>

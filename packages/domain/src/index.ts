@@ -1,6 +1,7 @@
 /**
  * The domain of property-management services as pure deciders: owners and units, services and orders,
- * complaints and their handling procedure, fees, and satisfaction surveys. No I/O, no clock.
+ * complaints and their handling procedure and deadlines, fees, owner and staff satisfaction surveys,
+ * owner forums and committee meetings with their action items, staff and their training. No I/O, no clock.
  * @packageDocumentation
  */
 export * from './aggregates.js'
@@ -9,6 +10,7 @@ export * from './complaints/complaint.js'
 export * from './complaints/deadlines.js'
 export * from './fees/feeAccount.js'
 export * from './fees/sharedCost.js'
+export * from './meetings/meeting.js'
 export * from './owners/owner.js'
 export * from './owners/visitCadence.js'
 export * from './permissions.js'
@@ -27,5 +29,8 @@ export * from './shared/errors.js'
 export * from './shared/money.js'
 export * from './shared/structure.js'
 export * from './shared/values.js'
+export * from './staff/staffMember.js'
+export * from './surveys/staffSurvey.js'
 export * from './surveys/survey.js'
+export * from './training/course.js'
 export * from './units/unit.js'

@@ -4,7 +4,7 @@
  *
  * A grant is one of:
  * - `always`: the role may issue the command;
- * - `self`: only for themself, the owner the command is about;
+ * - `self`: only for themself, the owner (or staff member) the command is about;
  * - `own-unit`: only for themself, and about a unit they own;
  * - `within-limit`: up to a limit of the policies (staff adjust a bill down by at most
  *   `staffAdjustmentLimitFen`; more needs a manager, who may waive).
@@ -62,6 +62,21 @@ export const permissions: Readonly<Record<CommandType, Grants>> = {
   OpenSurvey: staff,
   RecordSurveyResponse: ownerForThemself,
   CloseSurvey: staff,
+  ScheduleMeeting: staff,
+  HoldMeeting: staff,
+  CancelMeeting: staff,
+  RaiseActionItem: staff,
+  CloseActionItem: staff,
+  OpenStaffSurvey: staff,
+  RecordStaffSurveyResponse: { staff: 'self', manager: 'self' },
+  CloseStaffSurvey: staff,
+  RegisterStaffMember: manager,
+  ReassignStaffMember: manager,
+  RecordStaffDeparture: manager,
+  DefineCourse: manager,
+  ChangeCourseRequirement: manager,
+  RecordTrainingSession: staff,
+  RetireCourse: manager,
 }
 
 /** What a role is granted for a command, or undefined when it may not issue it. */

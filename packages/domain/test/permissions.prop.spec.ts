@@ -21,9 +21,14 @@ import { describe, expect, it } from 'vitest'
 const all = aggregates()
 type Actor = Command['meta']['actor']
 
-/** The owner a command is about: the one its data names, or owner-1, whom every history is about. */
+/**
+ * The person a command is about: the owner its data names, the staff member answering a staff survey,
+ * or owner-1, whom every history is about.
+ */
 const subjectOf = (command: Command): string =>
-  (command.data as { ownerId?: string }).ownerId ?? cast.owner.id
+  (command.data as { ownerId?: string; staffId?: string }).ownerId ??
+  (command.type === 'RecordStaffSurveyResponse' ? command.data.staffId : undefined) ??
+  cast.owner.id
 
 /** The owner the command is about, another owner, and every other role. */
 const actorsFor = (command: Command): Actor[] => [

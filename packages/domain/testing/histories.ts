@@ -15,15 +15,20 @@ import {
   type CommandType,
   type ComplaintCategory,
   type ComplaintState,
+  type CourseState,
   type DecisionContext,
   defaultPolicies,
   dueDeadlineActions,
   type Event,
   type FeeAccountState,
+  type MeetingState,
   type OwnerState,
   type Policies,
+  pendingDeadlineActions,
   type ServiceOrderState,
   type ServiceState,
+  type StaffMemberState,
+  type StaffSurveyState,
   type SurveyState,
   subjectsByCategory,
   type UnitState,
@@ -100,6 +105,11 @@ const build = <T extends CommandType>(type: T, data: Data<T>, actor: Actor): Bui
 interface Script<S> {
   /** The commands that fit the state at the step's time. */
   readonly next: (state: S, at: string) => readonly CommandType[]
+  /**
+   * Where a step may take time instead of `proposed` (later than `previous`): into a window of minutes
+   * that steps of random length would rarely hit.
+   */
+  readonly timeOf?: (state: S, previous: string, proposed: string, step: Step) => string
   readonly build: (type: CommandType, state: S, env: Env) => Built
 }
 
@@ -116,6 +126,17 @@ const deadlineCommands = (s: ComplaintState, at: string): CommandType[] =>
 
 const complaintScript: Script<ComplaintState> = {
   next: (s, at) => [...deadlineCommands(s, at), ...complaintSteps(s)],
+  // One step in three goes into the window before a verbal reply deadline, if one is ahead.
+  timeOf: (s, previous, proposed, step) => {
+    if (s.status === 'none' || step.pick % 3 !== 0) return proposed
+    const warning = pendingDeadlineActions(s, defaultPolicies).find((a) => a.action === 'warn-reply')
+    if (warning === undefined || warning.until === null) return proposed
+    const from = Math.max(Date.parse(warning.from), Date.parse(previous) + 60_000)
+    const until = Date.parse(warning.until)
+    return from < until
+      ? new Date(from + ((step.advanceMinutes * 60_000) % (until - from))).toISOString()
+      : proposed
+  },
   build: (type, state, env) => {
     if (type === 'EscalateComplaint') {
       const due = state.status === 'none' ? [] : dueDeadlineActions(state, env.at, defaultPolicies)
@@ -570,6 +591,215 @@ const sharedCostScript: Script<{ readonly status: string }> = {
     ),
 }
 
+const meetingId = 'meeting-1'
+
+const meetingScript: Script<MeetingState> = {
+  next: (s) => {
+    switch (s.status) {
+      case 'none':
+        return ['ScheduleMeeting']
+      case 'scheduled':
+        return ['HoldMeeting', 'CancelMeeting']
+      case 'held':
+        return s.openItems.length > 0 ? ['RaiseActionItem', 'CloseActionItem'] : ['RaiseActionItem']
+      case 'cancelled':
+        return []
+    }
+  },
+  build: (type, state, env) => {
+    const { pick, amount, flag } = env.step
+    const staff = actorFor(env, flag ? cast.staff : cast.manager)
+    switch (type) {
+      case 'ScheduleMeeting':
+        return build(
+          type,
+          {
+            meetingId,
+            kind: flag ? 'forum' : 'committee',
+            scheduledFor: plusMinutes(env.at, amount % 20_000),
+            agenda: text('agenda', env),
+          },
+          staff,
+        )
+      case 'HoldMeeting':
+        return build(type, { meetingId, attendance: amount % 300, minutes: text('minutes', env) }, staff)
+      case 'CancelMeeting':
+        return build(type, { meetingId, reason: text('no quorum', env) }, staff)
+      case 'RaiseActionItem':
+        return build(
+          type,
+          {
+            meetingId,
+            itemId: `item-${env.index}`,
+            description: text('fix the gate', env),
+            department: pickOf(['engineering', 'security', 'cleaning', 'finance'], pick),
+            dueBy: plusMinutes(env.at, 60 + (amount % 20_000)),
+          },
+          staff,
+        )
+      case 'CloseActionItem': {
+        const open = state.status === 'none' ? [] : state.openItems
+        return build(
+          type,
+          {
+            meetingId,
+            itemId: pickOf(open.length > 0 ? open : ['item-0'], pick),
+            outcome: text('done', env),
+          },
+          staff,
+        )
+      }
+      default:
+        throw new Error(`not a meeting command: ${type}`)
+    }
+  },
+}
+
+const staffSurveyId = 'staff-survey-1'
+const departments = ['engineering', 'security', 'customer-service']
+/** Who answers staff surveys: each answers for themself. */
+const respondents = [cast.staff, cast.manager]
+
+const staffSurveyScript: Script<StaffSurveyState> = {
+  next: (s) => {
+    if (s.status === 'none') return ['OpenStaffSurvey']
+    if (s.status === 'closed') return []
+    return s.respondents.length < respondents.length
+      ? ['RecordStaffSurveyResponse', 'CloseStaffSurvey']
+      : ['CloseStaffSurvey']
+  },
+  build: (type, state, env) => {
+    const { pick, amount } = env.step
+    switch (type) {
+      case 'OpenStaffSurvey':
+        return build(
+          type,
+          {
+            surveyId: staffSurveyId,
+            period: `${env.at.slice(0, 4)}-H${Number(env.at.slice(5, 7)) <= 6 ? 1 : 2}`,
+            departments: departments.slice(0, 1 + (pick % departments.length)),
+            dimensions: dimensions.slice(0, 1 + ((pick >> 2) % dimensions.length)),
+          },
+          actorFor(env, cast.staff),
+        )
+      case 'RecordStaffSurveyResponse': {
+        const open = state.status === 'none' ? undefined : state
+        const waiting = respondents.filter((r) => !open?.respondents.includes(r.id))
+        const respondent = pickOf(waiting.length > 0 ? waiting : respondents, pick)
+        const dims = open?.dimensions ?? dimensions
+        return build(
+          type,
+          {
+            surveyId: staffSurveyId,
+            staffId: respondent.id,
+            department: pickOf(open?.departments ?? departments, pick >> 3),
+            scores: Object.fromEntries(dims.map((d, i) => [d, ((amount >> i) % 5) + 1])),
+          },
+          actorFor(env, respondent),
+        )
+      }
+      case 'CloseStaffSurvey':
+        return build(type, { surveyId: staffSurveyId }, actorFor(env, cast.staff))
+      default:
+        throw new Error(`not a staff survey command: ${type}`)
+    }
+  },
+}
+
+const jobRoles = ['customer-service', 'engineering', 'security', 'cleaning']
+const staffMemberId = 'staff-7'
+
+const staffMemberScript: Script<StaffMemberState> = {
+  next: (s) =>
+    s.status === 'none'
+      ? ['RegisterStaffMember']
+      : s.status === 'employed'
+        ? ['ReassignStaffMember', 'RecordStaffDeparture']
+        : [],
+  build: (type, state, env) => {
+    const { pick } = env.step
+    const manager = actorFor(env, cast.manager)
+    switch (type) {
+      case 'RegisterStaffMember':
+        return build(
+          type,
+          {
+            staffId: staffMemberId,
+            department: pickOf(departments, pick),
+            jobRole: pickOf(jobRoles, pick >> 2),
+          },
+          manager,
+        )
+      case 'ReassignStaffMember': {
+        // Another role than the current one, so that it is a change.
+        const current = state.status === 'none' ? '' : state.jobRole
+        const others = jobRoles.filter((r) => r !== current)
+        return build(
+          type,
+          {
+            staffId: staffMemberId,
+            department: pickOf(departments, pick),
+            jobRole: pickOf(others, pick >> 2),
+          },
+          manager,
+        )
+      }
+      case 'RecordStaffDeparture':
+        return build(type, { staffId: staffMemberId }, manager)
+      default:
+        throw new Error(`not a staff member command: ${type}`)
+    }
+  },
+}
+
+const courseId = 'course-1'
+
+const courseScript: Script<CourseState> = {
+  next: (s) =>
+    s.status === 'none'
+      ? ['DefineCourse']
+      : s.status === 'offered'
+        ? ['RecordTrainingSession', 'RecordTrainingSession', 'ChangeCourseRequirement', 'RetireCourse']
+        : [],
+  build: (type, _state, env) => {
+    const { pick, flag } = env.step
+    const manager = actorFor(env, cast.manager)
+    const roles = jobRoles.slice(
+      pick % jobRoles.length,
+      1 + ((pick >> 2) % jobRoles.length) + (pick % jobRoles.length),
+    )
+    switch (type) {
+      case 'DefineCourse':
+        return build(
+          type,
+          {
+            courseId,
+            title: text('Lift safety', env),
+            kind: flag ? 'technical' : 'business',
+            requiredFor: roles,
+          },
+          manager,
+        )
+      case 'ChangeCourseRequirement':
+        return build(type, { courseId, requiredFor: roles }, manager)
+      case 'RecordTrainingSession':
+        return build(
+          type,
+          {
+            courseId,
+            sessionId: `session-${env.index}`,
+            attendees: Array.from({ length: 1 + (pick % 6) }, (_, i) => `staff-${i + 1}`),
+          },
+          actorFor(env, flag ? cast.staff : cast.manager),
+        )
+      case 'RetireCourse':
+        return build(type, { courseId }, manager)
+      default:
+        throw new Error(`not a course command: ${type}`)
+    }
+  },
+}
+
 const scripts: { readonly [K in AggregateName]: Script<never> } = {
   unit: unitScript,
   owner: ownerScript,
@@ -580,6 +810,10 @@ const scripts: { readonly [K in AggregateName]: Script<never> } = {
   feeAccount: feeAccountScript,
   sharedCost: sharedCostScript,
   survey: surveyScript,
+  meeting: meetingScript,
+  staffSurvey: staffSurveyScript,
+  staffMember: staffMemberScript,
+  course: courseScript,
 } as unknown as { readonly [K in AggregateName]: Script<never> }
 
 /** Every command type an aggregate handles, for mode `any`. */
@@ -619,7 +853,8 @@ export const runHistory = (
   const accepted: Command[] = []
   const events: Event[] = []
   steps.forEach((step, index) => {
-    at = plusMinutes(at, step.advanceMinutes)
+    const proposed = plusMinutes(at, step.advanceMinutes)
+    at = any || script.timeOf === undefined ? proposed : script.timeOf(state, at, proposed, step)
     const candidates = any ? allTypes(all, name) : script.next(state, at)
     if (candidates.length === 0) return
     const type = pickOf(candidates, step.pick >> 7)

@@ -13,6 +13,8 @@ interface Commanded {
 export interface Subject {
   /** The owner the command is about (from its data or the aggregate's state). */
   readonly owner?: string | undefined
+  /** The person a `self` grant is about when it is not an owner (a staff member answering a survey). */
+  readonly self?: string | undefined
   /** The unit the command names, for `own-unit` grants; the context says who owns it. */
   readonly unitId?: string | undefined
   readonly context?: DecisionContext | undefined
@@ -32,12 +34,12 @@ export const authorize = (command: Commanded, subject: Subject = {}): DomainErro
     case 'always':
     case 'within-limit':
       return undefined
-    case 'self':
-      return subject.owner !== undefined && actor.id === subject.owner
+    case 'self': {
+      const person = subject.self ?? subject.owner
+      return person !== undefined && actor.id === person
         ? undefined
-        : refuse(
-            `${actor.role} ${actor.id} may ${command.type} only for themself, not for owner ${subject.owner}`,
-          )
+        : refuse(`${actor.role} ${actor.id} may ${command.type} only for themself, not for ${person}`)
+    }
     case 'own-unit':
       if (subject.owner !== undefined && actor.id !== subject.owner)
         return refuse(`${actor.role} ${actor.id} may not act for owner ${subject.owner}`)
