@@ -5,9 +5,11 @@
  */
 import { defaultPolicies, type Policies } from '@property-services/domain'
 import { complaintAnalytics } from './readModels/complaintAnalytics.js'
+import { meetings } from './readModels/meetings.js'
 import { repeatComplaints } from './readModels/repeatComplaints.js'
 import { satisfactionTrends } from './readModels/satisfactionTrends.js'
 import { serviceBoard } from './readModels/serviceBoard.js'
+import { training } from './readModels/training.js'
 import { visitCadence } from './readModels/visitCadence.js'
 import type { Projection } from './runner/projection.js'
 
@@ -18,10 +20,12 @@ export * from './readModelStore/inMemory.js'
 export * from './readModelStore/mongo.js'
 export * from './readModelStore/port.js'
 export * from './readModels/complaintAnalytics.js'
+export * from './readModels/meetings.js'
 export * from './readModels/periods.js'
 export * from './readModels/repeatComplaints.js'
 export * from './readModels/satisfactionTrends.js'
 export * from './readModels/serviceBoard.js'
+export * from './readModels/training.js'
 export * from './readModels/visitCadence.js'
 export * from './runner/checkpoint.js'
 export * from './runner/generations.js'
@@ -37,4 +41,6 @@ export const allProjections = (policies: Policies = defaultPolicies): readonly P
   satisfactionTrends(policies),
   visitCadence(),
   serviceBoard(policies),
+  meetings(policies),
+  training(),
 ]

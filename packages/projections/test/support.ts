@@ -135,7 +135,8 @@ const part = (aggregate: AggregateName, maxSteps: number) =>
 
 /**
  * A random community: complaints of a few owners and units (so repeats happen), surveys, service
- * orders and owners' own histories (registered, graded, visited), each a valid history from the domain's arbitraries, renamed apart.
+ * orders, owners' own histories (registered, graded, visited), meetings, staff surveys, staff and courses,
+ * each a valid history from the domain's arbitraries, renamed apart.
  */
 export const communityArbitrary = fc
   .tuple(
@@ -143,9 +144,13 @@ export const communityArbitrary = fc
     fc.array(part('survey', 8), { maxLength: 3 }),
     fc.array(part('serviceOrder', 6), { maxLength: 4 }),
     fc.array(part('owner', 10), { maxLength: 3 }),
+    fc.array(
+      fc.oneof(part('meeting', 8), part('staffSurvey', 6), part('staffMember', 4), part('course', 6)),
+      { maxLength: 4 },
+    ),
   )
-  .map(([complaints, surveys, orders, owners]) =>
-    [...complaints, ...surveys, ...orders, ...owners].map((p: Part, i) => {
+  .map(([complaints, surveys, orders, owners, internal]) =>
+    [...complaints, ...surveys, ...orders, ...owners, ...internal].map((p: Part, i) => {
       const start = new Date(Date.UTC(2026, 0, 1) + p.start * 86_400_000).toISOString()
       const history = runHistory(p.aggregate, start, p.steps)
       const id = `x${i}`
@@ -156,13 +161,13 @@ export const communityArbitrary = fc
         // An owner's own history is theirs alone; elsewhere a few owners recur, so that repeats happen.
         ['owner-1', p.aggregate === 'owner' ? `owner-${id}` : `owner-${p.owner}`],
         ['unit-1', `unit-${p.unit}`],
+        ['meeting-1', id],
+        ['staff-survey-1', id],
+        ['course-1', id],
+        // A staff member's history is theirs alone; course attendees (staff-1 to staff-6) may be them.
+        ['staff-7', `staff-${i}`],
       ])
-      const category = {
-        complaint: 'complaint',
-        survey: 'survey',
-        serviceOrder: 'serviceOrder',
-        owner: 'owner',
-      }[p.aggregate as 'complaint']
+      return { streamName: `${p.aggregate}-${id}`, events }
       return { streamName: `${category}-${id}`, events }
     }),
   )

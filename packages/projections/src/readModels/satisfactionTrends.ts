@@ -4,6 +4,10 @@
  * kept apart and combined (`all`): survey responses (their own dimensions; the half-year is the
  * survey's), complaint closing ratings (dimension `complaint-handling`) and service-order ratings
  * (dimension `service-orders`).
+ *
+ * Staff surveys (内部顾客满意度, 策略七) are a fourth source, `staff-survey`, kept out of `all` (which is
+ * the owners' satisfaction) and counted per department as well as for every department together
+ * (department `*`), so that reports show staff satisfaction next to the owners'.
  */
 import { defaultPolicies, type Policies } from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
@@ -13,13 +17,18 @@ import { type Granularity, periodOf, previousPeriod } from './periods.js'
 
 export const satisfactionTrendsName = 'satisfactionTrends'
 
-export type Source = 'survey' | 'complaint-closing' | 'service-order'
+export type Source = 'survey' | 'complaint-closing' | 'service-order' | 'staff-survey'
+
+/** The department of a staff-survey bucket that counts every department. */
+export const allDepartments = '*'
 
 export interface ScoreBucket extends Document {
   readonly source: Source | 'all'
   readonly granularity: Granularity
   readonly period: string
   readonly dimension: string
+  /** For staff surveys: the department, or `*` for all of them. */
+  readonly department?: string
   readonly sum: number
   readonly count: number
 }
@@ -48,6 +57,29 @@ const addScores = (
     ),
   )
 
+/** A staff response counts for its department and for all departments; never in the owners' `all`. */
+const addStaffScores = (
+  department: string,
+  scores: ReadonlyArray<readonly [string, number]>,
+  periods: Readonly<Record<Granularity, string>>,
+): Increment[] =>
+  granularities.flatMap((granularity) =>
+    scores.flatMap(([dimension, score]) =>
+      [department, allDepartments].map((d) => ({
+        collection: 'scores',
+        id: `staff-survey|${granularity}|${periods[granularity]}|${d}|${dimension}`,
+        by: { sum: score, count: 1 },
+        onInsert: {
+          source: 'staff-survey',
+          granularity,
+          period: periods[granularity],
+          department: d,
+          dimension,
+        },
+      })),
+    ),
+  )
+
 export const satisfactionTrends = (policies: Policies = defaultPolicies): Projection<Collections> => {
   const periodsAt = (at: string): Record<Granularity, string> => ({
     month: periodOf(at, 'month', policies.calendar),
@@ -57,7 +89,12 @@ export const satisfactionTrends = (policies: Policies = defaultPolicies): Projec
   return {
     name: satisfactionTrendsName,
     collections: ['scores'],
-    canHandle: ['SurveyResponseRecorded', 'ComplaintClosed', 'ServiceOrderRated'],
+    canHandle: [
+      'SurveyResponseRecorded',
+      'ComplaintClosed',
+      'ServiceOrderRated',
+      'StaffSurveyResponseRecorded',
+    ],
     prefetch: () => [],
     project({ event }) {
       switch (event.type) {
@@ -74,6 +111,11 @@ export const satisfactionTrends = (policies: Policies = defaultPolicies): Projec
           )
         case 'ServiceOrderRated':
           return addScores('service-order', [['service-orders', event.data.score]], periodsAt(event.data.at))
+        case 'StaffSurveyResponseRecorded':
+          return addStaffScores(event.data.department, Object.entries(event.data.scores), {
+            ...periodsAt(event.data.at),
+            half: event.data.period,
+          })
         default:
           return []
       }
@@ -90,9 +132,37 @@ export interface TrendPoint {
   readonly change: number | null
 }
 
+export interface StaffTrendPoint extends TrendPoint {
+  /** The department, or `*` for all departments. */
+  readonly department: string
+}
+
+/** Points with the change against the same key's previous period. */
+const withChanges = (buckets: readonly ScoreBucket[]) => {
+  const keyOf = (b: ScoreBucket, period: string) => `${period}|${b.department ?? ''}|${b.dimension}`
+  const byKey = new Map(buckets.map((b) => [keyOf(b, b.period), b]))
+  return buckets
+    .filter((b) => b.count > 0)
+    .map((b) => {
+      const previous = byKey.get(keyOf(b, previousPeriod(b.period)))
+      const average = b.sum / b.count
+      return {
+        bucket: b,
+        point: {
+          period: b.period,
+          dimension: b.dimension,
+          responses: b.count,
+          average,
+          change:
+            previous === undefined || previous.count === 0 ? null : average - previous.sum / previous.count,
+        },
+      }
+    })
+}
+
 /** Queries over the satisfaction-trends read model that readers currently see. */
 export const satisfactionTrendQueries = (readModels: ReadModelStore) => ({
-  /** Points per period (oldest first) and dimension for one source, or all sources together. */
+  /** Points per period (oldest first) and dimension for one source, or the owners' sources together. */
   trend: async (
     granularity: Granularity,
     options: { readonly source?: Source | 'all'; readonly dimension?: string } = {},
@@ -106,20 +176,28 @@ export const satisfactionTrendQueries = (readModels: ReadModelStore) => ({
       },
       { sort: { period: 1, dimension: 1 } },
     )) as ScoreBucket[]
-    const byKey = new Map(buckets.map((b) => [`${b.period}|${b.dimension}`, b]))
-    return buckets
-      .filter((b) => b.count > 0)
-      .map((b) => {
-        const previous = byKey.get(`${previousPeriod(b.period)}|${b.dimension}`)
-        const average = b.sum / b.count
-        return {
-          period: b.period,
-          dimension: b.dimension,
-          responses: b.count,
-          average,
-          change:
-            previous === undefined || previous.count === 0 ? null : average - previous.sum / previous.count,
-        }
-      })
+    return withChanges(buckets).map(({ point }) => point)
+  },
+  /**
+   * Staff satisfaction (internal customers) per period, department and dimension, oldest first; the
+   * department `*` is all departments together. Optionally one department.
+   */
+  staffTrend: async (
+    granularity: Granularity,
+    options: { readonly department?: string } = {},
+  ): Promise<StaffTrendPoint[]> => {
+    const scores = await readerCollection(readModels, satisfactionTrendsName, 'scores')
+    const buckets = (await scores.find(
+      {
+        source: { $eq: 'staff-survey' },
+        granularity: { $eq: granularity },
+        ...(options.department === undefined ? {} : { department: { $eq: options.department } }),
+      },
+      { sort: { period: 1, department: 1, dimension: 1 } },
+    )) as ScoreBucket[]
+    return withChanges(buckets).map(({ bucket, point }) => ({
+      ...point,
+      department: bucket.department ?? '',
+    }))
   },
 })
