@@ -253,6 +253,8 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
       satisfactionTrends: 1,
       visitCadence: 1,
       serviceBoard: 1,
+      meetings: 1,
+      training: 1,
     })
     expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(2)
     expect((await repeatComplaintQueries(readModels).rates())[0]).toMatchObject({ complaints: 2 })

@@ -168,7 +168,6 @@ export const communityArbitrary = fc
         ['staff-7', `staff-${i}`],
       ])
       return { streamName: `${p.aggregate}-${id}`, events }
-      return { streamName: `${category}-${id}`, events }
     }),
   )
 
