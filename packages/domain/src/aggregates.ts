@@ -10,6 +10,11 @@ import { SharedCostCommand, SharedCostEvent, sharedCostDecider } from './fees/sh
 import { MeetingCommand, MeetingEvent, meetingDecider } from './meetings/meeting.js'
 import { OwnerCommand, OwnerEvent, ownerDecider } from './owners/owner.js'
 import { defaultPolicies, type Policies } from './policies.js'
+import {
+  CorrectiveActionCommand,
+  CorrectiveActionEvent,
+  correctiveActionDecider,
+} from './quality/correctiveAction.js'
 import { ServiceCommand, ServiceEvent, serviceDecider } from './services/service.js'
 import { ServiceOrderCommand, ServiceOrderEvent, serviceOrderDecider } from './services/serviceOrder.js'
 import {
@@ -43,6 +48,7 @@ export const Command = t.union([
   ...StaffSurveyCommand.types,
   ...StaffMemberCommand.types,
   ...CourseCommand.types,
+  ...CorrectiveActionCommand.types,
 ])
 export type Command = t.TypeOf<typeof Command>
 
@@ -61,6 +67,7 @@ export const Event = t.union([
   ...StaffSurveyEvent.types,
   ...StaffMemberEvent.types,
   ...CourseEvent.types,
+  ...CorrectiveActionEvent.types,
 ])
 export type Event = t.TypeOf<typeof Event>
 
@@ -153,6 +160,13 @@ export const aggregates = (policies: Policies = defaultPolicies) =>
       (c) => c.data.staffId,
     ),
     course: aggregate('course', courseDecider, CourseCommand, CourseEvent, (c) => c.data.courseId),
+    correctiveAction: aggregate(
+      'correctiveAction',
+      correctiveActionDecider,
+      CorrectiveActionCommand,
+      CorrectiveActionEvent,
+      (c) => c.data.actionId,
+    ),
   }) as const
 
 export type Aggregates = ReturnType<typeof aggregates>

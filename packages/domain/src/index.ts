@@ -1,7 +1,8 @@
 /**
  * The domain of property-management services as pure deciders: owners and units, services and orders,
  * complaints and their handling procedure and deadlines, fees, owner and staff satisfaction surveys,
- * owner forums and committee meetings with their action items, staff and their training. No I/O, no clock.
+ * owner forums and committee meetings with their action items, corrective actions, staff and their
+ * training. No I/O, no clock.
  * @packageDocumentation
  */
 export * from './aggregates.js'
@@ -16,6 +17,7 @@ export * from './owners/visitCadence.js'
 export * from './permissions.js'
 export * from './personalData.js'
 export * from './policies.js'
+export * from './quality/correctiveAction.js'
 export * from './services/service.js'
 export * from './services/serviceOrder.js'
 export * from './services/servicePackage.js'

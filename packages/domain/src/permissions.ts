@@ -9,7 +9,7 @@
  * - `within-limit`: up to a limit of the policies (staff adjust a bill down by at most
  *   `staffAdjustmentLimitFen`; more needs a manager, who may waive).
  * A role a command does not list may not issue it. The `system` role is for automation (the deadline
- * watch): it is granted only what automation does.
+ * and corrective-action watches): it is granted only what automation does.
  */
 import type { CommandType } from './aggregates.js'
 import type { Role } from './shared/actor.js'
@@ -77,6 +77,10 @@ export const permissions: Readonly<Record<CommandType, Grants>> = {
   ChangeCourseRequirement: manager,
   RecordTrainingSession: staff,
   RetireCourse: manager,
+  OpenCorrectiveAction: staff,
+  CompleteCorrectiveAction: staff,
+  ReviewCorrectiveAction: manager,
+  ReopenCorrectiveAction: { staff: 'always', manager: 'always', system: 'always' },
 }
 
 /** What a role is granted for a command, or undefined when it may not issue it. */

@@ -28,6 +28,8 @@ export interface Policies {
    * handbook's quarterly visit is the general customer's.
    */
   readonly visitCadenceMonths: Readonly<Record<OwnerGrade, number>>
+  /** Days a corrective action reopened by a repeat complaint is given, from that complaint. */
+  readonly correctiveActionReopenDays: number
 }
 
 export const defaultPolicies: Policies = {
@@ -39,6 +41,7 @@ export const defaultPolicies: Policies = {
   maxBackdatingHours: 72,
   staffAdjustmentLimitFen: 10_000,
   visitCadenceMonths: { key: 1, general: 3, potential: 6 },
+  correctiveActionReopenDays: 14,
 }
 
 /** Default policies with some of them replaced. */

@@ -44,6 +44,7 @@ const named: Record<string, fc.Arbitrary<unknown>> = {
   AreaCm2: areaArbitrary,
   Score: scoreArbitrary,
   Minutes: fc.integer({ min: 1, max: 10_000 }),
+  ReviewAfterDays: fc.integer({ min: 1, max: 365 }),
   IsoDateTime: isoDateTimeArbitrary,
   IsoDate: isoDateArbitrary,
   HalfYear: fc
@@ -77,6 +78,7 @@ const boundaries: Record<string, fc.Arbitrary<unknown>> = {
   AreaCm2: fc.constantFrom(1, limits.maxAreaCm2),
   Score: fc.constantFrom(1, 5),
   Minutes: fc.constantFrom(1, 527_040),
+  ReviewAfterDays: fc.constantFrom(1, 365),
   IsoDateTime: fc.constantFrom(limits.earliest, limits.latest, '2199-12-31T23:59:59.999+00:00'),
   IsoDate: fc.constantFrom('2000-01-01', '2199-12-31'),
   HalfYear: fc.constantFrom('2000-H1', '2199-H2'),
