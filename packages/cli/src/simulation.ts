@@ -119,8 +119,8 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     for (;;) {
       now = scheduler.now().getTime()
       const round = await watch.runOnce()
-      warnings += round.warned
-      escalations += round.escalated
+      warnings += round.appended.WarnOfReplyDeadline ?? 0
+      escalations += round.appended.EscalateComplaint ?? 0
       const next = await watch.nextDueAt()
       if (next === undefined || next.getTime() > t) break
       scheduler.advanceTo(next)

@@ -15,6 +15,7 @@ import type { Projection } from './runner/projection.js'
 
 export * from './keys/mongoKeyStore.js'
 export * from './processes/deadlineWatch.js'
+export * from './processes/processManager.js'
 export * from './processes/scheduler.js'
 export * from './readModelStore/inMemory.js'
 export * from './readModelStore/mongo.js'
