@@ -5,6 +5,7 @@
  */
 import { defaultPolicies, type Policies } from '@property-services/domain'
 import { complaintAnalytics } from './readModels/complaintAnalytics.js'
+import { correctiveActions } from './readModels/correctiveActions.js'
 import { meetings } from './readModels/meetings.js'
 import { repeatComplaints } from './readModels/repeatComplaints.js'
 import { satisfactionTrends } from './readModels/satisfactionTrends.js'
@@ -14,6 +15,7 @@ import { visitCadence } from './readModels/visitCadence.js'
 import type { Projection } from './runner/projection.js'
 
 export * from './keys/mongoKeyStore.js'
+export * from './processes/correctiveActionWatch.js'
 export * from './processes/deadlineWatch.js'
 export * from './processes/processManager.js'
 export * from './processes/scheduler.js'
@@ -21,6 +23,7 @@ export * from './readModelStore/inMemory.js'
 export * from './readModelStore/mongo.js'
 export * from './readModelStore/port.js'
 export * from './readModels/complaintAnalytics.js'
+export * from './readModels/correctiveActions.js'
 export * from './readModels/meetings.js'
 export * from './readModels/periods.js'
 export * from './readModels/repeatComplaints.js'
@@ -44,4 +47,5 @@ export const allProjections = (policies: Policies = defaultPolicies): readonly P
   serviceBoard(policies),
   meetings(policies),
   training(),
+  correctiveActions(),
 ]

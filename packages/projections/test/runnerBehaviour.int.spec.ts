@@ -255,6 +255,7 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
       serviceBoard: 1,
       meetings: 1,
       training: 1,
+      correctiveActions: 1,
     })
     expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(2)
     expect((await repeatComplaintQueries(readModels).rates())[0]).toMatchObject({ complaints: 2 })

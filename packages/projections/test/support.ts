@@ -135,7 +135,8 @@ const part = (aggregate: AggregateName, maxSteps: number) =>
 
 /**
  * A random community: complaints of a few owners and units (so repeats happen), surveys, service
- * orders, owners' own histories (registered, graded, visited), meetings, staff surveys, staff and courses,
+ * orders, owners' own histories (registered, graded, visited), meetings, staff surveys, staff, courses and
+ * corrective actions,
  * each a valid history from the domain's arbitraries, renamed apart.
  */
 export const communityArbitrary = fc
@@ -145,7 +146,13 @@ export const communityArbitrary = fc
     fc.array(part('serviceOrder', 6), { maxLength: 4 }),
     fc.array(part('owner', 10), { maxLength: 3 }),
     fc.array(
-      fc.oneof(part('meeting', 8), part('staffSurvey', 6), part('staffMember', 4), part('course', 6)),
+      fc.oneof(
+        part('meeting', 8),
+        part('staffSurvey', 6),
+        part('staffMember', 4),
+        part('course', 6),
+        part('correctiveAction', 8),
+      ),
       { maxLength: 4 },
     ),
   )
@@ -164,6 +171,7 @@ export const communityArbitrary = fc
         ['meeting-1', id],
         ['staff-survey-1', id],
         ['course-1', id],
+        ['capa-1', id],
         // A staff member's history is theirs alone; course attendees (staff-1 to staff-6) may be them.
         ['staff-7', `staff-${i}`],
       ])
