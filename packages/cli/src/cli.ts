@@ -255,7 +255,7 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
         const readModels = inMemoryReadModelStore()
         await project(events, readModels, io.err)
         io.out(
-          `Simulated ${months} months from seed ${seed}: ${result.commands} commands (${result.refused} refused by the domain), ${result.complaints} complaints; the deadline watch sent ${result.warnings} warnings and ${result.escalations} escalations; events in ${path}\n`,
+          `Simulated ${months} months from seed ${seed}: ${result.commands} commands (${result.refused} refused by the domain), ${result.complaints} complaints; the deadline watch sent ${result.warnings} warnings and ${result.escalations} escalations; ${result.correctiveActions} corrective actions, ${result.reopenedActions} reopened by a repeat; events in ${path}\n`,
         )
         // The story's last day, so that the same seed gives the same report whenever it runs.
         const data = await reportData(readModels, result.lastDayAt)

@@ -6,7 +6,7 @@
 
 import { localTime } from './localTime.js'
 import { type Lang, messages } from './messages.js'
-import { type ReportData, yuan } from './report.js'
+import { internalSections, type ReportData, yuan } from './report.js'
 
 interface Series {
   readonly name: string
@@ -106,6 +106,12 @@ export const chartsOf = (data: ReportData) => ({
     (p) => p.period,
     (p) => p.average,
   ),
+  staffSatisfaction: grid(
+    data.staffSatisfaction.filter((p) => p.department === '*'),
+    (p) => p.dimension,
+    (p) => p.period,
+    (p) => p.average,
+  ),
 })
 
 export const renderHtml = (data: ReportData, lang: Lang = 'en', title = messages[lang].title): string => {
@@ -134,10 +140,19 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-
 ${lineChart('complaints', m.chartComplaints, charts.complaints.labels, charts.complaints.series)}
 ${lineChart('repeat-rate', m.chartRepeatRate, charts.repeatRate.labels, charts.repeatRate.series, '%')}
 ${lineChart('satisfaction', m.chartSatisfaction, charts.satisfaction.labels, charts.satisfaction.series)}
+${lineChart('staff-satisfaction', m.chartStaffSatisfaction, charts.staffSatisfaction.labels, charts.staffSatisfaction.series)}
 <h2>${escapeHtml(m.boardHeading)}</h2>
 <table>${headerRow(m.boardHtmlColumns)}${board}</table>
 <h2>${escapeHtml(m.lateRepliesHeading)}</h2>
 <table>${headerRow(m.lateReplyColumns)}${late}</table>
+${internalSections(data, lang)
+  .map(
+    (section) =>
+      `<h2>${escapeHtml(section.heading.replace(/^== | ==$/g, ''))}</h2>\n<table>${headerRow(section.columns)}${section.rows
+        .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(String(cell))}</td>`).join('')}</tr>`)
+        .join('')}</table>${section.note === undefined ? '' : `<p>${escapeHtml(section.note)}</p>`}`,
+  )
+  .join('\n')}
 </body></html>
 `
 }

@@ -56,6 +56,32 @@ const en = {
     'ratings, last 3 months',
   ],
   lateRepliesHeading: 'Verbal complaints answered after their one-working-day deadline',
+  staffSatisfaction:
+    '== Staff satisfaction (internal customers, 内部顾客满意度) per half-year, department and dimension ==',
+  staffSatisfactionColumns: ['department', 'dimension', 'period', 'responses', 'average', 'change'],
+  allDepartments: 'all departments',
+  chartStaffSatisfaction: 'Staff satisfaction per half-year and dimension, all departments (average of 1-5)',
+  meetings: (from: string, to: string) => `== Owner forums and committee meetings held, ${from} to ${to} ==`,
+  meetingColumns: ['month', 'forums', 'committee meetings'],
+  forumGaps: (gaps: string) => `months without a forum: ${gaps || 'none'}`,
+  actionItems: (asOf: string, open: number, overdue: number) =>
+    `== Action items from meetings, open as of ${asOf}: ${open}, of which ${overdue} overdue (most overdue first) ==`,
+  actionItemColumns: ['meeting', 'item', 'department', 'due by', 'days overdue'],
+  correctiveActions: (asOf: string) =>
+    `== Corrective actions needing attention as of ${asOf}: open, due for review, ineffective ==`,
+  correctiveActionColumns: ['action', 'subject', 'unit', 'department', 'status', 'due by', 'reopened'],
+  correctiveActionTotals: (
+    open: number,
+    overdue: number,
+    reviewDue: number,
+    verified: number,
+    ineffective: number,
+    reopened: number,
+  ) =>
+    `open ${open} (overdue ${overdue}), due for review ${reviewDue}, verified effective ${verified}, ineffective ${ineffective}, reopened by a repeat ${reopened}`,
+  training: (asOf: string) => `== Training required by job role, as of ${asOf} ==`,
+  trainingColumns: ['course', 'kind', 'staff required', 'trained'],
+  missingTraining: (who: string) => `staff missing required training: ${who || 'none'}`,
 }
 
 export type Messages = typeof en
@@ -100,6 +126,23 @@ const zh: Messages = {
   boardHeading: '服务公示',
   boardHtmlColumns: ['服务', '类型', '价格', '公司承担的成本', '质量标准', '服务套餐', '近三个月评分'],
   lateRepliesHeading: '口头投诉逾期答复（时限一个工作日）',
+  staffSatisfaction: '== 内部顾客满意度（员工满意度）：按半年、部门与维度 ==',
+  staffSatisfactionColumns: ['部门', '维度', '期间', '答卷', '平均分', '变化'],
+  allDepartments: '全部部门',
+  chartStaffSatisfaction: '员工满意度：按半年与维度，全部部门（1-5 分平均）',
+  meetings: (from, to) => `== 业主座谈会与业主委员会会议：${from} 至 ${to} ==`,
+  meetingColumns: ['月份', '座谈会', '业委会会议'],
+  forumGaps: (gaps) => `未召开座谈会的月份：${gaps || '无'}`,
+  actionItems: (asOf, open, overdue) =>
+    `== 会议待办事项：截至 ${asOf} 未完成 ${open} 项，其中逾期 ${overdue} 项 ==`,
+  actionItemColumns: ['会议', '事项', '责任部门', '完成时限', '逾期天数'],
+  correctiveActions: (asOf) => `== 纠正措施：截至 ${asOf} 需跟进（未完成、待验证、无效）==`,
+  correctiveActionColumns: ['措施', '投诉内容', '房屋', '责任部门', '状态', '完成时限', '重开次数'],
+  correctiveActionTotals: (open, overdue, reviewDue, verified, ineffective, reopened) =>
+    `未完成 ${open}（逾期 ${overdue}），待验证 ${reviewDue}，验证有效 ${verified}，无效 ${ineffective}，因二次投诉重开 ${reopened}`,
+  training: (asOf) => `== 岗位培训：截至 ${asOf} ==`,
+  trainingColumns: ['课程', '类型', '应培训人数', '已培训'],
+  missingTraining: (who) => `未完成必修培训的员工：${who || '无'}`,
 }
 
 export const messages: Readonly<Record<Lang, Messages>> = { en, 'zh-CN': zh }

@@ -2,9 +2,12 @@
 import type { ReadModelStore } from '@property-services/projections'
 import {
   complaintAnalyticsQueries,
+  correctiveActionQueries,
+  meetingQueries,
   repeatComplaintQueries,
   satisfactionTrendQueries,
   serviceBoardQueries,
+  trainingQueries,
   visitCadenceQueries,
 } from '@property-services/projections'
 import stringWidth from 'string-width'
@@ -40,6 +43,24 @@ export interface ReportData {
   readonly visits: Awaited<ReturnType<ReturnType<typeof visitCadenceQueries>['summary']>>
   readonly overdueVisits: Awaited<ReturnType<ReturnType<typeof visitCadenceQueries>['overdue']>>
   readonly board: Awaited<ReturnType<ReturnType<typeof serviceBoardQueries>['board']>>
+  readonly staffSatisfaction: Awaited<ReturnType<ReturnType<typeof satisfactionTrendQueries>['staffTrend']>>
+  /** The twelve local months that ended before the month of `asOf`, `YYYY-MM`. */
+  readonly months: { readonly from: string; readonly to: string }
+  readonly meetingsPerMonth: Awaited<ReturnType<ReturnType<typeof meetingQueries>['heldPerMonth']>>
+  readonly forumGaps: readonly string[]
+  readonly openActionItems: Awaited<ReturnType<ReturnType<typeof meetingQueries>['openActionItems']>>
+  readonly correctiveActions: Awaited<ReturnType<ReturnType<typeof correctiveActionQueries>['summary']>>
+  readonly correctiveActionsNeedingAttention: Awaited<
+    ReturnType<ReturnType<typeof correctiveActionQueries>['needingAttention']>
+  >
+  readonly missingTraining: Awaited<ReturnType<ReturnType<typeof trainingQueries>['missing']>>
+  readonly trainingCoverage: Awaited<ReturnType<ReturnType<typeof trainingQueries>['coverage']>>
+}
+
+/** `YYYY-MM` some months before `month`. */
+const monthsBefore = (month: string, months: number) => {
+  const index = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 - months
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`
 }
 
 /** Fen as yuan, as a notice board shows prices. */
@@ -53,7 +74,22 @@ export const reportData = async (
   const analytics = complaintAnalyticsQueries(readModels)
   const repeats = repeatComplaintQueries(readModels)
   const visits = visitCadenceQueries(readModels, cliPolicies)
+  const meetings = meetingQueries(readModels, cliPolicies)
+  const corrective = correctiveActionQueries(readModels)
+  const training = trainingQueries(readModels)
+  // The twelve months that ended before the month of `asOf`: a month under way is no gap yet.
+  const to = monthsBefore(meetings.monthOf(asOf), 1)
+  const from = monthsBefore(to, 11)
   return {
+    months: { from, to },
+    meetingsPerMonth: await meetings.heldPerMonth(from, to),
+    forumGaps: await meetings.forumGaps(from, to),
+    openActionItems: await meetings.openActionItems(asOf),
+    correctiveActions: await corrective.summary(asOf),
+    correctiveActionsNeedingAttention: await corrective.needingAttention(asOf),
+    missingTraining: await training.missing(asOf),
+    trainingCoverage: await training.coverage(asOf),
+    staffSatisfaction: await satisfactionTrendQueries(readModels).staffTrend('half'),
     asOf,
     visits: await visits.summary(asOf),
     overdueVisits: await visits.overdue(asOf),
@@ -65,6 +101,77 @@ export const reportData = async (
     satisfaction: await satisfactionTrendQueries(readModels).trend('half'),
     lateReplies: await analytics.lateReplies(),
   }
+}
+
+/** A section of the report as a table: the text and the HTML page show the same. */
+export interface TableSection {
+  readonly heading: string
+  readonly columns: readonly string[]
+  readonly rows: ReadonlyArray<ReadonlyArray<string | number>>
+  /** A line under the table. */
+  readonly note?: string
+}
+
+const change = (value: number | null) =>
+  value === null ? '-' : `${value >= 0 ? '+' : ''}${value.toFixed(2)}`
+
+/** The sections of the handbook's internal systems: staff satisfaction, meetings, corrective actions, training. */
+export const internalSections = (data: ReportData, lang: Lang = 'en'): TableSection[] => {
+  const m = messages[lang]
+  const asOf = localTime(data.asOf)
+  const overdueItems = data.openActionItems.filter((i) => i.overdue)
+  const c = data.correctiveActions
+  return [
+    {
+      heading: m.staffSatisfaction,
+      columns: m.staffSatisfactionColumns,
+      rows: data.staffSatisfaction.map((p) => [
+        p.department === '*' ? m.allDepartments : p.department,
+        p.dimension,
+        p.period,
+        p.responses,
+        fixed(p.average, 2),
+        change(p.change),
+      ]),
+    },
+    {
+      heading: m.meetings(data.months.from, data.months.to),
+      columns: m.meetingColumns,
+      rows: data.meetingsPerMonth.map((r) => [r.month, r.forums, r.committeeMeetings]),
+      note: m.forumGaps(data.forumGaps.join(', ')),
+    },
+    {
+      heading: m.actionItems(asOf, data.openActionItems.length, overdueItems.length),
+      columns: m.actionItemColumns,
+      rows: data.openActionItems
+        .slice(0, 10)
+        .map((i) => [i.meetingId, i.description, i.department, localTime(i.dueBy), i.daysOverdue]),
+    },
+    {
+      heading: m.correctiveActions(asOf),
+      columns: m.correctiveActionColumns,
+      rows: data.correctiveActionsNeedingAttention
+        .slice(0, 10)
+        .map((a) => [
+          a.actionId,
+          a.subject,
+          a.unitId,
+          a.department,
+          a.status,
+          localTime(a.dueBy),
+          a.reopenings,
+        ]),
+      note: m.correctiveActionTotals(c.open, c.overdue, c.reviewDue, c.verified, c.ineffective, c.reopened),
+    },
+    {
+      heading: m.training(asOf),
+      columns: m.trainingColumns,
+      rows: data.trainingCoverage.map((t) => [t.title, t.kind, t.required, t.trained]),
+      note: m.missingTraining(
+        data.missingTraining.map((p) => `${p.staffId} (${p.missing.join(', ')})`).join('; '),
+      ),
+    },
+  ]
 }
 
 /** The report as text, in English or Chinese. */
@@ -160,6 +267,12 @@ export const renderReport = (data: ReportData, lang: Lang = 'en'): string => {
           o.daysOverdue,
         ]),
     ),
+    ...internalSections(data, lang).flatMap((section) => [
+      '',
+      section.heading,
+      table(section.columns, section.rows),
+      ...(section.note === undefined ? [] : [section.note]),
+    ]),
   ]
   return sections.join('\n')
 }

@@ -18,10 +18,17 @@ import {
   subjectsByCategory,
 } from '@property-services/domain'
 import { commandHandler, type EventStore, type KeyStore } from '@property-services/infrastructure'
-import { deadlineWatch, inMemoryReadModelStore, manualScheduler } from '@property-services/projections'
+import {
+  correctiveActionWatch,
+  deadlineWatch,
+  inMemoryReadModelStore,
+  manualScheduler,
+} from '@property-services/projections'
 import * as E from 'fp-ts/lib/Either.js'
 import { cliPolicies } from './policies.js'
 import { type Random, seededRandom } from './random.js'
+import { simulateMeetings } from './simulateMeetings.js'
+import { simulateStaff } from './simulateStaff.js'
 
 export interface SimulationOptions {
   readonly seed: number
@@ -54,6 +61,9 @@ export interface SimulationResult {
   /** What the deadline watch sent: warnings to staff and escalations to the manager. */
   readonly warnings: number
   readonly escalations: number
+  /** Corrective actions opened, and how many times the corrective-action watch reopened one. */
+  readonly correctiveActions: number
+  readonly reopenedActions: number
   /** The simulated moment the history ends (with time after the story for the last deadlines to pass). */
   readonly endsAt: string
   /** The story's last day: the figures of a report are as of then. */
@@ -100,30 +110,47 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     return E.isRight(result)
   }
   // Complaints and orders: planned now, played in order of time later (see the top of the file).
-  const agenda: Array<{ at: number; type: string; data: object; actor: Actor }> = []
-  const plan = (type: string, data: object, at: number, actor: Actor = staff) => {
-    agenda.push({ at, type, data, actor })
+  const agenda: Array<{
+    at: number
+    type: string
+    data: object
+    actor: Actor
+    /** Checked when the command's time comes: the command is sent only if it says so. */
+    when?: () => Promise<boolean>
+  }> = []
+  const plan = (
+    type: string,
+    data: object,
+    at: number,
+    actor: Actor = staff,
+    when?: () => Promise<boolean>,
+  ) => {
+    agenda.push({ at, type, data, actor, ...(when === undefined ? {} : { when }) })
   }
   const scheduler = manualScheduler(new Date(start))
-  const watch = deadlineWatch({
+  const watched = {
     events: store,
     readModels: inMemoryReadModelStore(),
-    handler: { handle: (request, principal) => handler.handle(request, principal) },
+    handler: { handle: handler.handle },
     policies: cliPolicies,
     scheduler,
-  })
-  let warnings = 0
-  let escalations = 0
-  /** Wakes the watch at every due time up to `t`, on the handler's clock. */
+  }
+  const watches = [deadlineWatch(watched), correctiveActionWatch(watched)]
+  const sentByWatches: Record<string, number> = {}
+  /** Wakes the watches at every due time up to `t`, on the handler's clock. */
   const watchUntil = async (t: number) => {
     for (;;) {
       now = scheduler.now().getTime()
-      const round = await watch.runOnce()
-      warnings += round.appended.WarnOfReplyDeadline ?? 0
-      escalations += round.appended.EscalateComplaint ?? 0
-      const next = await watch.nextDueAt()
-      if (next === undefined || next.getTime() > t) break
-      scheduler.advanceTo(next)
+      let next: number | undefined
+      for (const watch of watches) {
+        const round = await watch.runOnce()
+        for (const [type, n] of Object.entries(round.appended))
+          sentByWatches[type] = (sentByWatches[type] ?? 0) + n
+        const due = (await watch.nextDueAt())?.getTime()
+        if (due !== undefined && (next === undefined || due < next)) next = due
+      }
+      if (next === undefined || next > t) break
+      scheduler.advanceTo(new Date(next))
     }
     scheduler.advanceTo(new Date(t))
   }
@@ -134,6 +161,7 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     let week = 0
     for (const item of ordered) {
       await watchUntil(item.at)
+      if (item.when !== undefined && !(await item.when())) continue
       await send(item.type, item.data, item.at, item.actor)
       const reached = Math.min(weeks, Math.floor((item.at - start) / (7 * DAY)))
       if (reached > week) {
@@ -319,6 +347,60 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     return { complaintId, category, subject, handledAt: t }
   }
 
+  // Corrective actions (CAPA) for some handled complaints: a random of its own, so the rest of the story
+  // stays as it was. A repeat on the same unit and subject reopens one (the corrective-action watch).
+  const corrections = seededRandom(options.seed + 4)
+  let correctiveActions = 0
+  const lastEventOf = async (streamName: string) => (await store.readStream(streamName)).events.at(-1)?.type
+  const correctiveAction = (
+    complaintId: string,
+    category: ComplaintCategory,
+    subject: string,
+    handledAt: number,
+    unitId: string,
+  ) => {
+    correctiveActions++
+    const actionId = `capa-${complaintId}`
+    const openedAt = handledAt + DAY
+    plan(
+      'OpenCorrectiveAction',
+      {
+        actionId,
+        complaintId,
+        unitId,
+        category,
+        subject,
+        rootCause: corrections.pick([
+          'worn parts',
+          'no maintenance plan',
+          'unclear procedure',
+          'staff not trained',
+        ]),
+        action: corrections.pick([
+          'replace and add to the maintenance plan',
+          'write the procedure',
+          'train the team',
+        ]),
+        department: departments[category],
+        dueBy: new Date(openedAt + 14 * DAY).toISOString(),
+        reviewAfterDays: 30,
+      },
+      openedAt,
+    )
+    const completedAt = openedAt + corrections.int(5, 20) * DAY
+    const stillOpen = async () =>
+      (await lastEventOf(`correctiveAction-${actionId}`)) !== 'CorrectiveActionCompleted'
+    plan('CompleteCorrectiveAction', { actionId, outcome: 'done' }, completedAt, staff, stillOpen)
+    // Reviewed a month after, unless a repeat reopened it meanwhile.
+    plan(
+      'ReviewCorrectiveAction',
+      { actionId, effective: corrections.chance(0.7), note: 'checked with the owner and the records' },
+      completedAt + corrections.int(30, 40) * DAY,
+      manager,
+      async () => (await lastEventOf(`correctiveAction-${actionId}`)) === 'CorrectiveActionCompleted',
+    )
+  }
+
   const weeks = Math.floor((endsAt - start) / (7 * DAY))
   for (let week = 0; week < weeks; week++) {
     const weekStart = start + week * 7 * DAY
@@ -326,7 +408,10 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
       const unit = random.pick(units)
       const filed = complaint(weekStart + random.int(0, 4) * DAY + random.int(0, 9) * HOUR, unit)
       // Now and then the same owner complains again about the same thing: a repeat.
-      if (filed.handledAt !== undefined && random.chance(0.1)) {
+      const repeated = filed.handledAt !== undefined && random.chance(0.1)
+      if (filed.handledAt !== undefined && filed.category !== 'emergency' && corrections.chance(0.15))
+        correctiveAction(filed.complaintId, filed.category, filed.subject, filed.handledAt, unit.unitId)
+      if (repeated && filed.handledAt !== undefined) {
         complaint(filed.handledAt + random.int(3, 40) * DAY, unit, {
           category: filed.category,
           subject: filed.subject,
@@ -446,13 +531,19 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     }
   }
 
+  // Owner forums and committee meetings; staff, their training and their satisfaction. Randoms of their own.
+  await simulateMeetings(send, { seed: options.seed + 2, start, months: options.months })
+  await simulateStaff(send, { seed: options.seed + 3, start, months: options.months })
+
   return {
     commands,
     refused,
     complaints,
     planted,
-    warnings,
-    escalations,
+    warnings: sentByWatches.WarnOfReplyDeadline ?? 0,
+    escalations: sentByWatches.EscalateComplaint ?? 0,
+    correctiveActions,
+    reopenedActions: sentByWatches.ReopenCorrectiveAction ?? 0,
     endsAt: new Date(endsAt + 60 * DAY).toISOString(),
     lastDayAt: new Date(endsAt).toISOString(),
   }
