@@ -123,6 +123,32 @@ const emmett = async () => {
   return commands.length
 }
 
+/**
+ * `clients` writers at once, each handling its share of the complaint streams in order (one command
+ * after the other, as one clerk would), all through one handler on one store.
+ */
+const concurrently = async (store: EventStore, clients: number, streamCount: number) => {
+  const { handle } = commandHandler({ store, clock: () => new Date('2026-03-02T09:00:00.000Z') })
+  const work = workload.slice(0, streamCount)
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let s = client; s < work.length; s += clients) {
+        for (const command of work[s]!) {
+          const request = {
+            type: command.type,
+            commandId: command.meta.commandId,
+            data: command.data,
+            occurredAt: command.meta.occurredAt,
+          }
+          const result = await handle(request, { actor: command.meta.actor })
+          if (result._tag === 'Left') throw new Error(`refused: ${JSON.stringify(result.left)}`)
+        }
+      }
+    }),
+  )
+  return work.length * 7
+}
+
 const codec = serde()
 const expectedPaid = Array.from({ length: longStream }, (_, i) => 100 + (i % 50)).reduce((a, b) => a + b, 0)
 const fillLongStream = async (store: EventStore) => {
@@ -277,6 +303,31 @@ try {
   )
   await Promise.all([memory.close(), sqliteFull.close(), sqliteNormal.close()])
 
+  // Group commit: SQLite synchronous=full, 1, 8 and 64 concurrent clients, with and without.
+  const concurrentStreams = Number(process.env.BENCH_CONCURRENT_STREAMS ?? 320)
+  const grouped: Record<number, { single: number; group: number }> = {}
+  for (const clients of [1, 8, 64]) {
+    const [single, group] = await alternating(
+      3,
+      (round) => {
+        const store = sqliteEventStore({
+          path: join(dir, `single-${clients}-${round}.db`),
+          groupCommit: false,
+        })
+        return measure(`SQLite full, ${clients} clients, commit per append (${round})`, 'commands', () =>
+          concurrently(store, clients, concurrentStreams).finally(() => store.close()),
+        )
+      },
+      (round) => {
+        const store = sqliteEventStore({ path: join(dir, `group-${clients}-${round}.db`) })
+        return measure(`SQLite full, ${clients} clients, group commit (${round})`, 'commands', () =>
+          concurrently(store, clients, concurrentStreams).finally(() => store.close()),
+        )
+      },
+    )
+    grouped[clients] = { single, group }
+  }
+
   console.log('\n| measurement | rate | ratio |')
   console.log('| --- | ---: | ---: |')
   const line = (name: string, rate: number, unit: string, ratio?: string) =>
@@ -326,6 +377,20 @@ try {
     'commands',
     `${(normalRate / emmettRate).toFixed(2)} x Emmett`,
   )
+  for (const [clients, { single, group }] of Object.entries(grouped)) {
+    line(
+      `SQLite full, ${clients} clients, commit per append (median of 3)`,
+      single,
+      'commands',
+      '1.00 (baseline)',
+    )
+    line(
+      `SQLite full, ${clients} clients, group commit (median of 3)`,
+      group,
+      'commands',
+      `${(group / single).toFixed(2)} x commit per append; ${(group / grouped[1]!.single).toFixed(2)} x one client`,
+    )
+  }
   line(`replay one ${longStream}-event stream, in-memory`, replayMemory, 'events')
   line(`replay one ${longStream}-event stream, SQLite`, replaySqlite, 'events')
   line('read all + decode, in-memory', allMemory, 'events')

@@ -26,9 +26,12 @@ const event = (n: number) => ({
   metadata: { occurredAt: '2026-03-02T01:00:00.000Z' },
 })
 
-/** Starts the appending child, waits until it has appended, lets it run a while, kills it. */
+/**
+ * Starts the appending child, waits until it has appended, lets it run a while, kills it; resolves the
+ * batches it acknowledged.
+ */
 const appendThenKill = (path: string, seed: number, runMs: number) =>
-  new Promise<void>((resolve, reject) => {
+  new Promise<Set<string>>((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [
@@ -42,20 +45,27 @@ const appendThenKill = (path: string, seed: number, runMs: number) =>
       { cwd: join(here, '..'), stdio: ['ignore', 'pipe', 'pipe'] },
     )
     let stderr = ''
+    let stdout = ''
     child.stderr.on('data', (chunk) => {
       stderr += chunk
     })
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+    })
     child.stdout.once('data', () => setTimeout(() => child.kill('SIGKILL'), runMs))
     child.on('exit', (_code, signal) =>
-      signal === 'SIGKILL' ? resolve() : reject(new Error(`child ended by itself: ${stderr}`)),
+      signal === 'SIGKILL'
+        ? resolve(new Set([...stdout.matchAll(/^ack (\S+)$/gm)].map((m) => m[1]!)))
+        : reject(new Error(`child ended by itself: ${stderr}`)),
     )
   })
 
 describe('SQLite event store', () => {
-  it('survives SIGKILL mid-append: the file opens, reads cleanly, batches whole, revisions without gaps', async () => {
+  it('survives SIGKILL mid-append from concurrent writers: the file opens, reads cleanly, batches whole, revisions without gaps, every acknowledged append kept', async () => {
     const path = join(dir, 'events.db')
     for (let round = 1; round <= 6; round++) {
-      await appendThenKill(path, round, 30 + ((round * 97) % 250))
+      const acknowledged = await appendThenKill(path, round, 30 + ((round * 97) % 250))
+      expect(acknowledged.size).toBeGreaterThan(0)
       const db = new Database(path)
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
       db.close()
@@ -79,8 +89,46 @@ describe('SQLite event store', () => {
       }
       for (const revisions of byStream.values()) expect(revisions).toEqual(revisions.map((_, i) => i))
       for (const batch of byBatch.values()) expect(batch.count).toBe(batch.size)
+      expect([...acknowledged].filter((batchId) => !byBatch.has(batchId))).toEqual([])
     }
   }, 120_000)
+
+  it('commits concurrent appends together, each whole or refused on its own', async () => {
+    const path = join(dir, 'events.db')
+    const store = sqliteEventStore({ path })
+    await store.appendToStream('s-0', [event(1)])
+    // Fifty appends at once: one with a wrong expected revision, one reusing an event id of another.
+    const appends = Array.from({ length: 50 }, (_, i) =>
+      store.appendToStream(`s-${i + 1}`, [event(100 + 2 * i), event(101 + 2 * i)], {
+        expectedRevision: i === 7 ? 0 : 'no_stream',
+      }),
+    )
+    const reused = store.appendToStream('s-x', [event(100)], { expectedRevision: 'no_stream' })
+    const outcomes = await Promise.allSettled([...appends, reused])
+    const refused = outcomes.flatMap((o, i) =>
+      o.status === 'rejected' ? [[i, (o.reason as Error).name]] : [],
+    )
+    expect(refused).toEqual([
+      [7, 'WrongExpectedRevisionError'],
+      [50, 'DuplicateEventIdError'],
+    ])
+    const all = (await store.readAll({ maxCount: 1000 })).events
+    expect(all).toHaveLength(1 + 49 * 2)
+    // Positions follow the order of acknowledgement, without gaps from the refused ones.
+    const positions = outcomes.flatMap((o) =>
+      o.status === 'fulfilled' ? [Number(o.value.position.commit)] : [],
+    )
+    expect(positions).toEqual([...positions].sort((a, b) => a - b))
+    expect(all.map((e) => e.streamName)).not.toContain('s-8')
+    await store.close()
+  })
+
+  it('answers appends still waiting for their group when closed', async () => {
+    const store = sqliteEventStore({ path: join(dir, 'events.db'), commitWindowMs: 10_000 })
+    const pending = store.appendToStream('s-1', [event(1)])
+    await store.close()
+    await expect(pending).resolves.toMatchObject({ nextExpectedRevision: 0 })
+  })
 
   it('keeps what was appended across reopening the file', async () => {
     const path = join(dir, 'events.db')

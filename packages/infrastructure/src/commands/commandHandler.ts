@@ -106,6 +106,12 @@ export interface CommandHandlerOptions {
   /** Jitter source, in [0, 1); default Math.random. */
   readonly random?: () => number
   readonly sleep?: (ms: number) => Promise<void>
+  /**
+   * How many streams' folded state the handler keeps (least recently used out), so that a command
+   * reads only the events stored after the state it has; default 10,000, 0 for none. Safe with other
+   * writers: they are caught by reading on from the cached revision, and by the expected revision.
+   */
+  readonly stateCacheSize?: number
 }
 
 export interface CommandHandler {
@@ -126,6 +132,14 @@ interface Loaded {
   readonly earlier: readonly StoredEvent[]
   /** The hash chain so far: the last stored event's hash, null for a new stream (or one from before chains). */
   readonly lastHash: string | null
+}
+
+/** A stream folded up to a revision: its state, its hash chain, and the revisions each command id caused. */
+interface Folded {
+  state: unknown
+  revision: number
+  lastHash: string | null
+  readonly commandIds: Map<string, number[]>
 }
 
 const decodePrincipal = (principal: unknown): E.Either<DecodeError, Actor> => {
@@ -171,24 +185,56 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
     return time.toISOString()
   }
 
-  /** Folds the stream into state and collects what the same command id already caused. */
+  // Folded streams, least recently used first (a Map keeps insertion order).
+  const cacheSize = options.stateCacheSize ?? 10_000
+  const folded = new Map<string, Folded>()
+  const remember = (streamName: string, entry: Folded) => {
+    if (cacheSize === 0) return
+    folded.delete(streamName)
+    folded.set(streamName, entry)
+    if (folded.size > cacheSize) folded.delete(folded.keys().next().value as string)
+  }
+
+  /**
+   * Folds the stream into state, from the cached fold on (reading only the events stored after it),
+   * and finds what the same command id already caused.
+   */
   const load = async (streamName: string, aggregate: Aggregate, commandId: string): Promise<Loaded> => {
-    const read = await store.readStream(streamName)
-    let state = aggregate.decider.initialState
-    const earlier: StoredEvent[] = []
+    const cached = folded.get(streamName)
+    const entry: Folded = cached ?? {
+      state: aggregate.decider.initialState,
+      revision: -1,
+      lastHash: null,
+      commandIds: new Map(),
+    }
+    const read = await store.readStream(streamName, { fromRevision: entry.revision + 1 })
     for (const stored of read.events) {
+      // Another load of this stream may have folded these events while this one waited for the store.
+      if (stored.revision <= entry.revision) continue
+      if (stored.revision !== entry.revision + 1)
+        throw new Error(`${streamName}: revision ${stored.revision} follows ${entry.revision}`)
       // Decisions never read personal data: it stays sealed here.
       const recorded = codec.decode(stored, { personalData: false })
-      state = aggregate.decider.evolve(state, recorded.event as never)
-      if (recorded.metadata.commandId === commandId) earlier.push(stored)
+      entry.state = aggregate.decider.evolve(entry.state, recorded.event as never)
+      entry.revision = stored.revision
+      entry.lastHash = storedHash(stored) ?? null
+      const id = recorded.metadata.commandId
+      const revisions = entry.commandIds.get(id)
+      if (revisions === undefined) entry.commandIds.set(id, [stored.revision])
+      else revisions.push(stored.revision)
     }
-    const last = read.events[read.events.length - 1]
-    return {
-      state,
-      revision: read.events.length - 1,
-      earlier,
-      lastHash: last ? (storedHash(last) ?? null) : null,
-    }
+    remember(streamName, entry)
+    const causedBefore = entry.commandIds.get(commandId)
+    const earlier =
+      causedBefore === undefined
+        ? []
+        : (
+            await store.readStream(streamName, {
+              fromRevision: causedBefore[0]!,
+              toRevision: causedBefore[causedBefore.length - 1]!,
+            })
+          ).events.filter((stored) => causedBefore.includes(stored.revision))
+    return { state: entry.state, revision: entry.revision, earlier, lastHash: entry.lastHash }
   }
 
   /**
@@ -267,7 +313,28 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
         const result = await store.appendToStream(streamName, sealed, {
           expectedRevision: revision === -1 ? 'no_stream' : revision,
         })
-        for (const ownerId of erasuresIn(events)) await completeErasure(ownerId, { store, keys })
+        // What was just stored folds into the cached state (read back as a load would read it, personal
+        // data sealed), unless another load has gone further.
+        const entry = folded.get(streamName)
+        if (entry !== undefined && entry.revision === revision) {
+          sealed.forEach((stored, i) => {
+            const { event } = codec.decode(
+              { ...stored, streamName, revision: revision + 1 + i, position: result.position },
+              { personalData: false },
+            )
+            entry.state = aggregate.decider.evolve(entry.state, event as never)
+          })
+          entry.revision = result.nextExpectedRevision
+          entry.lastHash = storedHash(sealed[sealed.length - 1]!) ?? null
+          entry.commandIds.set(
+            commandId,
+            events.map((_, i) => revision + 1 + i),
+          )
+        }
+        const erased = erasuresIn(events)
+        // An erasure rewrites stored events of other streams too: fold everything afresh after one.
+        if (erased.length > 0) folded.clear()
+        for (const ownerId of erased) await completeErasure(ownerId, { store, keys })
         return E.right({
           streamName,
           events,
