@@ -318,10 +318,15 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
         const entry = folded.get(streamName)
         if (entry !== undefined && entry.revision === revision) {
           sealed.forEach((stored, i) => {
-            const { event } = codec.decode(
-              { ...stored, streamName, revision: revision + 1 + i, position: result.position },
-              { personalData: false },
-            )
+            const decided = events[i] as Event
+            // Without sealed personal data, the event reads back as it is (checked before appending).
+            const event =
+              keys === undefined || personalDataFields[decided.type] === undefined
+                ? decided
+                : codec.decode(
+                    { ...stored, streamName, revision: revision + 1 + i, position: result.position },
+                    { personalData: false },
+                  ).event
             entry.state = aggregate.decider.evolve(entry.state, event as never)
           })
           entry.revision = result.nextExpectedRevision

@@ -52,12 +52,15 @@ export const inMemoryEventStore = (): EventStore => {
       const stream = streams.get(streamName)
       if (stream === undefined) return { exists: false, events: [] }
       const toTime = options.toTime === undefined ? undefined : Date.parse(options.toTime)
-      const events = stream.filter(
-        (e) =>
-          e.revision >= (options.fromRevision ?? 0) &&
-          e.revision <= (options.toRevision ?? Number.MAX_SAFE_INTEGER) &&
-          (toTime === undefined || Date.parse((e.metadata as { occurredAt: string }).occurredAt) <= toTime),
+      // Revisions are indexes: slice the range, then filter by business time if asked.
+      const range = stream.slice(
+        Math.max(0, options.fromRevision ?? 0),
+        Math.min(stream.length, (options.toRevision ?? Number.MAX_SAFE_INTEGER - 1) + 1),
       )
+      const events =
+        toTime === undefined
+          ? range
+          : range.filter((e) => Date.parse((e.metadata as { occurredAt: string }).occurredAt) <= toTime)
       return { exists: true, events: events.slice(0, options.maxCount ?? events.length) }
     },
     readAll: async (options = {}): Promise<ReadAllPage> => {
