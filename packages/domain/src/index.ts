@@ -4,6 +4,7 @@
  * owner forums and committee meetings with their action items, corrective actions, staff and their
  * training. No I/O, no clock.
  * @packageDocumentation
+ * @module @property-services/domain
  */
 export * from './aggregates.js'
 export * from './complaints/classification.js'

@@ -3,6 +3,7 @@
  * event, histories of valid commands per aggregate, and a given / when / then helper for deciders.
  * Needs `fast-check` (a peer dependency) and Node's `assert`.
  * @packageDocumentation
+ * @module @property-services/domain/testing
  */
 export * from './arbitraries.js'
 export * from './histories.js'

@@ -2,6 +2,7 @@
  * Event stores for `@property-services/domain` (in-memory, embedded SQLite, EventStoreDB), serialization
  * with upcasting, command handling with optimistic concurrency, and audit replays.
  * @packageDocumentation
+ * @module @property-services/infrastructure
  */
 export * from './audit/audit.js'
 export * from './calendar/chineseCalendar.js'

@@ -1,7 +1,9 @@
 /**
  * Read models for `@property-services`: the read-model store port (in memory or MongoDB), the
- * projection runner (exactly-once effect, batching, rebuilds) and the read models with their queries.
+ * projection runner (exactly-once effect, batching, rebuilds), the read models with their queries, and
+ * process managers (the deadline and corrective-action watches) on an injectable scheduler.
  * @packageDocumentation
+ * @module @property-services/projections
  */
 import { defaultPolicies, type Policies } from '@property-services/domain'
 import { complaintAnalytics } from './readModels/complaintAnalytics.js'
