@@ -1,26 +1,40 @@
-/** Progress for long work: a bar with rate and ETA on a terminal, plain lines otherwise. */
+/**
+ * Progress for long work: on a terminal, a bar with rate and ETA (cli-progress); otherwise plain
+ * lines, at most one every two seconds and one at the end, so that logs stay readable.
+ */
+import { SingleBar } from 'cli-progress'
+
 export const progressReporter = (label: string, stream: NodeJS.WriteStream = process.stderr) => {
   const started = performance.now()
   let lastLine = 0
+  let bar: SingleBar | undefined
+  const rateOf = (done: number) => {
+    const seconds = (performance.now() - started) / 1000
+    return seconds > 0 ? done / seconds : 0
+  }
   return {
     update: (done: number, total: number | null, unit: string) => {
-      const seconds = (performance.now() - started) / 1000
-      const rate = seconds > 0 ? done / seconds : 0
       if (stream.isTTY) {
-        const fraction = total === null || total === 0 ? 0 : Math.min(1, done / total)
-        const bar = '#'.repeat(Math.round(fraction * 30)).padEnd(30, '.')
-        const eta =
-          total === null || rate === 0 ? '' : ` ETA ${Math.max(0, (total - done) / rate).toFixed(0)}s`
-        stream.write(
-          `\r${label} [${bar}] ${done}${total === null ? '' : `/${total}`} ${unit} ${rate.toFixed(0)}/s${eta}   `,
-        )
+        if (bar === undefined) {
+          bar = new SingleBar({
+            stream,
+            format: `${label} [{bar}] {value}/{total} {unit} {speed}/s ETA {eta_formatted}`,
+            barsize: 30,
+            hideCursor: false,
+            clearOnComplete: false,
+            etaBuffer: 50,
+          })
+          bar.start(total ?? 0, done, { unit, speed: '0' })
+        }
+        if (total !== null) bar.setTotal(total)
+        bar.update(done, { unit, speed: rateOf(done).toFixed(0) })
       } else if (performance.now() - lastLine > 2000 || done === total) {
         lastLine = performance.now()
-        stream.write(`${label}: ${done}${total === null ? '' : `/${total}`} ${unit}, ${rate.toFixed(0)}/s\n`)
+        stream.write(
+          `${label}: ${done}${total === null ? '' : `/${total}`} ${unit}, ${rateOf(done).toFixed(0)}/s\n`,
+        )
       }
     },
-    done: () => {
-      if (stream.isTTY) stream.write('\n')
-    },
+    done: () => bar?.stop(),
   }
 }

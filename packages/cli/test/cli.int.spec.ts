@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -227,9 +228,9 @@ describe('property-services CLI', () => {
 
   it.each([
     [['demo', '--seed', 'abc'], 2, /--seed must be a whole number/],
-    [['demo', '--colour'], 2, /Unknown option '--colour'/],
-    [['audit', 'stream'], 2, /audit needs "stream <name>", "complaints", "verify" or "anchors"/],
-    [['audit', 'anchors'], 2, /audit anchors needs --out FILE/],
+    [['demo', '--colour'], 2, /unknown option '--colour'/],
+    [['audit', 'stream'], 2, /missing required argument 'name'/],
+    [['audit', 'anchors'], 2, /required option '--out <file>' not specified/],
     [['audit', 'complaints', '--as-of', 'yesterday'], 2, /--as-of must be a date-time/],
     [
       ['audit', 'complaints', '--as-of', '0'],
@@ -240,13 +241,47 @@ describe('property-services CLI', () => {
     [['audit', 'complaints', '--as-of', '2026-03-02T10:00:00'], 2, /with an offset/],
     [['rebuild', '--on-poison', 'ignore'], 2, /--on-poison must be stop or quarantine/],
     [['report', '--db', '/nonexistent/x.db'], 1, /no event store at \/nonexistent\/x.db/],
-    [['fly'], 2, /unknown command "fly"/],
+    [['fly'], 2, /unknown command 'fly'/],
   ])('refuses %j with one clear line and exit code %i', async (argv, code, message) => {
     const result = await cli(...argv)
     expect(result.code).toBe(code)
     expect(result.err).toMatch(message)
     expect(result.err.split('\n')[0]).toMatch(/^property-services: /)
     expect(result.err).not.toMatch(/\n\s+at /)
+  })
+
+  it('has --version, --help for every command, and shell completion written from its commands', async () => {
+    const version = await cli('--version')
+    expect(version.code).toBe(0)
+    expect(version.out.trim()).toBe(
+      (JSON.parse(readFileSync(join(import.meta.dirname, '../package.json'), 'utf8')) as { version: string })
+        .version,
+    )
+    const demoHelp = await cli('demo', '--help')
+    expect(demoHelp.code).toBe(0)
+    expect(demoHelp.out).toMatch(/--seed <n>/)
+    expect(demoHelp.out).toMatch(/--months <n>/)
+    const auditHelp = await cli('audit', '--help')
+    for (const sub of ['stream', 'complaints', 'verify', 'anchors']) expect(auditHelp.out).toContain(sub)
+    const none = await cli()
+    expect(none.code).toBe(2)
+    expect(none.out).toMatch(/Usage: property-services/)
+    const script = (await cli('completion', 'bash')).out
+    // Source it and ask bash what completes "property-services audit " and "property-services demo --s".
+    const complete = (line: string) =>
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `${script}\nCOMP_WORDS=(${line}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _property_services_complete; echo "\${COMPREPLY[*]}"`,
+        ],
+        { encoding: 'utf8' },
+      ).trim()
+    expect(complete('property-services audit ""').split(' ')).toEqual(
+      expect.arrayContaining(['stream', 'complaints', 'verify', 'anchors']),
+    )
+    expect(complete('property-services demo --s').split(' ')).toEqual(['--seed'])
+    expect((await cli('completion', 'fish')).code).toBe(2)
   })
 
   it('reports an unreachable EventStoreDB as one line', async () => {
