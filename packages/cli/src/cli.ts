@@ -14,6 +14,7 @@ import { quarantineCommand, rebuildCommand } from './commands/rebuild.js'
 import { reconcileCommand } from './commands/reconcile.js'
 import { reportCommand } from './commands/report.js'
 import { CliError, type Io } from './commands/shared.js'
+import { startTelemetry } from './telemetry.js'
 
 export { CliError, type Io } from './commands/shared.js'
 
@@ -42,6 +43,7 @@ export const program = (io: Io): Command => {
   const root = new Command('property-services')
     .description('simulate, report on and audit an event-sourced property-management history')
     .version(version(), '-V, --version')
+    .option('--telemetry <exporter>', 'print OpenTelemetry spans and metrics: console')
     .addHelpText(
       'after',
       '\nTIME is ISO-8601 with an offset, e.g. 2025-06-30T12:00:00+08:00 (or as reports print it).',
@@ -53,6 +55,11 @@ export const program = (io: Io): Command => {
       writeErr: () => undefined,
     })
   for (const register of commands) register(root, io)
+  let stopTelemetry: () => Promise<void> = async () => undefined
+  root.hook('preAction', () => {
+    stopTelemetry = startTelemetry(root.opts<{ telemetry?: string }>().telemetry)
+  })
+  root.hook('postAction', () => stopTelemetry())
   // Subcommands inherit the root's exit and output behaviour.
   const inherit = (command: Command) => {
     for (const sub of command.commands) {

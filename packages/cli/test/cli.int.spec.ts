@@ -284,6 +284,29 @@ describe('property-services CLI', () => {
     expect((await cli('completion', 'fish')).code).toBe(2)
   })
 
+  it('--telemetry console prints the spans and metrics of the work done; another exporter is refused', async () => {
+    const output = execFileSync(
+      process.execPath,
+      [
+        '--conditions=@property-services/source',
+        '--import',
+        'tsx',
+        join(import.meta.dirname, '../src/main.ts'),
+        '--telemetry',
+        'console',
+        'report',
+        '--db',
+        join(dir, 'a.db'),
+      ],
+      { encoding: 'utf8', cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'ignore'] },
+    )
+    expect(output).toMatch(/name: 'property_services\.project'/)
+    expect(output).toMatch(/projection: 'complaintAnalytics'/)
+    const refused = await cli('--telemetry', 'jaeger', 'report', '--db', join(dir, 'a.db'))
+    expect(refused.code).toBe(2)
+    expect(refused.err).toMatch(/--telemetry must be console/)
+  }, 60_000)
+
   it('reports an unreachable EventStoreDB as one line', async () => {
     const result = await cli('rebuild', '--eventstore', 'esdb://127.0.0.1:1?tls=false')
     expect(result.code).toBe(1)

@@ -19,6 +19,7 @@ import {
   personalDataFields,
   personalDataOwner,
   replay,
+  requestCodecs,
   streamOf,
   toCommand,
   unitDecider,
@@ -31,6 +32,7 @@ import { storedHash } from '../integrity/hashChain.js'
 import type { KeyStore } from '../keys/port.js'
 import { serde as defaultSerde, type Serde } from '../serialization/serde.js'
 import { unstorableIssues } from '../serialization/storable.js'
+import { countCommand, countConflict, inSpan, inSyncSpan } from '../telemetry/telemetry.js'
 import { completeErasure, erasuresIn } from './erasure.js'
 import { backoffDelay, sleep as defaultSleep, type RetryPolicy } from './retry.js'
 
@@ -268,7 +270,30 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
     return undefined
   }
 
-  const handle = async (input: unknown, principal: Principal): Promise<E.Either<HandleError, Handled>> => {
+  const handle = (input: unknown, principal: Principal): Promise<E.Either<HandleError, Handled>> =>
+    inSpan('property_services.handle', {}, async (span) => {
+      const type = (input as { type?: unknown } | null)?.type
+      // Only known types become attribute values: a hostile caller cannot grow the metrics' cardinality.
+      const commandType = typeof type === 'string' && Object.hasOwn(requestCodecs, type) ? type : 'unknown'
+      span.setAttribute('command.type', commandType)
+      const result = await handleCommand(input, principal)
+      if (E.isLeft(result)) {
+        span.setAttribute('command.outcome', 'refused')
+        span.setAttribute('command.refusal', result.left._tag)
+        countCommand(commandType, 'refused', result.left._tag)
+      } else {
+        const outcome = result.right.duplicate ? 'duplicate' : 'accepted'
+        span.setAttribute('command.outcome', outcome)
+        span.setAttribute('stream.name', result.right.streamName)
+        countCommand(commandType, outcome)
+      }
+      return result
+    })
+
+  const handleCommand = async (
+    input: unknown,
+    principal: Principal,
+  ): Promise<E.Either<HandleError, Handled>> => {
     const actor = decodePrincipal(principal)
     if (E.isLeft(actor)) return actor
     const request = decodeRequest(input)
@@ -280,14 +305,21 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
     const streamName = streamOf(all, command)
     const { commandId, correlationId, occurredAt, recordedAt } = command.meta
     for (let attempt = 1; ; attempt++) {
-      const { state, revision, earlier, lastHash } = await load(streamName, aggregate, commandId)
+      const { state, revision, earlier, lastHash } = await inSpan(
+        'property_services.read',
+        { 'stream.name': streamName },
+        () => load(streamName, aggregate, commandId),
+      )
       if (earlier.length > 0) {
         const events = earlier.map((stored) => codec.decode(stored).event)
         // A retry after a crash between the erased event and the key's deletion completes the erasure.
         for (const ownerId of erasuresIn(events)) await completeErasure(ownerId, { store, keys })
         return E.right({ streamName, events, nextExpectedRevision: revision, duplicate: true })
       }
-      const decision = aggregate.decider.decide(command as never, state, await contextFor(command))
+      const context = await contextFor(command)
+      const decision = inSyncSpan('property_services.decide', { 'command.type': command.type }, () =>
+        aggregate.decider.decide(command as never, state, context),
+      )
       if (E.isLeft(decision)) {
         // So does a repeat of the erasure, refused as already done.
         if (command.type === 'EraseOwnerPersonalData' && (state as { status?: string }).status === 'erased')
@@ -310,9 +342,14 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
           ...(owners === undefined ? {} : { owners }),
           ...(options.hashChain === false ? {} : { previousHash: lastHash }),
         })
-        const result = await store.appendToStream(streamName, sealed, {
-          expectedRevision: revision === -1 ? 'no_stream' : revision,
-        })
+        const result = await inSpan(
+          'property_services.append',
+          { 'stream.name': streamName, 'events.count': sealed.length },
+          () =>
+            store.appendToStream(streamName, sealed, {
+              expectedRevision: revision === -1 ? 'no_stream' : revision,
+            }),
+        )
         // What was just stored folds into the cached state (read back as a load would read it, personal
         // data sealed), unless another load has gone further.
         const entry = folded.get(streamName)
@@ -356,6 +393,7 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
             message: `command id ${commandId} was already used on ${error.existingStreamName}`,
           })
         if (!(error instanceof WrongExpectedRevisionError)) throw error
+        countConflict(streamName)
         if (attempt >= maxAttempts) {
           return E.left({
             _tag: 'ConcurrencyConflict',

@@ -8,6 +8,8 @@ import {
   comparePositions,
   serde as defaultSerde,
   type EventStore,
+  inSpan,
+  observeProjectionLag,
   type Position,
   positionFromString,
   positionToString,
@@ -355,7 +357,11 @@ export const projectionRunner = (options: RunnerOptions) => {
           if (!after(end, member.position)) continue
           // Every event read past the checkpoint counts as processed, handled or not.
           const fresh = page.events.filter((e) => after(e.position, member.position)).length
-          await writeBatch(member, partFor(member, decoded), end, false)
+          await inSpan(
+            'property_services.project',
+            { projection: member.projection.name, 'events.count': fresh, 'batch.end': positionToString(end) },
+            () => writeBatch(member, partFor(member, decoded), end, false),
+          )
           member.processed += fresh
           await report([member])
         }
@@ -367,9 +373,24 @@ export const projectionRunner = (options: RunnerOptions) => {
   }
 
   /** Processes every stored event after the checkpoints, in batches, gives up the leases, and returns. */
+  /** Reports each projection's lag to the lag gauge while `work` runs (only a metrics reader asks). */
+  const observed = async <T>(work: () => Promise<T>): Promise<T> => {
+    const stops = projections.map((projection) =>
+      observeProjectionLag(projection.name, async () => {
+        const member = members?.find((m) => m.projection === projection)
+        return events.countAfter(member?.position)
+      }),
+    )
+    try {
+      return await work()
+    } finally {
+      for (const stop of stops) stop()
+    }
+  }
+
   const catchUp = async (): Promise<void> => {
     try {
-      await follow(() => false)
+      await observed(() => follow(() => false))
     } finally {
       // Best effort: a runner that cannot give its leases up leaves them to expire.
       if (leased) for (const member of members ?? []) await member.checkpoint.release().catch(() => undefined)
@@ -413,6 +434,16 @@ export const projectionRunner = (options: RunnerOptions) => {
           pulling = undefined
         })
     }
+    const stopObserving = projections.map((projection) =>
+      observeProjectionLag(projection.name, async () =>
+        events.countAfter(members?.find((m) => m.projection === projection)?.position),
+      ),
+    )
+    done
+      .finally(() => {
+        for (const stop of stopObserving) stop()
+      })
+      .catch(() => undefined)
     const running = (async () => {
       // A standby: wait for the leases while another runner holds them.
       for (;;) {
