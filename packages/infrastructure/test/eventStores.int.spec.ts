@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
+  type EventStore,
   eventStoreDbEventStore,
   inMemoryEventStore,
+  kurrentDbEventStore,
   sqliteEventStore,
 } from '@property-services/infrastructure'
 import { describe, expect, it } from 'vitest'
@@ -30,16 +32,30 @@ eventStoreContract(
   eventStoreUrl !== undefined,
 )
 
-describe('EventStoreDB adapter without a server', () => {
+// The KurrentDB client (the successor of @eventstore/db-client) against KurrentDB 25+ (or EventStoreDB).
+const kurrentDbUrl = process.env.KURRENTDB_URL
+if (kurrentDbUrl === undefined) {
+  console.info('KurrentDB contract tests skipped: KURRENTDB_URL not set (see docs/eventstoredb.md)')
+}
+eventStoreContract(
+  'KurrentDB',
+  async () => ({ store: kurrentDbEventStore({ connectionString: kurrentDbUrl ?? '' }) }),
+  kurrentDbUrl !== undefined,
+)
+
+describe.each([
+  ['EventStoreDB', () => eventStoreDbEventStore({ connectionString: 'esdb://127.0.0.1:1?tls=false' })],
+  ['KurrentDB', () => kurrentDbEventStore({ connectionString: 'kurrentdb://127.0.0.1:1?tls=false' })],
+] as Array<[string, () => EventStore]>)('%s adapter without a server', (_name, make) => {
   it('reports an unreachable server as an error instead of hanging or answering', async () => {
     // Port 1 on loopback: nothing listens there.
-    const store = eventStoreDbEventStore({ connectionString: 'esdb://127.0.0.1:1?tls=false' })
-    await expect(store.readStream('complaint-k1')).rejects.toThrow(/UNAVAILABLE|ECONNREFUSED/)
+    const store = make()
+    await expect(store.readStream('complaint-k1')).rejects.toThrow(/UNAVAILABLE|ECONNREFUSED|UnavailableError/)
     await expect(
       store.appendToStream('complaint-k1', [
         { eventId: randomUUID(), type: 'T', data: {}, metadata: { occurredAt: '2026-01-01T00:00:00Z' } },
       ]),
-    ).rejects.toThrow(/UNAVAILABLE|ECONNREFUSED/)
+    ).rejects.toThrow(/UNAVAILABLE|ECONNREFUSED|UnavailableError/)
     await store.close()
   })
 })
