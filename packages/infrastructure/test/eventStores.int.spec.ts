@@ -50,7 +50,9 @@ describe.each([
   it('reports an unreachable server as an error instead of hanging or answering', async () => {
     // Port 1 on loopback: nothing listens there.
     const store = make()
-    await expect(store.readStream('complaint-k1')).rejects.toThrow(/UNAVAILABLE|ECONNREFUSED|UnavailableError/)
+    await expect(store.readStream('complaint-k1')).rejects.toThrow(
+      /UNAVAILABLE|ECONNREFUSED|UnavailableError/,
+    )
     await expect(
       store.appendToStream('complaint-k1', [
         { eventId: randomUUID(), type: 'T', data: {}, metadata: { occurredAt: '2026-01-01T00:00:00Z' } },
