@@ -1,8 +1,9 @@
 /**
- * The report as one self-contained HTML page: inline CSS and inline SVG line charts, no scripts, no
- * fonts, nothing fetched. Each chart is a `<figure data-chart>` whose series are `<g class="series">`
- * with one `<circle class="point">` per value.
+ * The report as one self-contained HTML page: inline CSS, line charts drawn by Apache ECharts (inlined,
+ * SVG renderer), tables; nothing fetched, so it works offline. Each chart is a `<figure data-chart>`.
  */
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 
 import { localTime } from './localTime.js'
 import { type Lang, messages } from './messages.js'
@@ -18,55 +19,59 @@ const escapeHtml = (text: string) =>
 
 const colours = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf']
 
-/** A line chart: x labels, one polyline and its points per series (a null value leaves a gap). */
+/**
+ * Apache ECharts, inlined so that the page stays one file that works offline. Read once, from the
+ * installed package.
+ */
+let echartsSource: string | undefined
+const echartsScript = (): string => {
+  echartsSource ??= readFileSync(
+    createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js'),
+    'utf8',
+  )
+  // The library's text cannot close the script element it sits in.
+  return echartsSource.replaceAll('</script', '<\\/script')
+}
+
+/** JSON that is safe inside a `<script>` element. */
+const scriptJson = (value: unknown) =>
+  JSON.stringify(value)
+    .replaceAll('<', '\\u003c')
+    .replaceAll('\u2028', '\\u2028')
+    .replaceAll('\u2029', '\\u2029')
+
+/** The ECharts option of a line chart: x labels, one line per series (a null value leaves a gap). */
+export const lineChartOption = (labels: readonly string[], series: readonly Series[], unit = '') => ({
+  animation: false,
+  color: colours,
+  grid: { left: 56, right: 24, top: 16, bottom: 64 },
+  tooltip: { trigger: 'axis', valueFormatter: `{value}${unit}` },
+  legend: { bottom: 0, type: 'scroll' },
+  xAxis: { type: 'category', data: labels, axisLabel: { fontSize: 10 } },
+  yAxis: { type: 'value', min: 0, axisLabel: { formatter: `{value}${unit}` } },
+  series: series.map((s) => ({
+    name: s.name,
+    type: 'line',
+    data: s.values.map((v) => (v === null ? null : Number(v.toFixed(4)))),
+    connectNulls: false,
+    showSymbol: true,
+    symbolSize: 6,
+  })),
+})
+
+/**
+ * A line chart: a `<figure data-chart>` holding the element ECharts draws into (SVG renderer,
+ * 720 × 260), and the script that draws it. The page keeps the chart instances in `window.charts`.
+ */
 export const lineChart = (
   id: string,
   title: string,
   labels: readonly string[],
   series: readonly Series[],
   unit = '',
-): string => {
-  const width = 720
-  const height = 260
-  const left = 48
-  const bottom = 40
-  const top = 16
-  const max = Math.max(1, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null)))
-  const x = (i: number) => left + (labels.length <= 1 ? 0 : (i * (width - left - 40)) / (labels.length - 1))
-  const y = (v: number) => top + (1 - v / max) * (height - top - bottom)
-  const ticks = [0, 0.5, 1].map((f) => max * f)
-  const axis = [
-    `<line x1="${left}" y1="${y(0)}" x2="${width - 8}" y2="${y(0)}" stroke="#999"/>`,
-    ...ticks.map(
-      (t) =>
-        `<text x="${left - 6}" y="${y(t) + 4}" text-anchor="end" font-size="11">${escapeHtml(t.toFixed(t < 10 ? 1 : 0))}${unit}</text>`,
-    ),
-    ...labels.map(
-      (label, i) =>
-        `<text x="${x(i)}" y="${height - bottom + 16}" text-anchor="middle" font-size="10">${escapeHtml(label)}</text>`,
-    ),
-  ]
-  const lines = series.map((s, index) => {
-    const colour = colours[index % colours.length]
-    const points = s.values.flatMap((v, i) => (v === null ? [] : [[x(i), y(v), v, labels[i]] as const]))
-    return [
-      `<g class="series" data-series="${escapeHtml(s.name)}">`,
-      `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ')}"/>`,
-      ...points.map(
-        ([px, py, v, label]) =>
-          `<circle class="point" cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="3" fill="${colour}"><title>${escapeHtml(s.name)} ${escapeHtml(label ?? '')}: ${v.toFixed(2)}${unit}</title></circle>`,
-      ),
-      '</g>',
-    ].join('')
-  })
-  const legend = series
-    .map(
-      (s, i) =>
-        `<li><span style="background:${colours[i % colours.length]}"></span>${escapeHtml(s.name)}</li>`,
-    )
-    .join('')
-  return `<figure data-chart="${id}"><figcaption>${escapeHtml(title)}</figcaption><svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(title)}">${axis.join('')}${lines.join('')}</svg><ul class="legend">${legend}</ul></figure>`
-}
+): string =>
+  `<figure data-chart="${id}"><figcaption>${escapeHtml(title)}</figcaption><div class="chart" id="chart-${id}" role="img" aria-label="${escapeHtml(title)}"></div></figure>
+<script>window.charts=window.charts||{};window.charts[${scriptJson(id)}]=echarts.init(document.getElementById(${scriptJson(`chart-${id}`)}),null,{renderer:'svg',width:720,height:260});window.charts[${scriptJson(id)}].setOption(${scriptJson(lineChartOption(labels, series, unit))})</script>`
 
 const grid = <R>(
   rows: readonly R[],
@@ -135,7 +140,8 @@ export const renderHtml = (data: ReportData, lang: Lang = 'en', title = messages
 <html lang="${lang}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2rem;color:#222}figure{margin:0 0 2rem}figcaption{font-weight:600;margin-bottom:.5rem}
 .legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:1rem}.legend span{display:inline-block;width:10px;height:10px;margin-right:4px}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}</style></head>
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}.chart{width:720px;height:260px}</style>
+<script>${echartsScript()}</script></head>
 <body><h1>${escapeHtml(title)}</h1>
 ${lineChart('complaints', m.chartComplaints, charts.complaints.labels, charts.complaints.series)}
 ${lineChart('repeat-rate', m.chartRepeatRate, charts.repeatRate.labels, charts.repeatRate.series, '%')}

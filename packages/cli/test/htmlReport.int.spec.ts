@@ -6,6 +6,7 @@ import { chartsOf, reportData, run } from '@property-services/cli'
 import { sqliteEventStore } from '@property-services/infrastructure'
 import { allProjections, inMemoryReadModelStore, projectionRunner } from '@property-services/projections'
 import { type Browser, chromium } from 'playwright-core'
+import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -53,7 +54,7 @@ describe.skipIf(!available)('HTML report in headless Chromium', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('draws every chart with the expected series and points, and fetches nothing', async () => {
+  it('draws every chart with ECharts, with the expected series and points, and fetches nothing', async () => {
     // What the page should show, from the same read models.
     const events = sqliteEventStore({ path: db })
     const readModels = inMemoryReadModelStore()
@@ -74,16 +75,38 @@ describe.skipIf(!available)('HTML report in headless Chromium', () => {
       ['complaints', expected.complaints],
       ['repeat-rate', expected.repeatRate],
       ['satisfaction', expected.satisfaction],
+      ['staff-satisfaction', expected.staffSatisfaction],
     ] as const) {
       const figure = tab.locator(`figure[data-chart="${id}"]`)
+      // ECharts drew it, as SVG, at its size.
       expect(await figure.locator('svg').count()).toBe(1)
-      const drawn = await figure
-        .locator('g.series')
-        .evaluateAll((groups) =>
-          groups.map((g) => [g.getAttribute('data-series'), g.querySelectorAll('circle.point').length]),
-        )
+      expect(await figure.locator('svg').boundingBox()).toMatchObject({ width: 720, height: 260 })
+      // Its series and points, as the chart instance holds them.
+      const drawn = await tab.evaluate((chartId) => {
+        const instance = (globalThis as unknown as { charts?: Record<string, { getOption(): unknown }> })
+          .charts?.[chartId]
+        const option = instance?.getOption() as { series: { name: string; data: (number | null)[] }[] }
+        return option.series.map((s) => [s.name, s.data.filter((v) => v !== null).length])
+      }, id)
       expect(chart.series.length).toBeGreaterThan(0)
       expect(drawn).toEqual(chart.series.map((s) => [s.name, s.values.filter((v) => v !== null).length]))
+      // A screenshot, checked for its structure rather than pixel for pixel: the chart's size, ink on
+      // the page but mostly background, and the first series' colour among the pixels.
+      const image = PNG.sync.read(await tab.locator(`#chart-${id}`).screenshot())
+      expect(image.width).toBe(720)
+      expect(Math.abs(image.height - 260)).toBeLessThanOrEqual(1)
+      let ink = 0
+      let firstSeries = 0
+      for (let i = 0; i < image.data.length; i += 4) {
+        const [r, g, b] = [image.data[i]!, image.data[i + 1]!, image.data[i + 2]!]
+        if (r < 235 || g < 235 || b < 235) ink++
+        // #1f77b4, the first colour, give or take anti-aliasing.
+        if (Math.abs(r - 0x1f) < 30 && Math.abs(g - 0x77) < 30 && Math.abs(b - 0xb4) < 30) firstSeries++
+      }
+      const pixels = image.width * image.height
+      expect(ink / pixels).toBeGreaterThan(0.01)
+      expect(ink / pixels).toBeLessThan(0.6)
+      expect(firstSeries).toBeGreaterThan(50)
     }
     expect(expected.complaints.series.map((s) => s.name)).toEqual([
       'emergency',
@@ -92,11 +115,10 @@ describe.skipIf(!available)('HTML report in headless Chromium', () => {
       'management-service',
     ])
     expect(expected.complaints.labels.length).toBeGreaterThanOrEqual(12)
-    expect(await tab.locator('figure[data-chart="complaints"] svg').boundingBox()).toMatchObject({
-      width: 720,
-      height: 260,
-    })
-    expect(readFileSync(page, 'utf8')).not.toMatch(/<script|https?:\/\//)
+    // One file: the charting library is inlined, nothing is linked.
+    const html = readFileSync(page, 'utf8')
+    expect(html).not.toMatch(/<script[^>]*\ssrc=|<link\b/)
+    expect(html).toContain('echarts')
     await context.close()
   })
 })
