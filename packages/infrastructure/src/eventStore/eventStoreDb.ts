@@ -36,7 +36,7 @@ const fromClient = (revision: AppendExpectedRevision | bigint): ClientExpectatio
   typeof revision === 'bigint' ? revision : revision
 
 /** The dialect of `@eventstore/db-client`: `expectedRevision`, `expectedVersion`/`actualVersion`. */
-export const eventStoreDbDialect = (client: EventStoreDBClient): GrpcDialect => ({
+const eventStoreDbDialect = (client: EventStoreDBClient): GrpcDialect => ({
   server: 'EventStoreDB',
   start: START,
   append: (streamName, events, expected) =>

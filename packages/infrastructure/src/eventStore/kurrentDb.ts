@@ -34,7 +34,7 @@ const toClient = (expected: ClientExpectation): AppendStreamState =>
         : expected
 
 /** The dialect of `@kurrent/kurrentdb-client`: `streamState`, `expectedState`/`actualState`. */
-export const kurrentDbDialect = (client: KurrentDBClient): GrpcDialect => ({
+const kurrentDbDialect = (client: KurrentDBClient): GrpcDialect => ({
   server: 'KurrentDB',
   start: START,
   append: (streamName, events, expected) =>
