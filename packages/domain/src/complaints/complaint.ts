@@ -23,7 +23,7 @@ import { defaultPolicies } from '../policies.js'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
 import { addWorkingDays } from '../shared/calendar.js'
-import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
+import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { erasable } from '../shared/erasable.js'
 import { type DomainError, ruleViolated, wrongState } from '../shared/errors.js'
 import { FreeText, Id, IsoDateTime, inTimeRange, limits, Score, ShortText } from '../shared/values.js'
@@ -264,9 +264,9 @@ export const complaintDecider = (
 ): Decider<ComplaintCommand, ComplaintEvent, ComplaintState & TimeOrdered> =>
   timeOrdered<ComplaintCommand, ComplaintEvent, ComplaintState>({
     initialState: { status: 'none' },
-    decide: (command, state, context) => {
-      const at = command.meta.occurredAt
-      if (command.type === 'FileComplaint') {
+    decide: decideByCommand<ComplaintCommand, ComplaintEvent, ComplaintState>({
+      FileComplaint: (command, state, context) => {
+        const at = command.meta.occurredAt
         const { ownerId, unitId, category, subject, channel } = command.data
         const denied = authorize(command, { owner: ownerId, unitId, context })
         if (denied) return E.left(denied)
@@ -293,115 +293,149 @@ export const complaintDecider = (
             ),
           )
         return E.right([{ type: 'ComplaintFiled', data: { ...command.data, replyDueBy, dispatchDueBy, at } }])
-      }
-      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
-      const { complaintId } = state
-      const denied = authorize(command, { owner: state.ownerId })
-      if (denied) return E.left(denied)
-      switch (command.type) {
-        case 'AcknowledgeComplaint': {
-          const wrong = inState(
-            command,
-            state,
-            ['filed', 'reopened'],
-            'only a new or reopened complaint is acknowledged',
+      },
+      AcknowledgeComplaint: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+        const denied = authorize(command, { owner: state.ownerId })
+        if (denied) return E.left(denied)
+        const wrong = inState(
+          command,
+          state,
+          ['filed', 'reopened'],
+          'only a new or reopened complaint is acknowledged',
+        )
+        if (wrong) return E.left(wrong)
+        return E.right([{ type: 'ComplaintAcknowledged', data: { ...command.data, at } }])
+      },
+      ProposeResolution: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+        const denied = authorize(command, { owner: state.ownerId })
+        if (denied) return E.left(denied)
+        const wrong = inState(
+          command,
+          state,
+          ['acknowledged', 'dispatched'],
+          'acknowledge the complaint first',
+        )
+        if (wrong) return E.left(wrong)
+        if (state.proposed)
+          return E.left(ruleViolated(command.type, 'one-proposal', 'a resolution was proposed'))
+        return E.right([{ type: 'ResolutionProposed', data: { ...command.data, at } }])
+      },
+      RejectComplaint: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+        const denied = authorize(command, { owner: state.ownerId })
+        if (denied) return E.left(denied)
+        const wrong = inState(
+          command,
+          state,
+          ['acknowledged'],
+          'only an acknowledged, undispatched complaint',
+        )
+        if (wrong) return E.left(wrong)
+        return E.right([{ type: 'ComplaintRejected', data: { ...command.data, at } }])
+      },
+      DispatchComplaint: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+        const denied = authorize(command, { owner: state.ownerId })
+        if (denied) return E.left(denied)
+        const wrong = inState(command, state, ['acknowledged'], 'acknowledge the complaint first')
+        if (wrong) return E.left(wrong)
+        if (!state.proposed && state.category !== 'emergency')
+          return E.left(
+            ruleViolated(command.type, 'proposal-first', 'propose a resolution before dispatching'),
           )
-          if (wrong) return E.left(wrong)
-          return E.right([{ type: 'ComplaintAcknowledged', data: { ...command.data, at } }])
-        }
-        case 'ProposeResolution': {
-          const wrong = inState(
-            command,
-            state,
-            ['acknowledged', 'dispatched'],
-            'acknowledge the complaint first',
+        if (Date.parse(command.data.dueBy) <= Date.parse(at))
+          return E.left(
+            ruleViolated(command.type, 'deadline-ahead', 'the department deadline must be in the future'),
           )
-          if (wrong) return E.left(wrong)
-          if (state.proposed)
-            return E.left(ruleViolated(command.type, 'one-proposal', 'a resolution was proposed'))
-          return E.right([{ type: 'ResolutionProposed', data: { ...command.data, at } }])
-        }
-        case 'RejectComplaint': {
-          const wrong = inState(
-            command,
-            state,
-            ['acknowledged'],
-            'only an acknowledged, undispatched complaint',
-          )
-          if (wrong) return E.left(wrong)
-          return E.right([{ type: 'ComplaintRejected', data: { ...command.data, at } }])
-        }
-        case 'DispatchComplaint': {
-          const wrong = inState(command, state, ['acknowledged'], 'acknowledge the complaint first')
-          if (wrong) return E.left(wrong)
-          if (!state.proposed && state.category !== 'emergency')
-            return E.left(
-              ruleViolated(command.type, 'proposal-first', 'propose a resolution before dispatching'),
-            )
-          if (Date.parse(command.data.dueBy) <= Date.parse(at))
-            return E.left(
-              ruleViolated(command.type, 'deadline-ahead', 'the department deadline must be in the future'),
-            )
-          return E.right([{ type: 'ComplaintDispatched', data: { ...command.data, at } }])
-        }
-        case 'ResolveComplaint': {
-          const wrong = inState(command, state, ['dispatched'], 'dispatch the complaint first')
-          if (wrong) return E.left(wrong)
-          if (!state.proposed)
-            return E.left(
-              ruleViolated(command.type, 'proposal-first', 'propose a resolution before resolving'),
-            )
-          return E.right([{ type: 'ComplaintResolved', data: { ...command.data, at } }])
-        }
-        case 'NotifyComplaintOutcome': {
-          const wrong = inState(command, state, ['resolved', 'rejected'], 'there is no outcome to report yet')
-          if (wrong) return E.left(wrong)
-          return E.right([{ type: 'ComplaintOutcomeNotified', data: { ...command.data, at } }])
-        }
-        case 'CloseComplaint': {
-          const wrong = inState(command, state, ['notified'], 'tell the owner the outcome before closing')
-          if (wrong) return E.left(wrong)
-          return E.right([
-            { type: 'ComplaintClosed', data: { complaintId, rating: command.data.rating, at } },
-          ])
-        }
-        case 'ReopenComplaint': {
-          const wrong = inState(
-            command,
-            state,
-            ['notified', 'closed'],
-            'only a handled complaint can be reopened',
-          )
-          if (wrong) return E.left(wrong)
-          return E.right([
-            { type: 'ComplaintReopened', data: { complaintId, reason: command.data.reason, at } },
-          ])
-        }
-        case 'EscalateComplaint': {
-          const action: DeadlineAction =
-            command.data.deadline === 'dispatch' ? 'escalate-dispatch' : 'escalate-department'
-          const due = dueOrRefused(command.type, action, state, at, policies)
-          if (E.isLeft(due)) return due
-          return E.right([
-            {
-              type: 'ComplaintEscalated',
-              data: {
-                complaintId,
-                deadline: command.data.deadline,
-                dueBy: due.right,
-                department: action === 'escalate-department' ? state.department : null,
-                at,
-              },
+        return E.right([{ type: 'ComplaintDispatched', data: { ...command.data, at } }])
+      },
+      ResolveComplaint: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+        const denied = authorize(command, { owner: state.ownerId })
+        if (denied) return E.left(denied)
+        const wrong = inState(command, state, ['dispatched'], 'dispatch the complaint first')
+        if (wrong) return E.left(wrong)
+        if (!state.proposed)
+          return E.left(ruleViolated(command.type, 'proposal-first', 'propose a resolution before resolving'))
+        return E.right([{ type: 'ComplaintResolved', data: { ...command.data, at } }])
+      },
+      NotifyComplaintOutcome: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+        const denied = authorize(command, { owner: state.ownerId })
+        if (denied) return E.left(denied)
+        const wrong = inState(command, state, ['resolved', 'rejected'], 'there is no outcome to report yet')
+        if (wrong) return E.left(wrong)
+        return E.right([{ type: 'ComplaintOutcomeNotified', data: { ...command.data, at } }])
+      },
+      CloseComplaint: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+        const { complaintId } = state
+        const denied = authorize(command, { owner: state.ownerId })
+        if (denied) return E.left(denied)
+        const wrong = inState(command, state, ['notified'], 'tell the owner the outcome before closing')
+        if (wrong) return E.left(wrong)
+        return E.right([{ type: 'ComplaintClosed', data: { complaintId, rating: command.data.rating, at } }])
+      },
+      ReopenComplaint: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+        const { complaintId } = state
+        const denied = authorize(command, { owner: state.ownerId })
+        if (denied) return E.left(denied)
+        const wrong = inState(
+          command,
+          state,
+          ['notified', 'closed'],
+          'only a handled complaint can be reopened',
+        )
+        if (wrong) return E.left(wrong)
+        return E.right([
+          { type: 'ComplaintReopened', data: { complaintId, reason: command.data.reason, at } },
+        ])
+      },
+      EscalateComplaint: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+        const { complaintId } = state
+        const denied = authorize(command, { owner: state.ownerId })
+        if (denied) return E.left(denied)
+        const action: DeadlineAction =
+          command.data.deadline === 'dispatch' ? 'escalate-dispatch' : 'escalate-department'
+        const due = dueOrRefused(command.type, action, state, at, policies)
+        if (E.isLeft(due)) return due
+        return E.right([
+          {
+            type: 'ComplaintEscalated',
+            data: {
+              complaintId,
+              deadline: command.data.deadline,
+              dueBy: due.right,
+              department: action === 'escalate-department' ? state.department : null,
+              at,
             },
-          ])
-        }
-        case 'WarnOfReplyDeadline': {
-          const due = dueOrRefused(command.type, 'warn-reply', state, at, policies)
-          if (E.isLeft(due)) return due
-          return E.right([{ type: 'ReplyDeadlineWarned', data: { complaintId, dueBy: due.right, at } }])
-        }
-      }
-    },
+          },
+        ])
+      },
+      WarnOfReplyDeadline: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+        const { complaintId } = state
+        const denied = authorize(command, { owner: state.ownerId })
+        if (denied) return E.left(denied)
+        const due = dueOrRefused(command.type, 'warn-reply', state, at, policies)
+        if (E.isLeft(due)) return due
+        return E.right([{ type: 'ReplyDeadlineWarned', data: { complaintId, dueBy: due.right, at } }])
+      },
+    }),
     evolve: (state, event) => {
       if (event.type === 'ComplaintFiled') {
         const { complaintId, ownerId, unitId, category, subject, replyDueBy, dispatchDueBy, at } = event.data

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
-import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
+import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { Erased, erasable, erased } from '../shared/erasable.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { boundedArray } from '../shared/structure.js'
@@ -122,10 +122,10 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOr
   OwnerState
 >({
   initialState: { status: 'none' },
-  decide: (command, state, context) => {
-    const at = command.meta.occurredAt
-    const { ownerId } = command.data
-    if (command.type === 'RegisterOwner') {
+  decide: decideByCommand<OwnerCommand, OwnerEvent, OwnerState>({
+    RegisterOwner: (command, state) => {
+      const at = command.meta.occurredAt
+      const { ownerId } = command.data
       const denied = authorize(command)
       if (denied) return E.left(denied)
       if (state.status !== 'none')
@@ -133,65 +133,81 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOr
       return E.right([
         { type: 'OwnerRegistered', data: { ownerId, contact: command.data.contact, grade: 'general', at } },
       ])
-    }
-    if (state.status === 'none')
-      return E.left(wrongState(command.type, 'none', `owner ${ownerId} not registered`))
-    switch (command.type) {
-      case 'GradeOwner': {
-        const denied = authorize(command)
-        if (denied) return E.left(denied)
-        if (state.grade === command.data.grade)
-          return E.left(ruleViolated(command.type, 'grade-changes', `owner is already graded ${state.grade}`))
-        return E.right([
-          { type: 'OwnerGraded', data: { ownerId, from: state.grade, to: command.data.grade, at } },
-        ])
-      }
-      case 'RecordOwnerVisit': {
-        const denied = authorize(command)
-        if (denied) return E.left(denied)
-        return E.right([
-          {
-            type: 'OwnerVisited',
-            data: { ownerId, needs: command.data.needs, visitedBy: command.meta.actor.id, at },
-          },
-        ])
-      }
-      case 'ChangeOwnerContact': {
-        const denied = authorize(command, { owner: ownerId })
-        if (denied) return E.left(denied)
-        if (state.status === 'erased')
-          return E.left(wrongState(command.type, state.status, 'personal data was erased; register anew'))
-        return E.right([
-          { type: 'OwnerContactChanged', data: { ownerId, contact: command.data.contact, at } },
-        ])
-      }
-      case 'EraseOwnerPersonalData': {
-        const denied = authorize(command, { owner: ownerId })
-        if (denied) return E.left(denied)
-        if (state.status === 'erased') return E.left(wrongState(command.type, state.status, 'already erased'))
-        return E.right([{ type: 'OwnerPersonalDataErased', data: { ownerId, at } }])
-      }
-      case 'SubscribeToPackage': {
-        const { unitId, packageId } = command.data
-        const denied = authorize(command, { owner: ownerId, unitId, context })
-        if (denied) return E.left(denied)
-        if (Object.hasOwn(state.subscriptions, packageId))
-          return E.left(ruleViolated(command.type, 'one-subscription', `already subscribed to ${packageId}`))
-        return E.right([{ type: 'PackageSubscribed', data: { ownerId, unitId, packageId, at } }])
-      }
-      case 'UnsubscribeFromPackage': {
-        const denied = authorize(command, { owner: ownerId })
-        if (denied) return E.left(denied)
-        if (!Object.hasOwn(state.subscriptions, command.data.packageId))
-          return E.left(
-            ruleViolated(command.type, 'subscribed', `not subscribed to ${command.data.packageId}`),
-          )
-        return E.right([
-          { type: 'PackageUnsubscribed', data: { ownerId, packageId: command.data.packageId, at } },
-        ])
-      }
-    }
-  },
+    },
+    GradeOwner: (command, state) => {
+      const at = command.meta.occurredAt
+      const { ownerId } = command.data
+      if (state.status === 'none')
+        return E.left(wrongState(command.type, 'none', `owner ${ownerId} not registered`))
+      const denied = authorize(command)
+      if (denied) return E.left(denied)
+      if (state.grade === command.data.grade)
+        return E.left(ruleViolated(command.type, 'grade-changes', `owner is already graded ${state.grade}`))
+      return E.right([
+        { type: 'OwnerGraded', data: { ownerId, from: state.grade, to: command.data.grade, at } },
+      ])
+    },
+    RecordOwnerVisit: (command, state) => {
+      const at = command.meta.occurredAt
+      const { ownerId } = command.data
+      if (state.status === 'none')
+        return E.left(wrongState(command.type, 'none', `owner ${ownerId} not registered`))
+      const denied = authorize(command)
+      if (denied) return E.left(denied)
+      return E.right([
+        {
+          type: 'OwnerVisited',
+          data: { ownerId, needs: command.data.needs, visitedBy: command.meta.actor.id, at },
+        },
+      ])
+    },
+    ChangeOwnerContact: (command, state) => {
+      const at = command.meta.occurredAt
+      const { ownerId } = command.data
+      if (state.status === 'none')
+        return E.left(wrongState(command.type, 'none', `owner ${ownerId} not registered`))
+      const denied = authorize(command, { owner: ownerId })
+      if (denied) return E.left(denied)
+      if (state.status === 'erased')
+        return E.left(wrongState(command.type, state.status, 'personal data was erased; register anew'))
+      return E.right([{ type: 'OwnerContactChanged', data: { ownerId, contact: command.data.contact, at } }])
+    },
+    EraseOwnerPersonalData: (command, state) => {
+      const at = command.meta.occurredAt
+      const { ownerId } = command.data
+      if (state.status === 'none')
+        return E.left(wrongState(command.type, 'none', `owner ${ownerId} not registered`))
+      const denied = authorize(command, { owner: ownerId })
+      if (denied) return E.left(denied)
+      if (state.status === 'erased') return E.left(wrongState(command.type, state.status, 'already erased'))
+      return E.right([{ type: 'OwnerPersonalDataErased', data: { ownerId, at } }])
+    },
+    SubscribeToPackage: (command, state, context) => {
+      const at = command.meta.occurredAt
+      const { ownerId } = command.data
+      if (state.status === 'none')
+        return E.left(wrongState(command.type, 'none', `owner ${ownerId} not registered`))
+      const { unitId, packageId } = command.data
+      const denied = authorize(command, { owner: ownerId, unitId, context })
+      if (denied) return E.left(denied)
+      if (Object.hasOwn(state.subscriptions, packageId))
+        return E.left(ruleViolated(command.type, 'one-subscription', `already subscribed to ${packageId}`))
+      return E.right([{ type: 'PackageSubscribed', data: { ownerId, unitId, packageId, at } }])
+    },
+    UnsubscribeFromPackage: (command, state) => {
+      const at = command.meta.occurredAt
+      const { ownerId } = command.data
+      if (state.status === 'none')
+        return E.left(wrongState(command.type, 'none', `owner ${ownerId} not registered`))
+      const denied = authorize(command, { owner: ownerId })
+      if (denied) return E.left(denied)
+      if (!Object.hasOwn(state.subscriptions, command.data.packageId))
+        return E.left(ruleViolated(command.type, 'subscribed', `not subscribed to ${command.data.packageId}`))
+      return E.right([
+        { type: 'PackageUnsubscribed', data: { ownerId, packageId: command.data.packageId, at } },
+      ])
+    },
+  }),
   evolve: (state, event) => {
     if (event.type === 'OwnerRegistered') {
       return {

@@ -12,7 +12,7 @@ import * as t from 'io-ts'
 import { ComplaintCategory, ComplaintSubject, subjectBelongsTo } from '../complaints/classification.js'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
-import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
+import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { FreeText, Id, IsoDateTime, inTimeRange, limits, refine, ShortText } from '../shared/values.js'
 
@@ -127,21 +127,23 @@ export type CorrectiveActionState =
 
 const DAY = 86_400_000
 
+/** A due date not after `at`: a corrective action is due in the future. */
+const notAhead = (type: string, at: string, dueBy: string) =>
+  Date.parse(dueBy) > Date.parse(at)
+    ? undefined
+    : ruleViolated(type, 'deadline-ahead', 'a corrective action is due in the future')
+
 export const correctiveActionDecider: Decider<
   CorrectiveActionCommand,
   CorrectiveActionEvent,
   CorrectiveActionState & TimeOrdered
 > = timeOrdered<CorrectiveActionCommand, CorrectiveActionEvent, CorrectiveActionState>({
   initialState: { status: 'none' },
-  decide: (command, state) => {
-    const at = command.meta.occurredAt
-    const denied = authorize(command)
-    if (denied) return E.left(denied)
-    const dueAhead = (dueBy: string) =>
-      Date.parse(dueBy) > Date.parse(at)
-        ? undefined
-        : ruleViolated(command.type, 'deadline-ahead', 'a corrective action is due in the future')
-    if (command.type === 'OpenCorrectiveAction') {
+  decide: decideByCommand<CorrectiveActionCommand, CorrectiveActionEvent, CorrectiveActionState>({
+    OpenCorrectiveAction: (command, state) => {
+      const at = command.meta.occurredAt
+      const denied = authorize(command)
+      if (denied) return E.left(denied)
       if (state.status !== 'none')
         return E.left(wrongState(command.type, state.status, 'corrective action already opened'))
       if (!subjectBelongsTo(command.data.category, command.data.subject))
@@ -152,62 +154,75 @@ export const correctiveActionDecider: Decider<
             `${command.data.subject} is not a ${command.data.category} subject`,
           ),
         )
-      const late = dueAhead(command.data.dueBy)
+      const late = notAhead(command.type, at, command.data.dueBy)
       if (late) return E.left(late)
       return E.right([{ type: 'CorrectiveActionOpened', data: { ...command.data, at } }])
-    }
-    if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such corrective action'))
-    switch (command.type) {
-      case 'CompleteCorrectiveAction': {
-        if (state.status !== 'open')
-          return E.left(wrongState(command.type, state.status, 'only an open corrective action is completed'))
-        const reviewDueAt = Date.parse(at) + state.reviewAfterDays * DAY
-        if (!inTimeRange(reviewDueAt))
-          return E.left(
-            ruleViolated(command.type, 'time-range', `its review would fall after ${limits.latest}`),
-          )
-        return E.right([
-          {
-            type: 'CorrectiveActionCompleted',
-            data: { ...command.data, reviewDueAt: new Date(reviewDueAt).toISOString(), at },
-          },
-        ])
-      }
-      case 'ReviewCorrectiveAction':
-        if (state.status !== 'completed')
-          return E.left(
-            wrongState(command.type, state.status, 'only a completed corrective action is reviewed'),
-          )
-        if (state.reviewDueAt !== null && Date.parse(at) < Date.parse(state.reviewDueAt))
-          return E.left(
-            ruleViolated(
-              command.type,
-              'review-due',
-              `effectiveness is reviewed from ${state.reviewDueAt}, ${state.reviewAfterDays} days after completion`,
-            ),
-          )
-        return E.right([{ type: 'CorrectiveActionReviewed', data: { ...command.data, at } }])
-      case 'ReopenCorrectiveAction': {
-        if (state.status === 'open')
-          return E.left(wrongState(command.type, state.status, 'the corrective action is still open'))
-        const { complaintId } = command.data
-        if (
-          complaintId !== null &&
-          (complaintId === state.complaintId || state.reopenedBy.includes(complaintId))
+    },
+    CompleteCorrectiveAction: (command, state) => {
+      const at = command.meta.occurredAt
+      const denied = authorize(command)
+      if (denied) return E.left(denied)
+      if (state.status === 'none')
+        return E.left(wrongState(command.type, 'none', 'no such corrective action'))
+      if (state.status !== 'open')
+        return E.left(wrongState(command.type, state.status, 'only an open corrective action is completed'))
+      const reviewDueAt = Date.parse(at) + state.reviewAfterDays * DAY
+      if (!inTimeRange(reviewDueAt))
+        return E.left(
+          ruleViolated(command.type, 'time-range', `its review would fall after ${limits.latest}`),
         )
-          return E.left(
-            ruleViolated(
-              command.type,
-              'new-complaint',
-              `complaint ${complaintId} was taken into account already`,
-            ),
-          )
-        const late = dueAhead(command.data.dueBy)
-        if (late) return E.left(late)
-        return E.right([{ type: 'CorrectiveActionReopened', data: { ...command.data, at } }])
-      }
-    }
-  },
+      return E.right([
+        {
+          type: 'CorrectiveActionCompleted',
+          data: { ...command.data, reviewDueAt: new Date(reviewDueAt).toISOString(), at },
+        },
+      ])
+    },
+    ReviewCorrectiveAction: (command, state) => {
+      const at = command.meta.occurredAt
+      const denied = authorize(command)
+      if (denied) return E.left(denied)
+      if (state.status === 'none')
+        return E.left(wrongState(command.type, 'none', 'no such corrective action'))
+      if (state.status !== 'completed')
+        return E.left(
+          wrongState(command.type, state.status, 'only a completed corrective action is reviewed'),
+        )
+      if (state.reviewDueAt !== null && Date.parse(at) < Date.parse(state.reviewDueAt))
+        return E.left(
+          ruleViolated(
+            command.type,
+            'review-due',
+            `effectiveness is reviewed from ${state.reviewDueAt}, ${state.reviewAfterDays} days after completion`,
+          ),
+        )
+      return E.right([{ type: 'CorrectiveActionReviewed', data: { ...command.data, at } }])
+    },
+    ReopenCorrectiveAction: (command, state) => {
+      const at = command.meta.occurredAt
+      const denied = authorize(command)
+      if (denied) return E.left(denied)
+      if (state.status === 'none')
+        return E.left(wrongState(command.type, 'none', 'no such corrective action'))
+      if (state.status === 'open')
+        return E.left(wrongState(command.type, state.status, 'the corrective action is still open'))
+      const { complaintId } = command.data
+      if (
+        complaintId !== null &&
+        (complaintId === state.complaintId || state.reopenedBy.includes(complaintId))
+      )
+        return E.left(
+          ruleViolated(
+            command.type,
+            'new-complaint',
+            `complaint ${complaintId} was taken into account already`,
+          ),
+        )
+      const late = notAhead(command.type, at, command.data.dueBy)
+      if (late) return E.left(late)
+      return E.right([{ type: 'CorrectiveActionReopened', data: { ...command.data, at } }])
+    },
+  }),
   evolve: (state, event) => {
     switch (event.type) {
       case 'CorrectiveActionOpened': {

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
-import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
+import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { erasable } from '../shared/erasable.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { FreeText, Id, IsoDateTime, Score } from '../shared/values.js'
@@ -92,61 +92,66 @@ export const serviceOrderDecider: Decider<
   ServiceOrderState & TimeOrdered
 > = timeOrdered<ServiceOrderCommand, ServiceOrderEvent, ServiceOrderState>({
   initialState: { status: 'none' },
-  decide: (command, state, context) => {
-    const at = command.meta.occurredAt
-    if (command.type === 'RequestServiceOrder') {
+  decide: decideByCommand<ServiceOrderCommand, ServiceOrderEvent, ServiceOrderState>({
+    RequestServiceOrder: (command, state, context) => {
+      const at = command.meta.occurredAt
       const { ownerId, unitId } = command.data
       const denied = authorize(command, { owner: ownerId, unitId, context })
       if (denied) return E.left(denied)
       if (state.status !== 'none')
         return E.left(wrongState(command.type, state.status, 'order already exists'))
       return E.right([{ type: 'ServiceOrderRequested', data: { ...command.data, at } }])
-    }
-    if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such order'))
-    const { orderId } = state
-    switch (command.type) {
-      case 'ScheduleServiceOrder': {
-        const denied = authorize(command)
-        if (denied) return E.left(denied)
-        if (state.status !== 'requested' && state.status !== 'scheduled')
-          return E.left(wrongState(command.type, state.status, 'only a requested order can be scheduled'))
-        if (Date.parse(command.data.scheduledFor) < Date.parse(at))
-          return E.left(ruleViolated(command.type, 'future', 'an order is scheduled for a time to come'))
-        return E.right([{ type: 'ServiceOrderScheduled', data: { ...command.data, at } }])
-      }
-      case 'DeliverServiceOrder': {
-        const denied = authorize(command)
-        if (denied) return E.left(denied)
-        if (state.status !== 'scheduled')
-          return E.left(wrongState(command.type, state.status, 'only a scheduled order can be delivered'))
-        return E.right([{ type: 'ServiceOrderDelivered', data: { orderId, at } }])
-      }
-      case 'RateServiceOrder': {
-        const denied = authorize(command, { owner: state.ownerId })
-        if (denied) return E.left(denied)
-        if (state.status !== 'delivered')
-          return E.left(wrongState(command.type, state.status, 'only a delivered order can be rated, once'))
-        const { score, comment } = command.data
-        return E.right([
-          {
-            type: 'ServiceOrderRated',
-            data: { orderId, serviceId: state.serviceId, score, comment: comment ?? null, at },
-          },
-        ])
-      }
-      case 'CancelServiceOrder': {
-        const denied = authorize(command, { owner: state.ownerId })
-        if (denied) return E.left(denied)
-        if (state.status !== 'requested' && state.status !== 'scheduled')
-          return E.left(
-            wrongState(command.type, state.status, 'an order can be cancelled only before delivery'),
-          )
-        return E.right([
-          { type: 'ServiceOrderCancelled', data: { orderId, reason: command.data.reason, at } },
-        ])
-      }
-    }
-  },
+    },
+    ScheduleServiceOrder: (command, state) => {
+      const at = command.meta.occurredAt
+      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such order'))
+      const denied = authorize(command)
+      if (denied) return E.left(denied)
+      if (state.status !== 'requested' && state.status !== 'scheduled')
+        return E.left(wrongState(command.type, state.status, 'only a requested order can be scheduled'))
+      if (Date.parse(command.data.scheduledFor) < Date.parse(at))
+        return E.left(ruleViolated(command.type, 'future', 'an order is scheduled for a time to come'))
+      return E.right([{ type: 'ServiceOrderScheduled', data: { ...command.data, at } }])
+    },
+    DeliverServiceOrder: (command, state) => {
+      const at = command.meta.occurredAt
+      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such order'))
+      const { orderId } = state
+      const denied = authorize(command)
+      if (denied) return E.left(denied)
+      if (state.status !== 'scheduled')
+        return E.left(wrongState(command.type, state.status, 'only a scheduled order can be delivered'))
+      return E.right([{ type: 'ServiceOrderDelivered', data: { orderId, at } }])
+    },
+    RateServiceOrder: (command, state) => {
+      const at = command.meta.occurredAt
+      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such order'))
+      const { orderId } = state
+      const denied = authorize(command, { owner: state.ownerId })
+      if (denied) return E.left(denied)
+      if (state.status !== 'delivered')
+        return E.left(wrongState(command.type, state.status, 'only a delivered order can be rated, once'))
+      const { score, comment } = command.data
+      return E.right([
+        {
+          type: 'ServiceOrderRated',
+          data: { orderId, serviceId: state.serviceId, score, comment: comment ?? null, at },
+        },
+      ])
+    },
+    CancelServiceOrder: (command, state) => {
+      const at = command.meta.occurredAt
+      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such order'))
+      const { orderId } = state
+      const denied = authorize(command, { owner: state.ownerId })
+      if (denied) return E.left(denied)
+      if (state.status !== 'requested' && state.status !== 'scheduled')
+        return E.left(
+          wrongState(command.type, state.status, 'an order can be cancelled only before delivery'),
+        )
+      return E.right([{ type: 'ServiceOrderCancelled', data: { orderId, reason: command.data.reason, at } }])
+    },
+  }),
   evolve: (state, event) => {
     if (event.type === 'ServiceOrderRequested') {
       const { orderId, ownerId, serviceId } = event.data

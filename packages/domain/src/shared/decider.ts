@@ -24,6 +24,26 @@ export interface Decider<Command, Event, State> {
   readonly evolve: (state: State, event: Event) => State
 }
 
+/** How one command is decided: the command, the state, the facts from elsewhere. */
+export type CommandDecision<C, Ev, S> = (
+  command: C,
+  state: S,
+  context?: DecisionContext,
+) => E.Either<DomainError, readonly Ev[]>
+
+/** One named function per command type: a type without one does not compile (the exhaustiveness check). */
+export type DecisionsByCommand<C extends { readonly type: string }, Ev, S> = {
+  readonly [T in C['type']]: CommandDecision<Extract<C, { readonly type: T }>, Ev, S>
+}
+
+/** A `decide` that hands each command to the function named after its type. */
+export const decideByCommand =
+  <C extends { readonly type: string }, Ev, S>(
+    decisions: DecisionsByCommand<C, Ev, S>,
+  ): CommandDecision<C, Ev, S> =>
+  (command, state, context) =>
+    (decisions[command.type as C['type']] as CommandDecision<C, Ev, S>)(command, state, context)
+
 /** Rebuilds state by folding events over the decider's initial state. */
 export const replay = <C, E, S>(decider: Decider<C, E, S>, events: Iterable<E>): S => {
   let state = decider.initialState

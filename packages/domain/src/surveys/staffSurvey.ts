@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
-import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
+import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { boundedArray, boundedRecord } from '../shared/structure.js'
 import { HalfYear, Id, Int, IsoDateTime, Score, ShortText } from '../shared/values.js'
@@ -79,71 +79,66 @@ export const staffSurveyDecider: Decider<
   StaffSurveyState & TimeOrdered
 > = timeOrdered<StaffSurveyCommand, StaffSurveyEvent, StaffSurveyState>({
   initialState: { status: 'none' },
-  decide: (command, state) => {
-    const at = command.meta.occurredAt
-    switch (command.type) {
-      case 'OpenStaffSurvey': {
-        const denied = authorize(command)
-        if (denied) return E.left(denied)
-        if (state.status !== 'none')
-          return E.left(wrongState(command.type, state.status, 'survey already opened'))
-        const { departments, dimensions } = command.data
-        if (!distinct(dimensions) || !distinct(departments))
-          return E.left(
-            ruleViolated(
-              command.type,
-              'distinct',
-              'a staff survey asks one or more distinct departments about one or more distinct dimensions',
-            ),
-          )
-        return E.right([{ type: 'StaffSurveyOpened', data: { ...command.data, at } }])
-      }
-      case 'RecordStaffSurveyResponse': {
-        const { staffId, department, scores } = command.data
-        const denied = authorize(command, { self: staffId })
-        if (denied) return E.left(denied)
-        if (state.status !== 'open')
-          return E.left(wrongState(command.type, state.status, 'survey is not open'))
-        if (state.respondents.includes(staffId))
-          return E.left(ruleViolated(command.type, 'one-response', `${staffId} already responded`))
-        if (!state.departments.includes(department))
-          return E.left(
-            ruleViolated(
-              command.type,
-              'surveyed-department',
-              `this survey asks ${state.departments.join(', ')}, not ${department}`,
-            ),
-          )
-        const keys = Object.keys(scores)
-        if (
-          keys.length !== state.dimensions.length ||
-          !state.dimensions.every((d) => Object.hasOwn(scores, d))
+  decide: decideByCommand<StaffSurveyCommand, StaffSurveyEvent, StaffSurveyState>({
+    OpenStaffSurvey: (command, state) => {
+      const at = command.meta.occurredAt
+      const denied = authorize(command)
+      if (denied) return E.left(denied)
+      if (state.status !== 'none')
+        return E.left(wrongState(command.type, state.status, 'survey already opened'))
+      const { departments, dimensions } = command.data
+      if (!distinct(dimensions) || !distinct(departments))
+        return E.left(
+          ruleViolated(
+            command.type,
+            'distinct',
+            'a staff survey asks one or more distinct departments about one or more distinct dimensions',
+          ),
         )
-          return E.left(
-            ruleViolated(
-              command.type,
-              'all-dimensions',
-              `score exactly these dimensions: ${state.dimensions.join(', ')}`,
-            ),
-          )
-        return E.right([
-          { type: 'StaffSurveyResponseRecorded', data: { ...command.data, period: state.period, at } },
-        ])
-      }
-      case 'CloseStaffSurvey': {
-        const denied = authorize(command)
-        if (denied) return E.left(denied)
-        if (state.status !== 'open')
-          return E.left(wrongState(command.type, state.status, 'survey is not open'))
-        return E.right([
-          {
-            type: 'StaffSurveyClosed',
-            data: { surveyId: state.surveyId, responses: state.respondents.length, at },
-          },
-        ])
-      }
-    }
-  },
+      return E.right([{ type: 'StaffSurveyOpened', data: { ...command.data, at } }])
+    },
+    RecordStaffSurveyResponse: (command, state) => {
+      const at = command.meta.occurredAt
+      const { staffId, department, scores } = command.data
+      const denied = authorize(command, { self: staffId })
+      if (denied) return E.left(denied)
+      if (state.status !== 'open') return E.left(wrongState(command.type, state.status, 'survey is not open'))
+      if (state.respondents.includes(staffId))
+        return E.left(ruleViolated(command.type, 'one-response', `${staffId} already responded`))
+      if (!state.departments.includes(department))
+        return E.left(
+          ruleViolated(
+            command.type,
+            'surveyed-department',
+            `this survey asks ${state.departments.join(', ')}, not ${department}`,
+          ),
+        )
+      const keys = Object.keys(scores)
+      if (keys.length !== state.dimensions.length || !state.dimensions.every((d) => Object.hasOwn(scores, d)))
+        return E.left(
+          ruleViolated(
+            command.type,
+            'all-dimensions',
+            `score exactly these dimensions: ${state.dimensions.join(', ')}`,
+          ),
+        )
+      return E.right([
+        { type: 'StaffSurveyResponseRecorded', data: { ...command.data, period: state.period, at } },
+      ])
+    },
+    CloseStaffSurvey: (command, state) => {
+      const at = command.meta.occurredAt
+      const denied = authorize(command)
+      if (denied) return E.left(denied)
+      if (state.status !== 'open') return E.left(wrongState(command.type, state.status, 'survey is not open'))
+      return E.right([
+        {
+          type: 'StaffSurveyClosed',
+          data: { surveyId: state.surveyId, responses: state.respondents.length, at },
+        },
+      ])
+    },
+  }),
   evolve: (state, event) => {
     switch (event.type) {
       case 'StaffSurveyOpened': {

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
-import { type Decider, type TimeOrdered, timeOrdered } from '../shared/decider.js'
+import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { boundedArray, boundedRecord } from '../shared/structure.js'
 import { HalfYear, Id, Int, IsoDateTime, Score } from '../shared/values.js'
@@ -60,56 +60,54 @@ export const surveyDecider: Decider<SurveyCommand, SurveyEvent, SurveyState & Ti
   SurveyState
 >({
   initialState: { status: 'none' },
-  decide: (command, state) => {
-    const at = command.meta.occurredAt
-    switch (command.type) {
-      case 'OpenSurvey': {
-        const denied = authorize(command)
-        if (denied) return E.left(denied)
-        if (state.status !== 'none')
-          return E.left(wrongState(command.type, state.status, 'survey already opened'))
-        const { dimensions } = command.data
-        if (dimensions.length === 0 || new Set(dimensions).size !== dimensions.length)
-          return E.left(
-            ruleViolated(command.type, 'dimensions', 'a survey asks about one or more distinct dimensions'),
-          )
-        return E.right([{ type: 'SurveyOpened', data: { ...command.data, at } }])
-      }
-      case 'RecordSurveyResponse': {
-        const denied = authorize(command, { owner: command.data.ownerId })
-        if (denied) return E.left(denied)
-        if (state.status !== 'open')
-          return E.left(wrongState(command.type, state.status, 'survey is not open'))
-        if (state.respondents.includes(command.data.ownerId))
-          return E.left(
-            ruleViolated(command.type, 'one-response', `owner ${command.data.ownerId} already responded`),
-          )
-        if (!sameKeys(command.data.scores, state.dimensions))
-          return E.left(
-            ruleViolated(
-              command.type,
-              'all-dimensions',
-              `score exactly these dimensions: ${state.dimensions.join(', ')}`,
-            ),
-          )
-        return E.right([
-          { type: 'SurveyResponseRecorded', data: { ...command.data, period: state.period, at } },
-        ])
-      }
-      case 'CloseSurvey': {
-        const denied = authorize(command)
-        if (denied) return E.left(denied)
-        if (state.status !== 'open')
-          return E.left(wrongState(command.type, state.status, 'survey is not open'))
-        return E.right([
-          {
-            type: 'SurveyClosed',
-            data: { surveyId: state.surveyId, responses: state.respondents.length, at },
-          },
-        ])
-      }
-    }
-  },
+  decide: decideByCommand<SurveyCommand, SurveyEvent, SurveyState>({
+    OpenSurvey: (command, state) => {
+      const at = command.meta.occurredAt
+      const denied = authorize(command)
+      if (denied) return E.left(denied)
+      if (state.status !== 'none')
+        return E.left(wrongState(command.type, state.status, 'survey already opened'))
+      const { dimensions } = command.data
+      if (dimensions.length === 0 || new Set(dimensions).size !== dimensions.length)
+        return E.left(
+          ruleViolated(command.type, 'dimensions', 'a survey asks about one or more distinct dimensions'),
+        )
+      return E.right([{ type: 'SurveyOpened', data: { ...command.data, at } }])
+    },
+    RecordSurveyResponse: (command, state) => {
+      const at = command.meta.occurredAt
+      const denied = authorize(command, { owner: command.data.ownerId })
+      if (denied) return E.left(denied)
+      if (state.status !== 'open') return E.left(wrongState(command.type, state.status, 'survey is not open'))
+      if (state.respondents.includes(command.data.ownerId))
+        return E.left(
+          ruleViolated(command.type, 'one-response', `owner ${command.data.ownerId} already responded`),
+        )
+      if (!sameKeys(command.data.scores, state.dimensions))
+        return E.left(
+          ruleViolated(
+            command.type,
+            'all-dimensions',
+            `score exactly these dimensions: ${state.dimensions.join(', ')}`,
+          ),
+        )
+      return E.right([
+        { type: 'SurveyResponseRecorded', data: { ...command.data, period: state.period, at } },
+      ])
+    },
+    CloseSurvey: (command, state) => {
+      const at = command.meta.occurredAt
+      const denied = authorize(command)
+      if (denied) return E.left(denied)
+      if (state.status !== 'open') return E.left(wrongState(command.type, state.status, 'survey is not open'))
+      return E.right([
+        {
+          type: 'SurveyClosed',
+          data: { surveyId: state.surveyId, responses: state.respondents.length, at },
+        },
+      ])
+    },
+  }),
   evolve: (state, event) => {
     switch (event.type) {
       case 'SurveyOpened': {
