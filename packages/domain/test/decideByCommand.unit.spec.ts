@@ -16,9 +16,18 @@ describe('decideByCommand', () => {
     const seen: string[] = []
     const refuse = (type: string) => E.left({ _tag: 'WrongState', message: type } as unknown as DomainError)
     const decide = decideByCommand<ServiceCommand, ServiceEvent, ServiceState>({
-      PublishService: (command) => (seen.push(`publish ${command.data.serviceId}`), refuse(command.type)),
-      ChangeServicePrice: (command) => (seen.push(`price ${command.data.priceFen}`), refuse(command.type)),
-      RetireService: (command) => (seen.push(`retire ${command.data.serviceId}`), refuse(command.type)),
+      PublishService: (command) => {
+        seen.push(`publish ${command.data.serviceId}`)
+        return refuse(command.type)
+      },
+      ChangeServicePrice: (command) => {
+        seen.push(`price ${command.data.priceFen}`)
+        return refuse(command.type)
+      },
+      RetireService: (command) => {
+        seen.push(`retire ${command.data.serviceId}`)
+        return refuse(command.type)
+      },
     })
     decide(
       {

@@ -820,13 +820,13 @@ const correctiveActionScript: Script<CorrectiveActionState> = {
     }
   },
   // A review is due days after completion: half the steps after one wait for it.
-  timeOf: (s, previous, proposed, step) =>
+  timeOf: (s, _previous, proposed, step) =>
     s.status === 'completed' && s.reviewDueAt !== null && step.flag
       ? new Date(
           Math.max(Date.parse(proposed), Date.parse(s.reviewDueAt) + step.advanceMinutes * 60_000),
         ).toISOString()
       : proposed,
-  build: (type, state, env) => {
+  build: (type, _state, env) => {
     const { pick, amount, flag } = env.step
     const staff = actorFor(env, flag ? cast.staff : cast.manager)
     switch (type) {

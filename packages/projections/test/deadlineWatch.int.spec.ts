@@ -258,7 +258,7 @@ describe.each(storeTargets)('the deadline watch on %s', (_name, make) => {
       const { events, crashes } = await play(scenario, target.store, manualScheduler(new Date(start)))
       expect(crashes).toBe(1)
       const found = await actionsInLog(events)
-      expect(plans.map((plan, i) => found.get(`k${i}`) ?? expectedActions('department in time'))).toEqual(
+      expect(plans.map((_plan, i) => found.get(`k${i}`) ?? expectedActions('department in time'))).toEqual(
         plans.map(expectedActions),
       )
     } finally {
