@@ -2,7 +2,6 @@
  * The command-line tool as a library: run it in-process, simulate a community, audit complaints.
  * @packageDocumentation
  */
-export * from './auditComplaints.js'
 export * from './catalogue.js'
 export * from './cli.js'
 export * from './htmlReport.js'

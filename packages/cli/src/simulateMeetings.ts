@@ -3,10 +3,19 @@
  * cancelled, so the report shows a gap), a committee meeting every quarter; each raises a few action
  * items for departments, most closed in time, some late, some left open.
  */
-import type { Actor } from '@property-services/domain'
+import type { Actor, CommandRequest, CommandType } from '@property-services/domain'
 import { seededRandom } from './random.js'
 
-export type Send = (type: string, data: object, at: number, actor?: Actor) => Promise<boolean>
+/**
+ * Sends one command of the story, as `actor` (staff by default) at the simulated time `at`; resolves
+ * whether the domain accepted it. Typed by the command: its data must be that command's.
+ */
+export type Send = <T extends CommandType>(
+  type: T,
+  data: Extract<CommandRequest, { readonly type: T }>['data'],
+  at: number,
+  actor?: Actor,
+) => Promise<boolean>
 
 const DAY = 86_400_000
 const HOUR = 3_600_000

@@ -120,7 +120,12 @@ export const simulateStaff = async (
     const period = `${date.getUTCFullYear()}-H${date.getUTCMonth() < 6 ? 1 : 2}`
     const surveyId = `staff-survey-${period}`
     await send('OpenStaffSurvey', { surveyId, period, departments: [...roles], dimensions }, at, manager)
-    const responses: Array<{ staffId: string; department: string; scores: object; at: number }> = []
+    const responses: Array<{
+      staffId: string
+      department: string
+      scores: Record<string, number>
+      at: number
+    }> = []
     for (const member of roster) {
       if (!(member.from <= at && at < member.until) || !random.chance(0.8)) continue
       // Engineering carries the most work; everyone a little happier in the second half.

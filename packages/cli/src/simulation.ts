@@ -12,12 +12,19 @@
 import {
   type Actor,
   addWorkingDays,
+  type CommandRequest,
+  type CommandType,
   type ComplaintCategory,
-  nextVisitDue,
+  type ComplaintSubject,
   type OwnerGrade,
   subjectsByCategory,
 } from '@property-services/domain'
-import { commandHandler, type EventStore, type KeyStore } from '@property-services/infrastructure'
+import {
+  commandHandler,
+  type DeviationStep,
+  type EventStore,
+  type KeyStore,
+} from '@property-services/infrastructure'
 import {
   correctiveActionWatch,
   deadlineWatch,
@@ -27,8 +34,11 @@ import {
 import * as E from 'fp-ts/lib/Either.js'
 import { cliPolicies } from './policies.js'
 import { type Random, seededRandom } from './random.js'
-import { simulateMeetings } from './simulateMeetings.js'
+import { simulateFees } from './simulateFees.js'
+import { type Send, simulateMeetings } from './simulateMeetings.js'
 import { simulateStaff } from './simulateStaff.js'
+import { simulateSurveys } from './simulateSurveys.js'
+import { simulateVisits } from './simulateVisits.js'
 
 export interface SimulationOptions {
   readonly seed: number
@@ -39,13 +49,6 @@ export interface SimulationOptions {
   /** Owners' data keys: with them, personal data is stored encrypted (see `KeyStore`). */
   readonly keys?: KeyStore
 }
-
-export type DeviationStep =
-  | 'acknowledged'
-  | 'replied in time'
-  | 'dispatched in time'
-  | 'resolved by the department deadline'
-  | 'outcome told'
 
 /** A complaint the simulation handled against the procedure on purpose. */
 export interface PlantedDeviation {
@@ -102,7 +105,7 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
   let complaints = 0
   let n = 0
 
-  const send = async (type: string, data: object, at: number, actor: Actor = staff) => {
+  const send: Send = async (type, data, at, actor = staff) => {
     commands++
     now = at
     const result = await handler.handle({ type, commandId: `sim${options.seed}-${++n}`, data }, { actor })
@@ -110,22 +113,26 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     return E.isRight(result)
   }
   // Complaints and orders: planned now, played in order of time later (see the top of the file).
-  const agenda: Array<{
-    at: number
-    type: string
-    data: object
-    actor: Actor
+  interface Planned {
+    readonly at: number
+    readonly send: () => Promise<boolean>
     /** Checked when the command's time comes: the command is sent only if it says so. */
-    when?: () => Promise<boolean>
-  }> = []
-  const plan = (
-    type: string,
-    data: object,
+    readonly when?: () => Promise<boolean>
+  }
+  const agenda: Planned[] = []
+  const plan = <T extends CommandType>(
+    type: T,
+    data: Extract<CommandRequest, { readonly type: T }>['data'],
     at: number,
     actor: Actor = staff,
     when?: () => Promise<boolean>,
   ) => {
-    agenda.push({ at, type, data, actor, ...(when === undefined ? {} : { when }) })
+    // `send` is generic in the same T; TypeScript cannot follow the type through the closure.
+    agenda.push({
+      at,
+      send: () => send(type, data as never, at, actor),
+      ...(when === undefined ? {} : { when }),
+    })
   }
   const scheduler = manualScheduler(new Date(start))
   const watched = {
@@ -162,7 +169,7 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     for (const item of ordered) {
       await watchUntil(item.at)
       if (item.when !== undefined && !(await item.when())) continue
-      await send(item.type, item.data, item.at, item.actor)
+      await item.send()
       const reached = Math.min(weeks, Math.floor((item.at - start) / (7 * DAY)))
       if (reached > week) {
         week = reached
@@ -227,7 +234,7 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
   const complaint = (
     at: number,
     unit: (typeof units)[number],
-    forced?: { category: ComplaintCategory; subject: string },
+    forced?: { category: ComplaintCategory; subject: ComplaintSubject },
   ) => {
     const complaintId = `c${++complaints}`
     const category =
@@ -355,7 +362,7 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
   const correctiveAction = (
     complaintId: string,
     category: ComplaintCategory,
-    subject: string,
+    subject: ComplaintSubject,
     handledAt: number,
     unitId: string,
   ) => {
@@ -446,90 +453,10 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
   }
   await playAgenda()
 
-  // Fees: a monthly bill per unit with the service fee and a share of the lifts' electricity.
-  for (let month = 0; month < options.months; month++) {
-    const at = start + month * 30 * DAY
-    const period = new Date(at).toISOString().slice(0, 7)
-    const sharedCostId = `lift-power-${period}`
-    await send(
-      'ApportionSharedCost',
-      {
-        sharedCostId,
-        kind: 'electricity',
-        description: `lift electricity ${period}`,
-        totalFen: random.int(150_000, 250_000),
-        units: units.map((u) => ({ unitId: u.unitId, floorAreaCm2: u.area })),
-      },
-      at,
-    )
-    for (const unit of units) {
-      const billId = `bill-${unit.unitId}-${period}`
-      const share = Math.round((200_000 * unit.area) / units.reduce((s, u) => s + u.area, 0))
-      await send(
-        'IssueBill',
-        {
-          unitId: unit.unitId,
-          billId,
-          period,
-          dueDate: new Date(at + 20 * DAY).toISOString().slice(0, 10),
-          lines: [
-            { item: 'service-fee', ratePerM2MonthFen: 250, floorAreaCm2: unit.area, months: 1 },
-            { item: 'shared-cost', sharedCostId, amountFen: share },
-          ],
-        },
-        at,
-      )
-      if (!random.chance(0.1)) {
-        const amount = random.chance(0.1) ? random.int(5_000, 15_000) : 30_000 + share
-        await send(
-          'RecordPayment',
-          { unitId: unit.unitId, paymentId: `pay-${billId}`, amountFen: amount },
-          at + random.int(1, 25) * DAY,
-          { id: unit.ownerId, role: 'owner' },
-        )
-      }
-    }
-  }
-
-  // Half-yearly satisfaction surveys.
-  for (let half = 0; half * 6 < options.months; half++) {
-    const at = start + (half * 6 + 5) * 30 * DAY
-    const year = new Date(at).getUTCFullYear()
-    const surveyId = `survey-${year}-h${(half % 2) + 1}`
-    const period = `${year}-H${new Date(at).getUTCMonth() < 6 ? 1 : 2}`
-    const dimensions = ['cleanliness', 'security', 'repairs', 'staff-attitude']
-    await send('OpenSurvey', { surveyId, period, dimensions }, at)
-    const responses: Array<{ ownerId: string; scores: Record<string, number>; at: number }> = []
-    for (const unit of units) {
-      if (!random.chance(0.6)) continue
-      const scores = Object.fromEntries(dimensions.map((d) => [d, random.int(half % 2 === 0 ? 2 : 3, 5)]))
-      responses.push({ ownerId: unit.ownerId, scores, at: at + random.int(1, 10) * DAY })
-    }
-    // Responses arrive in the order owners send them: time moves forward in the survey.
-    for (const { ownerId, scores, at: answeredAt } of responses.sort((a, b) => a.at - b.at))
-      await send('RecordSurveyResponse', { surveyId, ownerId, scores }, answeredAt, {
-        id: ownerId,
-        role: 'owner',
-      })
-    await send('CloseSurvey', { surveyId }, at + 14 * DAY)
-  }
-
-  // Home visits (策略六) at each owner's cadence by grade; one in six slips by weeks, so some owners are
-  // overdue. A random of its own, so that adding visits left the rest of the story as it was.
-  const visits = seededRandom(options.seed + 1)
-  for (const unit of units) {
-    let since = start
-    for (;;) {
-      const planned = Date.parse(nextVisitDue(new Date(since).toISOString(), unit.grade, cliPolicies))
-      const at = visits.chance(1 / 6) ? planned + visits.int(20, 50) * DAY : planned + visits.int(-3, 3) * DAY
-      if (at > endsAt) break
-      const needs = [
-        visits.pick(['lift noise at night', 'parking at the gate', 'none raised', 'corridor lights']),
-      ]
-      await send('RecordOwnerVisit', { ownerId: unit.ownerId, needs }, Math.max(at, start + 2 * DAY))
-      since = Math.max(at, start + 2 * DAY)
-    }
-  }
+  // Fees, owner surveys and home visits, each a part of its own (the last with its own random).
+  await simulateFees(send, random, { start, months: options.months, units })
+  await simulateSurveys(send, random, { start, months: options.months, units })
+  await simulateVisits(send, { seed: options.seed + 1, start, endsAt, units })
 
   // Owner forums and committee meetings; staff, their training and their satisfaction. Randoms of their own.
   await simulateMeetings(send, { seed: options.seed + 2, start, months: options.months })

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { auditComplaints, run, simulate } from '@property-services/cli'
-import { inMemoryEventStore, sqliteEventStore } from '@property-services/infrastructure'
+import { run, simulate } from '@property-services/cli'
+import { auditComplaints, inMemoryEventStore, sqliteEventStore } from '@property-services/infrastructure'
 import {
   allProjections,
   complaintAnalyticsQueries,

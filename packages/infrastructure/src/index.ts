@@ -5,6 +5,7 @@
  * @module @property-services/infrastructure
  */
 export * from './audit/audit.js'
+export * from './audit/complaintProcedure.js'
 export * from './calendar/chineseCalendar.js'
 export * from './commands/commandHandler.js'
 export * from './commands/erasure.js'

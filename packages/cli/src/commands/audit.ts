@@ -1,6 +1,7 @@
 /** `audit`: one stream's timeline and state, the complaint procedure, hash chains, anchors. */
 import { writeFileSync } from 'node:fs'
 import {
+  auditComplaints,
   auditor,
   type EventStore,
   eventStoreDbEventStore,
@@ -9,7 +10,6 @@ import {
   verifyHistory,
 } from '@property-services/infrastructure'
 import type { Command } from 'commander'
-import { auditComplaints } from '../auditComplaints.js'
 import { localTime } from '../localTime.js'
 import {
   CliError,

@@ -1,8 +1,7 @@
 /** `demo`: simulate a community on SQLite, then report. */
-import { sqliteEventStore } from '@property-services/infrastructure'
+import { auditComplaints, sqliteEventStore } from '@property-services/infrastructure'
 import { inMemoryReadModelStore } from '@property-services/projections'
 import type { Command } from 'commander'
-import { auditComplaints } from '../auditComplaints.js'
 import { progressReporter } from '../progress.js'
 import { renderReport, reportData } from '../report.js'
 import { simulate } from '../simulation.js'

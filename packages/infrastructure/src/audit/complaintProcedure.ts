@@ -6,9 +6,16 @@
  * owner once resolved or rejected. Each deviation names its complaint, step and times.
  */
 import type { ComplaintEvent } from '@property-services/domain'
-import type { EventStore, Position, RecordedEvent } from '@property-services/infrastructure'
-import { serde } from '@property-services/infrastructure'
-import type { DeviationStep } from './simulation.js'
+import type { EventStore, Position } from '../eventStore/port.js'
+import { type RecordedEvent, serde } from '../serialization/serde.js'
+
+/** A step of the handling procedure a complaint can deviate from. */
+export type DeviationStep =
+  | 'acknowledged'
+  | 'replied in time'
+  | 'dispatched in time'
+  | 'resolved by the department deadline'
+  | 'outcome told'
 
 export interface Deviation {
   readonly complaintId: string

@@ -1,7 +1,7 @@
 /** The procedure audit judges deadlines that are escalated when missed, and whether they were. */
 import type { ComplaintEvent } from '@property-services/domain'
+import { deviationsOf } from '@property-services/infrastructure'
 import { describe, expect, it } from 'vitest'
-import { deviationsOf } from '../src/auditComplaints.js'
 
 const complaintId = 'k1'
 const at = (hours: number) =>
