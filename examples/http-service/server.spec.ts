@@ -1,4 +1,5 @@
 import { inMemoryEventStore, inMemoryKeyStore } from '@property-services/infrastructure'
+import { manualScheduler } from '@property-services/projections'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signToken } from './auth.js'
 import { startService } from './server.js'
@@ -308,5 +309,55 @@ describe('example: an HTTP service embedding the packages', () => {
     // The complaint reached the department it was dispatched to, after all the poison sent before it.
     expect(rows).toMatchObject([{ key: 'engineering', filed: 1, open: 1 }])
     expect((await fetch(`${service.url}/nowhere`)).status).toBe(404)
+  })
+
+  it('runs the deadline watch beside it: an emergency left undispatched is escalated when its deadline comes', async () => {
+    const scheduler = manualScheduler(new Date())
+    const watched = await startService({
+      events: inMemoryEventStore(),
+      keys: inMemoryKeyStore(),
+      tokens,
+      scheduler,
+    })
+    try {
+      const token = await signToken(staff, tokens)
+      const post = (body: object) =>
+        fetch(`${watched.url}/commands`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(body),
+        })
+      const filed = await post(
+        command('FileComplaint', {
+          ...complaint,
+          complaintId: 'e1',
+          category: 'emergency',
+          subject: 'flooding',
+        }),
+      )
+      expect(filed.status).toBe(200)
+      const poll = async <T>(path: string, done: (body: T) => boolean): Promise<T> => {
+        let body = (await (await fetch(`${watched.url}${path}`)).json()) as T
+        for (let i = 0; i < 200 && !done(body); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 10))
+          body = (await (await fetch(`${watched.url}${path}`)).json()) as T
+        }
+        return body
+      }
+      const pending = await poll<Array<{ command: string; complaintId: string }>>('/deadlines', (b) =>
+        b.some((p) => p.command === 'EscalateComplaint'),
+      )
+      expect(pending).toContainEqual(
+        expect.objectContaining({ command: 'EscalateComplaint', complaintId: 'e1' }),
+      )
+      // Half an hour later (the emergency dispatch deadline), the watch wakes and tells the manager.
+      scheduler.advanceTo(new Date(scheduler.now().getTime() + 31 * 60_000))
+      const rows = await poll<Array<{ key: string; escalations: number }>>('/analytics/category', (b) =>
+        b.some((r) => r.escalations > 0),
+      )
+      expect(rows).toMatchObject([{ key: 'emergency', escalations: 1 }])
+    } finally {
+      await watched.stop()
+    }
   })
 })

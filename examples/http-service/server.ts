@@ -1,7 +1,9 @@
 /**
  * Embedding the library in an HTTP service, safely: POST /commands handles a command from the actor a
  * bearer token names; GET /analytics/:dimension, /repeats and /satisfaction/:granularity read the read
- * models, which a projection runner keeps live. Plain node:http, no framework.
+ * models, which a projection runner keeps live; GET /deadlines lists the warnings and escalations the
+ * deadline watch will send, which, with the corrective-action watch, runs beside it. Plain node:http,
+ * no framework.
  *
  * What reaches the handler is bounded before it gets there: a token or 401, JSON or 415, at most
  * `maxBodyBytes` or 413, parseable or 400. Every error is an RFC 9457 problem document that says what
@@ -19,11 +21,17 @@ import {
 import {
   allProjections,
   complaintAnalyticsQueries,
+  correctiveActionWatch,
   type Dimension,
+  deadlineWatch,
+  deadlineWatchName,
   inMemoryReadModelStore,
+  pendingCommandsOf,
   projectionRunner,
   repeatComplaintQueries,
+  type Scheduler,
   satisfactionTrendQueries,
+  systemScheduler,
 } from '@property-services/projections'
 import { authenticator, type TokenOptions } from './auth.js'
 
@@ -37,6 +45,8 @@ export interface ServiceOptions {
   readonly port?: number
   /** Where unexpected errors are logged (never sent to the caller); default console.error. */
   readonly log?: (error: unknown) => void
+  /** The clock of the handler and of the watches; default the system clock. */
+  readonly scheduler?: Scheduler
 }
 
 interface Problem {
@@ -95,7 +105,11 @@ export const startService = async (options: ServiceOptions) => {
   const runner = projectionRunner({ events, readModels, projections: allProjections() }).start()
   // An erasure a crash interrupted last time is completed before anything else.
   await reconcileErasures({ store: events, keys: options.keys, serde: serde({ keys: options.keys }) })
-  const { handle } = commandHandler({ store: events, keys: options.keys })
+  const scheduler = options.scheduler ?? systemScheduler
+  const { handle } = commandHandler({ store: events, keys: options.keys, clock: scheduler.now })
+  // Automation beside it: warnings and escalations when deadlines come, corrective actions reopened.
+  const watched = { events, readModels, handler: { handle }, scheduler, onError: log }
+  const watches = [deadlineWatch(watched).start(), correctiveActionWatch(watched).start()]
   const analytics = complaintAnalyticsQueries(readModels)
   const repeats = repeatComplaintQueries(readModels)
   const satisfaction = satisfactionTrendQueries(readModels)
@@ -181,6 +195,16 @@ export const startService = async (options: ServiceOptions) => {
         ['month', 'quarter', 'half'].includes(second ?? '')
       )
         return reply(response, 200, await satisfaction.trend(second as 'month'))
+      if (request.method === 'GET' && first === 'deadlines' && second === undefined)
+        return reply(
+          response,
+          200,
+          (await pendingCommandsOf(readModels, deadlineWatchName)).map((p) => ({
+            due: p.from,
+            command: p.command.type,
+            complaintId: p.command.data.complaintId,
+          })),
+        )
       problem(response, { status: 404, title: 'Not Found' })
     } catch (error) {
       log(error)
@@ -195,6 +219,7 @@ export const startService = async (options: ServiceOptions) => {
   return {
     url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : options.port}`,
     stop: async () => {
+      for (const watch of watches) await watch.stop()
       await runner.stop()
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
