@@ -46,7 +46,8 @@ describe('deciderCommandHandler', () => {
     expect(await handle(open, staff)).toMatchObject({ right: { duplicate: true } })
     const again = await handle({ ...open, commandId: 's2' }, staff)
     expect(E.isLeft(again) && again.left._tag).toBe('WrongState')
-    expect(decided).toEqual(['OpenSurvey', 'OpenSurvey'])
+    // Before each decision: the first, and the refused one twice (on the cached fold, then on a fresh read).
+    expect(decided).toEqual(['OpenSurvey', 'OpenSurvey', 'OpenSurvey'])
     expect(appended).toEqual(['SurveyOpened', 'SurveyOpened'])
     expect(refusedIn).toEqual(['open'])
     // Another aggregate's command is not this handler's: refused at its type, nothing stored.

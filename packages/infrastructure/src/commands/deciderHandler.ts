@@ -149,6 +149,8 @@ export interface DeciderCommandHandler extends CommandHandler {
 
 interface Loaded {
   readonly state: unknown
+  /** Whether the store was read: false when the cached fold was trusted as it is. */
+  readonly wasRead: boolean
   readonly revision: number
   /** The stored events the same command id already caused. */
   readonly earlier: readonly StoredEvent[]
@@ -245,10 +247,16 @@ export const deciderCommandHandler = <C extends Command, Ev extends Event, S>(
 
   /**
    * Folds the stream into state, from the cached fold on (reading only the events stored after it),
-   * and finds what the same command id already caused.
+   * and finds what the same command id already caused. Unless `mustRead`, a cached fold is trusted
+   * without reading at all: what another writer stored since shows up as a refused append (a newer
+   * revision, or an event id already stored), and a refusal is decided again on a fresh read.
    */
-  const load = async (streamName: string, commandId: string): Promise<Loaded> => {
+  const load = async (streamName: string, commandId: string, mustRead: boolean): Promise<Loaded> => {
     const cached = folded.get(streamName)
+    if (cached !== undefined && !mustRead) {
+      remember(streamName, cached)
+      return { ...(await caused(streamName, cached, commandId)), wasRead: false }
+    }
     const entry: Folded = cached ?? {
       state: aggregate.decider.initialState,
       revision: -1,
@@ -272,6 +280,11 @@ export const deciderCommandHandler = <C extends Command, Ev extends Event, S>(
       else revisions.push(stored.revision)
     }
     remember(streamName, entry)
+    return { ...(await caused(streamName, entry, commandId)), wasRead: true }
+  }
+
+  /** The fold, with the stored events the same command id already caused. */
+  const caused = async (streamName: string, entry: Folded, commandId: string) => {
     const causedBefore = entry.commandIds.get(commandId)
     const earlier =
       causedBefore === undefined
@@ -324,13 +337,19 @@ export const deciderCommandHandler = <C extends Command, Ev extends Event, S>(
     const command = built.right as C
     const streamName = `${aggregate.category}-${aggregate.idOf(command)}`
     const { commandId, correlationId, occurredAt, recordedAt } = command.meta
+    let mustRead = false
     for (let attempt = 1; ; attempt++) {
-      const { state, revision, earlier, lastHash } = await inSpan(
+      const { state, revision, earlier, lastHash, wasRead } = await inSpan(
         'property_services.read',
         { 'stream.name': streamName },
-        () => load(streamName, commandId),
+        () => load(streamName, commandId, mustRead),
       )
       if (earlier.length > 0) {
+        // A repeat answers the stream's revision as stored now, which a cached fold may not know.
+        if (!wasRead) {
+          mustRead = true
+          continue
+        }
         const events = earlier.map((stored) => codec.decode(stored).event)
         // What follows an append runs again for a repeat: a crash may have interrupted it.
         await hooks.afterAppend?.(events)
@@ -341,6 +360,11 @@ export const deciderCommandHandler = <C extends Command, Ev extends Event, S>(
         aggregate.decider.decide(command, state as S, context),
       )
       if (E.isLeft(decision)) {
+        // Refused on a cached fold: decided again on what the store holds now.
+        if (!wasRead) {
+          mustRead = true
+          continue
+        }
         await hooks.afterRefusal?.(command, state as S)
         return decision
       }
@@ -403,6 +427,11 @@ export const deciderCommandHandler = <C extends Command, Ev extends Event, S>(
           duplicate: false,
         })
       } catch (error) {
+        // Another writer stored this command on this stream since the cached fold: read, and answer it.
+        if (error instanceof DuplicateEventIdError && !wasRead && error.existingStreamName === streamName) {
+          mustRead = true
+          continue
+        }
         if (error instanceof DuplicateEventIdError)
           return E.left({
             _tag: 'DuplicateCommandId',
@@ -412,6 +441,7 @@ export const deciderCommandHandler = <C extends Command, Ev extends Event, S>(
           })
         if (!(error instanceof WrongExpectedRevisionError)) throw error
         countConflict(streamName)
+        mustRead = true
         if (attempt >= maxAttempts) {
           return E.left({
             _tag: 'ConcurrencyConflict',
