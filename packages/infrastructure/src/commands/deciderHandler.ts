@@ -105,9 +105,11 @@ export interface HandlerOptions {
   readonly random?: () => number
   readonly sleep?: (ms: number) => Promise<void>
   /**
-   * How many streams' folded state the handler keeps (least recently used out), so that a command
-   * reads only the events stored after the state it has; default 10,000, 0 for none. Safe with other
-   * writers: they are caught by reading on from the cached revision, and by the expected revision.
+   * How many streams' folded state the handler keeps (least recently used out); default 10,000 per
+   * aggregate, 0 for none. A command on a cached stream is decided without reading it. Safe with other
+   * writers: what they stored since shows as a refused append (the expected revision, the command's
+   * event ids), after which the stream is read on from the cached revision; a refusal or a repeat is
+   * answered again on a fresh read.
    */
   readonly stateCacheSize?: number
 }
