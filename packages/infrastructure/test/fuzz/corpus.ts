@@ -161,6 +161,11 @@ const renamable: Partial<Record<AggregateName, string>> = {
   servicePackage: 'packageId',
   sharedCost: 'sharedCostId',
   survey: 'surveyId',
+  meeting: 'meetingId',
+  staffSurvey: 'surveyId',
+  staffMember: 'staffId',
+  course: 'courseId',
+  correctiveAction: 'actionId',
 }
 
 /** Requests from valid histories of every aggregate, with the actor each was valid for. */
