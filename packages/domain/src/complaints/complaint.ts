@@ -23,7 +23,16 @@ import { defaultPolicies } from '../policies.js'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
 import { addWorkingDays } from '../shared/calendar.js'
-import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
+import {
+  type CommandDecision,
+  type Decider,
+  decideByCommand,
+  type Existing,
+  onExisting,
+  type TimedDecision,
+  type TimeOrdered,
+  timeOrdered,
+} from '../shared/decider.js'
 import { erasable } from '../shared/erasable.js'
 import { type DomainError, ruleViolated, wrongState } from '../shared/errors.js'
 import { FreeText, Id, IsoDateTime, inTimeRange, limits, Score, ShortText } from '../shared/values.js'
@@ -258,6 +267,18 @@ const dueOrRefused = (
   return E.right(pending.deadline)
 }
 
+/**
+ * For a command about a filed complaint: refused when there is none, or when the actor may not act on
+ * it (an owner acts only on their own complaint); otherwise decided on the complaint's state.
+ */
+const onFiled = <C extends ComplaintCommand>(
+  decide: TimedDecision<C, ComplaintEvent, Existing<ComplaintState>>,
+): CommandDecision<C, ComplaintEvent, ComplaintState> =>
+  onExisting<C, ComplaintEvent, ComplaintState>('no such complaint', (command, state, at, context) => {
+    const denied = authorize(command, { owner: state.ownerId })
+    return denied === undefined ? decide(command, state, at, context) : E.left(denied)
+  })
+
 /** The complaint decider under the given policies (calendar, reply and dispatch deadlines). */
 export const complaintDecider = (
   policies: Policies = defaultPolicies,
@@ -294,11 +315,7 @@ export const complaintDecider = (
           )
         return E.right([{ type: 'ComplaintFiled', data: { ...command.data, replyDueBy, dispatchDueBy, at } }])
       },
-      AcknowledgeComplaint: (command, state) => {
-        const at = command.meta.occurredAt
-        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
-        const denied = authorize(command, { owner: state.ownerId })
-        if (denied) return E.left(denied)
+      AcknowledgeComplaint: onFiled((command, state, at) => {
         const wrong = inState(
           command,
           state,
@@ -307,12 +324,8 @@ export const complaintDecider = (
         )
         if (wrong) return E.left(wrong)
         return E.right([{ type: 'ComplaintAcknowledged', data: { ...command.data, at } }])
-      },
-      ProposeResolution: (command, state) => {
-        const at = command.meta.occurredAt
-        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
-        const denied = authorize(command, { owner: state.ownerId })
-        if (denied) return E.left(denied)
+      }),
+      ProposeResolution: onFiled((command, state, at) => {
         const wrong = inState(
           command,
           state,
@@ -323,12 +336,8 @@ export const complaintDecider = (
         if (state.proposed)
           return E.left(ruleViolated(command.type, 'one-proposal', 'a resolution was proposed'))
         return E.right([{ type: 'ResolutionProposed', data: { ...command.data, at } }])
-      },
-      RejectComplaint: (command, state) => {
-        const at = command.meta.occurredAt
-        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
-        const denied = authorize(command, { owner: state.ownerId })
-        if (denied) return E.left(denied)
+      }),
+      RejectComplaint: onFiled((command, state, at) => {
         const wrong = inState(
           command,
           state,
@@ -337,12 +346,8 @@ export const complaintDecider = (
         )
         if (wrong) return E.left(wrong)
         return E.right([{ type: 'ComplaintRejected', data: { ...command.data, at } }])
-      },
-      DispatchComplaint: (command, state) => {
-        const at = command.meta.occurredAt
-        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
-        const denied = authorize(command, { owner: state.ownerId })
-        if (denied) return E.left(denied)
+      }),
+      DispatchComplaint: onFiled((command, state, at) => {
         const wrong = inState(command, state, ['acknowledged'], 'acknowledge the complaint first')
         if (wrong) return E.left(wrong)
         if (!state.proposed && state.category !== 'emergency')
@@ -354,43 +359,27 @@ export const complaintDecider = (
             ruleViolated(command.type, 'deadline-ahead', 'the department deadline must be in the future'),
           )
         return E.right([{ type: 'ComplaintDispatched', data: { ...command.data, at } }])
-      },
-      ResolveComplaint: (command, state) => {
-        const at = command.meta.occurredAt
-        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
-        const denied = authorize(command, { owner: state.ownerId })
-        if (denied) return E.left(denied)
+      }),
+      ResolveComplaint: onFiled((command, state, at) => {
         const wrong = inState(command, state, ['dispatched'], 'dispatch the complaint first')
         if (wrong) return E.left(wrong)
         if (!state.proposed)
           return E.left(ruleViolated(command.type, 'proposal-first', 'propose a resolution before resolving'))
         return E.right([{ type: 'ComplaintResolved', data: { ...command.data, at } }])
-      },
-      NotifyComplaintOutcome: (command, state) => {
-        const at = command.meta.occurredAt
-        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
-        const denied = authorize(command, { owner: state.ownerId })
-        if (denied) return E.left(denied)
+      }),
+      NotifyComplaintOutcome: onFiled((command, state, at) => {
         const wrong = inState(command, state, ['resolved', 'rejected'], 'there is no outcome to report yet')
         if (wrong) return E.left(wrong)
         return E.right([{ type: 'ComplaintOutcomeNotified', data: { ...command.data, at } }])
-      },
-      CloseComplaint: (command, state) => {
-        const at = command.meta.occurredAt
-        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+      }),
+      CloseComplaint: onFiled((command, state, at) => {
         const { complaintId } = state
-        const denied = authorize(command, { owner: state.ownerId })
-        if (denied) return E.left(denied)
         const wrong = inState(command, state, ['notified'], 'tell the owner the outcome before closing')
         if (wrong) return E.left(wrong)
         return E.right([{ type: 'ComplaintClosed', data: { complaintId, rating: command.data.rating, at } }])
-      },
-      ReopenComplaint: (command, state) => {
-        const at = command.meta.occurredAt
-        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+      }),
+      ReopenComplaint: onFiled((command, state, at) => {
         const { complaintId } = state
-        const denied = authorize(command, { owner: state.ownerId })
-        if (denied) return E.left(denied)
         const wrong = inState(
           command,
           state,
@@ -401,13 +390,9 @@ export const complaintDecider = (
         return E.right([
           { type: 'ComplaintReopened', data: { complaintId, reason: command.data.reason, at } },
         ])
-      },
-      EscalateComplaint: (command, state) => {
-        const at = command.meta.occurredAt
-        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+      }),
+      EscalateComplaint: onFiled((command, state, at) => {
         const { complaintId } = state
-        const denied = authorize(command, { owner: state.ownerId })
-        if (denied) return E.left(denied)
         const action: DeadlineAction =
           command.data.deadline === 'dispatch' ? 'escalate-dispatch' : 'escalate-department'
         const due = dueOrRefused(command.type, action, state, at, policies)
@@ -424,17 +409,13 @@ export const complaintDecider = (
             },
           },
         ])
-      },
-      WarnOfReplyDeadline: (command, state) => {
-        const at = command.meta.occurredAt
-        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such complaint'))
+      }),
+      WarnOfReplyDeadline: onFiled((command, state, at) => {
         const { complaintId } = state
-        const denied = authorize(command, { owner: state.ownerId })
-        if (denied) return E.left(denied)
         const due = dueOrRefused(command.type, 'warn-reply', state, at, policies)
         if (E.isLeft(due)) return due
         return E.right([{ type: 'ReplyDeadlineWarned', data: { complaintId, dueBy: due.right, at } }])
-      },
+      }),
     }),
     evolve: (state, event) => {
       if (event.type === 'ComplaintFiled') {

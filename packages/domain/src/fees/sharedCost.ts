@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
-import { authorize } from '../shared/authorize.js'
+import { authorizedFirst } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { apportion } from '../shared/money.js'
@@ -52,25 +52,25 @@ export type SharedCostState = { readonly status: 'none' } | { readonly status: '
 export const sharedCostDecider: Decider<SharedCostCommand, SharedCostEvent, SharedCostState & TimeOrdered> =
   timeOrdered<SharedCostCommand, SharedCostEvent, SharedCostState>({
     initialState: { status: 'none' },
-    decide: decideByCommand<SharedCostCommand, SharedCostEvent, SharedCostState>({
-      ApportionSharedCost: (command, state) => {
-        const denied = authorize(command)
-        if (denied) return E.left(denied)
-        if (state.status !== 'none')
-          return E.left(wrongState(command.type, state.status, 'already apportioned'))
-        const { units, totalFen } = command.data
-        if (units.length === 0)
-          return E.left(ruleViolated(command.type, 'units', 'apportion over one or more units'))
-        if (new Set(units.map((u) => u.unitId)).size !== units.length)
-          return E.left(ruleViolated(command.type, 'distinct-units', 'each unit is listed once'))
-        const { units: _, ...rest } = command.data
-        return E.right([
-          {
-            type: 'SharedCostApportioned',
-            data: { ...rest, shares: apportion(totalFen, units), at: command.meta.occurredAt },
-          },
-        ])
-      },
-    }),
+    decide: authorizedFirst(
+      decideByCommand<SharedCostCommand, SharedCostEvent, SharedCostState>({
+        ApportionSharedCost: (command, state) => {
+          if (state.status !== 'none')
+            return E.left(wrongState(command.type, state.status, 'already apportioned'))
+          const { units, totalFen } = command.data
+          if (units.length === 0)
+            return E.left(ruleViolated(command.type, 'units', 'apportion over one or more units'))
+          if (new Set(units.map((u) => u.unitId)).size !== units.length)
+            return E.left(ruleViolated(command.type, 'distinct-units', 'each unit is listed once'))
+          const { units: _, ...rest } = command.data
+          return E.right([
+            {
+              type: 'SharedCostApportioned',
+              data: { ...rest, shares: apportion(totalFen, units), at: command.meta.occurredAt },
+            },
+          ])
+        },
+      }),
+    ),
     evolve: () => ({ status: 'apportioned' }),
   })

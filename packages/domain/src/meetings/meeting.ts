@@ -10,8 +10,14 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
-import { authorize } from '../shared/authorize.js'
-import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
+import { authorizedFirst } from '../shared/authorize.js'
+import {
+  type Decider,
+  decideByCommand,
+  onExisting,
+  type TimeOrdered,
+  timeOrdered,
+} from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { FreeText, Id, Int, IsoDateTime, ShortText } from '../shared/values.js'
 
@@ -103,79 +109,63 @@ export const meetingDecider: Decider<MeetingCommand, MeetingEvent, MeetingState 
   MeetingState
 >({
   initialState: { status: 'none' },
-  decide: decideByCommand<MeetingCommand, MeetingEvent, MeetingState>({
-    ScheduleMeeting: (command, state) => {
-      const at = command.meta.occurredAt
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      if (state.status !== 'none')
-        return E.left(wrongState(command.type, state.status, 'meeting already scheduled'))
-      if (Date.parse(command.data.scheduledFor) < Date.parse(at))
-        return E.left(ruleViolated(command.type, 'ahead', 'a meeting is scheduled for a time to come'))
-      return E.right([{ type: 'MeetingScheduled', data: { ...command.data, at } }])
-    },
-    HoldMeeting: (command, state) => {
-      const at = command.meta.occurredAt
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such meeting'))
-      const { kind } = state
-      if (state.status !== 'scheduled')
-        return E.left(wrongState(command.type, state.status, 'only a scheduled meeting is held'))
-      return E.right([{ type: 'MeetingHeld', data: { ...command.data, kind, at } }])
-    },
-    CancelMeeting: (command, state) => {
-      const at = command.meta.occurredAt
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such meeting'))
-      const { meetingId, kind } = state
-      if (state.status !== 'scheduled')
-        return E.left(wrongState(command.type, state.status, 'only a scheduled meeting is cancelled'))
-      return E.right([
-        { type: 'MeetingCancelled', data: { meetingId, kind, reason: command.data.reason, at } },
-      ])
-    },
-    RaiseActionItem: (command, state) => {
-      const at = command.meta.occurredAt
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such meeting'))
-      const { kind } = state
-      if (state.status !== 'held')
-        return E.left(wrongState(command.type, state.status, 'action items come from a meeting held'))
-      const { itemId } = command.data
-      if (state.openItems.includes(itemId) || state.closedItems.includes(itemId))
-        return E.left(ruleViolated(command.type, 'new-item', `action item ${itemId} was raised already`))
-      if (state.openItems.length + state.closedItems.length >= maxActionItemsPerMeeting)
-        return E.left(
-          ruleViolated(
-            command.type,
-            'item-limit',
-            `a meeting raises at most ${maxActionItemsPerMeeting} items`,
-          ),
-        )
-      if (Date.parse(command.data.dueBy) <= Date.parse(at))
-        return E.left(ruleViolated(command.type, 'deadline-ahead', 'an action item is due in the future'))
-      return E.right([{ type: 'ActionItemRaised', data: { ...command.data, kind, at } }])
-    },
-    CloseActionItem: (command, state) => {
-      const at = command.meta.occurredAt
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such meeting'))
-      const { itemId } = command.data
-      if (!state.openItems.includes(itemId))
-        return E.left(
-          wrongState(
-            command.type,
-            state.closedItems.includes(itemId) ? 'closed' : 'none',
-            `action item ${itemId} is not open`,
-          ),
-        )
-      return E.right([{ type: 'ActionItemClosed', data: { ...command.data, at } }])
-    },
-  }),
+  decide: authorizedFirst(
+    decideByCommand<MeetingCommand, MeetingEvent, MeetingState>({
+      ScheduleMeeting: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status !== 'none')
+          return E.left(wrongState(command.type, state.status, 'meeting already scheduled'))
+        if (Date.parse(command.data.scheduledFor) < Date.parse(at))
+          return E.left(ruleViolated(command.type, 'ahead', 'a meeting is scheduled for a time to come'))
+        return E.right([{ type: 'MeetingScheduled', data: { ...command.data, at } }])
+      },
+      HoldMeeting: onExisting('no such meeting', (command, state, at) => {
+        const { kind } = state
+        if (state.status !== 'scheduled')
+          return E.left(wrongState(command.type, state.status, 'only a scheduled meeting is held'))
+        return E.right([{ type: 'MeetingHeld', data: { ...command.data, kind, at } }])
+      }),
+      CancelMeeting: onExisting('no such meeting', (command, state, at) => {
+        const { meetingId, kind } = state
+        if (state.status !== 'scheduled')
+          return E.left(wrongState(command.type, state.status, 'only a scheduled meeting is cancelled'))
+        return E.right([
+          { type: 'MeetingCancelled', data: { meetingId, kind, reason: command.data.reason, at } },
+        ])
+      }),
+      RaiseActionItem: onExisting('no such meeting', (command, state, at) => {
+        const { kind } = state
+        if (state.status !== 'held')
+          return E.left(wrongState(command.type, state.status, 'action items come from a meeting held'))
+        const { itemId } = command.data
+        if (state.openItems.includes(itemId) || state.closedItems.includes(itemId))
+          return E.left(ruleViolated(command.type, 'new-item', `action item ${itemId} was raised already`))
+        if (state.openItems.length + state.closedItems.length >= maxActionItemsPerMeeting)
+          return E.left(
+            ruleViolated(
+              command.type,
+              'item-limit',
+              `a meeting raises at most ${maxActionItemsPerMeeting} items`,
+            ),
+          )
+        if (Date.parse(command.data.dueBy) <= Date.parse(at))
+          return E.left(ruleViolated(command.type, 'deadline-ahead', 'an action item is due in the future'))
+        return E.right([{ type: 'ActionItemRaised', data: { ...command.data, kind, at } }])
+      }),
+      CloseActionItem: onExisting('no such meeting', (command, state, at) => {
+        const { itemId } = command.data
+        if (!state.openItems.includes(itemId))
+          return E.left(
+            wrongState(
+              command.type,
+              state.closedItems.includes(itemId) ? 'closed' : 'none',
+              `action item ${itemId} is not open`,
+            ),
+          )
+        return E.right([{ type: 'ActionItemClosed', data: { ...command.data, at } }])
+      }),
+    }),
+  ),
   evolve: (state, event) => {
     switch (event.type) {
       case 'MeetingScheduled': {

@@ -6,7 +6,15 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
-import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
+import {
+  type Decider,
+  decideByCommand,
+  type Existing,
+  onExisting,
+  type TimedDecision,
+  type TimeOrdered,
+  timeOrdered,
+} from '../shared/decider.js'
 import { Erased, erasable, erased } from '../shared/erasable.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { boundedArray } from '../shared/structure.js'
@@ -116,6 +124,10 @@ export type OwnerState =
       readonly subscriptions: Readonly<Record<string, string>>
     }
 
+/** For a command about a registered owner: refused when the owner was never registered. */
+const whenRegistered = <C extends OwnerCommand>(decide: TimedDecision<C, OwnerEvent, Existing<OwnerState>>) =>
+  onExisting<C, OwnerEvent, OwnerState>((command) => `owner ${command.data.ownerId} not registered`, decide)
+
 export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOrdered> = timeOrdered<
   OwnerCommand,
   OwnerEvent,
@@ -134,11 +146,8 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOr
         { type: 'OwnerRegistered', data: { ownerId, contact: command.data.contact, grade: 'general', at } },
       ])
     },
-    GradeOwner: (command, state) => {
-      const at = command.meta.occurredAt
+    GradeOwner: whenRegistered((command, state, at) => {
       const { ownerId } = command.data
-      if (state.status === 'none')
-        return E.left(wrongState(command.type, 'none', `owner ${ownerId} not registered`))
       const denied = authorize(command)
       if (denied) return E.left(denied)
       if (state.grade === command.data.grade)
@@ -146,12 +155,9 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOr
       return E.right([
         { type: 'OwnerGraded', data: { ownerId, from: state.grade, to: command.data.grade, at } },
       ])
-    },
-    RecordOwnerVisit: (command, state) => {
-      const at = command.meta.occurredAt
+    }),
+    RecordOwnerVisit: whenRegistered((command, _state, at) => {
       const { ownerId } = command.data
-      if (state.status === 'none')
-        return E.left(wrongState(command.type, 'none', `owner ${ownerId} not registered`))
       const denied = authorize(command)
       if (denied) return E.left(denied)
       return E.right([
@@ -160,45 +166,33 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOr
           data: { ownerId, needs: command.data.needs, visitedBy: command.meta.actor.id, at },
         },
       ])
-    },
-    ChangeOwnerContact: (command, state) => {
-      const at = command.meta.occurredAt
+    }),
+    ChangeOwnerContact: whenRegistered((command, state, at) => {
       const { ownerId } = command.data
-      if (state.status === 'none')
-        return E.left(wrongState(command.type, 'none', `owner ${ownerId} not registered`))
       const denied = authorize(command, { owner: ownerId })
       if (denied) return E.left(denied)
       if (state.status === 'erased')
         return E.left(wrongState(command.type, state.status, 'personal data was erased; register anew'))
       return E.right([{ type: 'OwnerContactChanged', data: { ownerId, contact: command.data.contact, at } }])
-    },
-    EraseOwnerPersonalData: (command, state) => {
-      const at = command.meta.occurredAt
+    }),
+    EraseOwnerPersonalData: whenRegistered((command, state, at) => {
       const { ownerId } = command.data
-      if (state.status === 'none')
-        return E.left(wrongState(command.type, 'none', `owner ${ownerId} not registered`))
       const denied = authorize(command, { owner: ownerId })
       if (denied) return E.left(denied)
       if (state.status === 'erased') return E.left(wrongState(command.type, state.status, 'already erased'))
       return E.right([{ type: 'OwnerPersonalDataErased', data: { ownerId, at } }])
-    },
-    SubscribeToPackage: (command, state, context) => {
-      const at = command.meta.occurredAt
+    }),
+    SubscribeToPackage: whenRegistered((command, state, at, context) => {
       const { ownerId } = command.data
-      if (state.status === 'none')
-        return E.left(wrongState(command.type, 'none', `owner ${ownerId} not registered`))
       const { unitId, packageId } = command.data
       const denied = authorize(command, { owner: ownerId, unitId, context })
       if (denied) return E.left(denied)
       if (Object.hasOwn(state.subscriptions, packageId))
         return E.left(ruleViolated(command.type, 'one-subscription', `already subscribed to ${packageId}`))
       return E.right([{ type: 'PackageSubscribed', data: { ownerId, unitId, packageId, at } }])
-    },
-    UnsubscribeFromPackage: (command, state) => {
-      const at = command.meta.occurredAt
+    }),
+    UnsubscribeFromPackage: whenRegistered((command, state, at) => {
       const { ownerId } = command.data
-      if (state.status === 'none')
-        return E.left(wrongState(command.type, 'none', `owner ${ownerId} not registered`))
       const denied = authorize(command, { owner: ownerId })
       if (denied) return E.left(denied)
       if (!Object.hasOwn(state.subscriptions, command.data.packageId))
@@ -206,7 +200,7 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOr
       return E.right([
         { type: 'PackageUnsubscribed', data: { ownerId, packageId: command.data.packageId, at } },
       ])
-    },
+    }),
   }),
   evolve: (state, event) => {
     if (event.type === 'OwnerRegistered') {

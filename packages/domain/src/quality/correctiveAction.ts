@@ -11,8 +11,14 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { ComplaintCategory, ComplaintSubject, subjectBelongsTo } from '../complaints/classification.js'
 import { command, event } from '../shared/actor.js'
-import { authorize } from '../shared/authorize.js'
-import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
+import { authorizedFirst } from '../shared/authorize.js'
+import {
+  type Decider,
+  decideByCommand,
+  onExisting,
+  type TimeOrdered,
+  timeOrdered,
+} from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { FreeText, Id, IsoDateTime, inTimeRange, limits, refine, ShortText } from '../shared/values.js'
 
@@ -139,90 +145,75 @@ export const correctiveActionDecider: Decider<
   CorrectiveActionState & TimeOrdered
 > = timeOrdered<CorrectiveActionCommand, CorrectiveActionEvent, CorrectiveActionState>({
   initialState: { status: 'none' },
-  decide: decideByCommand<CorrectiveActionCommand, CorrectiveActionEvent, CorrectiveActionState>({
-    OpenCorrectiveAction: (command, state) => {
-      const at = command.meta.occurredAt
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      if (state.status !== 'none')
-        return E.left(wrongState(command.type, state.status, 'corrective action already opened'))
-      if (!subjectBelongsTo(command.data.category, command.data.subject))
-        return E.left(
-          ruleViolated(
-            command.type,
-            'subject-in-category',
-            `${command.data.subject} is not a ${command.data.category} subject`,
-          ),
+  decide: authorizedFirst(
+    decideByCommand<CorrectiveActionCommand, CorrectiveActionEvent, CorrectiveActionState>({
+      OpenCorrectiveAction: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status !== 'none')
+          return E.left(wrongState(command.type, state.status, 'corrective action already opened'))
+        if (!subjectBelongsTo(command.data.category, command.data.subject))
+          return E.left(
+            ruleViolated(
+              command.type,
+              'subject-in-category',
+              `${command.data.subject} is not a ${command.data.category} subject`,
+            ),
+          )
+        const late = notAhead(command.type, at, command.data.dueBy)
+        if (late) return E.left(late)
+        return E.right([{ type: 'CorrectiveActionOpened', data: { ...command.data, at } }])
+      },
+      CompleteCorrectiveAction: onExisting('no such corrective action', (command, state, at) => {
+        if (state.status !== 'open')
+          return E.left(wrongState(command.type, state.status, 'only an open corrective action is completed'))
+        const reviewDueAt = Date.parse(at) + state.reviewAfterDays * DAY
+        if (!inTimeRange(reviewDueAt))
+          return E.left(
+            ruleViolated(command.type, 'time-range', `its review would fall after ${limits.latest}`),
+          )
+        return E.right([
+          {
+            type: 'CorrectiveActionCompleted',
+            data: { ...command.data, reviewDueAt: new Date(reviewDueAt).toISOString(), at },
+          },
+        ])
+      }),
+      ReviewCorrectiveAction: onExisting('no such corrective action', (command, state, at) => {
+        if (state.status !== 'completed')
+          return E.left(
+            wrongState(command.type, state.status, 'only a completed corrective action is reviewed'),
+          )
+        if (state.reviewDueAt !== null && Date.parse(at) < Date.parse(state.reviewDueAt))
+          return E.left(
+            ruleViolated(
+              command.type,
+              'review-due',
+              `effectiveness is reviewed from ${state.reviewDueAt}, ${state.reviewAfterDays} days after completion`,
+            ),
+          )
+        return E.right([{ type: 'CorrectiveActionReviewed', data: { ...command.data, at } }])
+      }),
+      ReopenCorrectiveAction: onExisting('no such corrective action', (command, state, at) => {
+        if (state.status === 'open')
+          return E.left(wrongState(command.type, state.status, 'the corrective action is still open'))
+        const { complaintId } = command.data
+        if (
+          complaintId !== null &&
+          (complaintId === state.complaintId || state.reopenedBy.includes(complaintId))
         )
-      const late = notAhead(command.type, at, command.data.dueBy)
-      if (late) return E.left(late)
-      return E.right([{ type: 'CorrectiveActionOpened', data: { ...command.data, at } }])
-    },
-    CompleteCorrectiveAction: (command, state) => {
-      const at = command.meta.occurredAt
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      if (state.status === 'none')
-        return E.left(wrongState(command.type, 'none', 'no such corrective action'))
-      if (state.status !== 'open')
-        return E.left(wrongState(command.type, state.status, 'only an open corrective action is completed'))
-      const reviewDueAt = Date.parse(at) + state.reviewAfterDays * DAY
-      if (!inTimeRange(reviewDueAt))
-        return E.left(
-          ruleViolated(command.type, 'time-range', `its review would fall after ${limits.latest}`),
-        )
-      return E.right([
-        {
-          type: 'CorrectiveActionCompleted',
-          data: { ...command.data, reviewDueAt: new Date(reviewDueAt).toISOString(), at },
-        },
-      ])
-    },
-    ReviewCorrectiveAction: (command, state) => {
-      const at = command.meta.occurredAt
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      if (state.status === 'none')
-        return E.left(wrongState(command.type, 'none', 'no such corrective action'))
-      if (state.status !== 'completed')
-        return E.left(
-          wrongState(command.type, state.status, 'only a completed corrective action is reviewed'),
-        )
-      if (state.reviewDueAt !== null && Date.parse(at) < Date.parse(state.reviewDueAt))
-        return E.left(
-          ruleViolated(
-            command.type,
-            'review-due',
-            `effectiveness is reviewed from ${state.reviewDueAt}, ${state.reviewAfterDays} days after completion`,
-          ),
-        )
-      return E.right([{ type: 'CorrectiveActionReviewed', data: { ...command.data, at } }])
-    },
-    ReopenCorrectiveAction: (command, state) => {
-      const at = command.meta.occurredAt
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      if (state.status === 'none')
-        return E.left(wrongState(command.type, 'none', 'no such corrective action'))
-      if (state.status === 'open')
-        return E.left(wrongState(command.type, state.status, 'the corrective action is still open'))
-      const { complaintId } = command.data
-      if (
-        complaintId !== null &&
-        (complaintId === state.complaintId || state.reopenedBy.includes(complaintId))
-      )
-        return E.left(
-          ruleViolated(
-            command.type,
-            'new-complaint',
-            `complaint ${complaintId} was taken into account already`,
-          ),
-        )
-      const late = notAhead(command.type, at, command.data.dueBy)
-      if (late) return E.left(late)
-      return E.right([{ type: 'CorrectiveActionReopened', data: { ...command.data, at } }])
-    },
-  }),
+          return E.left(
+            ruleViolated(
+              command.type,
+              'new-complaint',
+              `complaint ${complaintId} was taken into account already`,
+            ),
+          )
+        const late = notAhead(command.type, at, command.data.dueBy)
+        if (late) return E.left(late)
+        return E.right([{ type: 'CorrectiveActionReopened', data: { ...command.data, at } }])
+      }),
+    }),
+  ),
   evolve: (state, event) => {
     switch (event.type) {
       case 'CorrectiveActionOpened': {

@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
-import { authorize } from '../shared/authorize.js'
+import { authorizedFirst } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { Fen, FreeText, Id, IsoDateTime, ShortText } from '../shared/values.js'
@@ -69,48 +69,47 @@ export const serviceDecider: Decider<ServiceCommand, ServiceEvent, ServiceState 
   ServiceState
 >({
   initialState: { status: 'none' },
-  decide: decideByCommand<ServiceCommand, ServiceEvent, ServiceState>({
-    PublishService: (command, state) => {
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      if (state.status !== 'none') return E.left(wrongState(command.type, state.status, 'already published'))
-      if (!priceFitsKind(command.data.kind, command.data.priceFen))
-        return E.left(
-          ruleViolated(command.type, 'price-fits-kind', 'a free service has price 0, a paid one more'),
-        )
-      return E.right([{ type: 'ServicePublished', data: { ...command.data, at: command.meta.occurredAt } }])
-    },
-    ChangeServicePrice: (command, state) => {
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      if (state.status !== 'published') return E.left(wrongState(command.type, state.status, 'not on offer'))
-      if (!priceFitsKind(state.kind, command.data.priceFen))
-        return E.left(
-          ruleViolated(command.type, 'price-fits-kind', `a ${state.kind} service cannot cost that`),
-        )
-      if (state.priceFen === command.data.priceFen)
-        return E.left(ruleViolated(command.type, 'price-changes', 'the price is already that'))
-      return E.right([
-        {
-          type: 'ServicePriceChanged',
-          data: {
-            serviceId: state.serviceId,
-            fromFen: state.priceFen,
-            toFen: command.data.priceFen,
-            at: command.meta.occurredAt,
+  decide: authorizedFirst(
+    decideByCommand<ServiceCommand, ServiceEvent, ServiceState>({
+      PublishService: (command, state) => {
+        if (state.status !== 'none')
+          return E.left(wrongState(command.type, state.status, 'already published'))
+        if (!priceFitsKind(command.data.kind, command.data.priceFen))
+          return E.left(
+            ruleViolated(command.type, 'price-fits-kind', 'a free service has price 0, a paid one more'),
+          )
+        return E.right([{ type: 'ServicePublished', data: { ...command.data, at: command.meta.occurredAt } }])
+      },
+      ChangeServicePrice: (command, state) => {
+        if (state.status !== 'published')
+          return E.left(wrongState(command.type, state.status, 'not on offer'))
+        if (!priceFitsKind(state.kind, command.data.priceFen))
+          return E.left(
+            ruleViolated(command.type, 'price-fits-kind', `a ${state.kind} service cannot cost that`),
+          )
+        if (state.priceFen === command.data.priceFen)
+          return E.left(ruleViolated(command.type, 'price-changes', 'the price is already that'))
+        return E.right([
+          {
+            type: 'ServicePriceChanged',
+            data: {
+              serviceId: state.serviceId,
+              fromFen: state.priceFen,
+              toFen: command.data.priceFen,
+              at: command.meta.occurredAt,
+            },
           },
-        },
-      ])
-    },
-    RetireService: (command, state) => {
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      if (state.status !== 'published') return E.left(wrongState(command.type, state.status, 'not on offer'))
-      return E.right([
-        { type: 'ServiceRetired', data: { serviceId: state.serviceId, at: command.meta.occurredAt } },
-      ])
-    },
-  }),
+        ])
+      },
+      RetireService: (command, state) => {
+        if (state.status !== 'published')
+          return E.left(wrongState(command.type, state.status, 'not on offer'))
+        return E.right([
+          { type: 'ServiceRetired', data: { serviceId: state.serviceId, at: command.meta.occurredAt } },
+        ])
+      },
+    }),
+  ),
   evolve: (state, event) => {
     switch (event.type) {
       case 'ServicePublished':

@@ -6,7 +6,13 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
-import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
+import {
+  type Decider,
+  decideByCommand,
+  onExisting,
+  type TimeOrdered,
+  timeOrdered,
+} from '../shared/decider.js'
 import { erasable } from '../shared/erasable.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { FreeText, Id, IsoDateTime, Score } from '../shared/values.js'
@@ -102,9 +108,7 @@ export const serviceOrderDecider: Decider<
         return E.left(wrongState(command.type, state.status, 'order already exists'))
       return E.right([{ type: 'ServiceOrderRequested', data: { ...command.data, at } }])
     },
-    ScheduleServiceOrder: (command, state) => {
-      const at = command.meta.occurredAt
-      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such order'))
+    ScheduleServiceOrder: onExisting('no such order', (command, state, at) => {
       const denied = authorize(command)
       if (denied) return E.left(denied)
       if (state.status !== 'requested' && state.status !== 'scheduled')
@@ -112,20 +116,16 @@ export const serviceOrderDecider: Decider<
       if (Date.parse(command.data.scheduledFor) < Date.parse(at))
         return E.left(ruleViolated(command.type, 'future', 'an order is scheduled for a time to come'))
       return E.right([{ type: 'ServiceOrderScheduled', data: { ...command.data, at } }])
-    },
-    DeliverServiceOrder: (command, state) => {
-      const at = command.meta.occurredAt
-      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such order'))
+    }),
+    DeliverServiceOrder: onExisting('no such order', (command, state, at) => {
       const { orderId } = state
       const denied = authorize(command)
       if (denied) return E.left(denied)
       if (state.status !== 'scheduled')
         return E.left(wrongState(command.type, state.status, 'only a scheduled order can be delivered'))
       return E.right([{ type: 'ServiceOrderDelivered', data: { orderId, at } }])
-    },
-    RateServiceOrder: (command, state) => {
-      const at = command.meta.occurredAt
-      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such order'))
+    }),
+    RateServiceOrder: onExisting('no such order', (command, state, at) => {
       const { orderId } = state
       const denied = authorize(command, { owner: state.ownerId })
       if (denied) return E.left(denied)
@@ -138,10 +138,8 @@ export const serviceOrderDecider: Decider<
           data: { orderId, serviceId: state.serviceId, score, comment: comment ?? null, at },
         },
       ])
-    },
-    CancelServiceOrder: (command, state) => {
-      const at = command.meta.occurredAt
-      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such order'))
+    }),
+    CancelServiceOrder: onExisting('no such order', (command, state, at) => {
       const { orderId } = state
       const denied = authorize(command, { owner: state.ownerId })
       if (denied) return E.left(denied)
@@ -150,7 +148,7 @@ export const serviceOrderDecider: Decider<
           wrongState(command.type, state.status, 'an order can be cancelled only before delivery'),
         )
       return E.right([{ type: 'ServiceOrderCancelled', data: { orderId, reason: command.data.reason, at } }])
-    },
+    }),
   }),
   evolve: (state, event) => {
     if (event.type === 'ServiceOrderRequested') {

@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
-import { authorize } from '../shared/authorize.js'
+import { authorizedFirst } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { boundedArray } from '../shared/structure.js'
@@ -48,26 +48,26 @@ export const servicePackageDecider: Decider<
   ServicePackageState & TimeOrdered
 > = timeOrdered<ServicePackageCommand, ServicePackageEvent, ServicePackageState>({
   initialState: { status: 'none' },
-  decide: decideByCommand<ServicePackageCommand, ServicePackageEvent, ServicePackageState>({
-    ComposeServicePackage: (command, state) => {
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      const at = command.meta.occurredAt
-      const { serviceIds, monthlyPriceFen } = command.data
-      if (state.status !== 'none') return E.left(wrongState(command.type, state.status, 'already composed'))
-      if (serviceIds.length === 0 || new Set(serviceIds).size !== serviceIds.length)
-        return E.left(ruleViolated(command.type, 'services', 'a package holds one or more distinct services'))
-      if (monthlyPriceFen === 0) return E.left(ruleViolated(command.type, 'paid', 'a package has a price'))
-      return E.right([{ type: 'ServicePackageComposed', data: { ...command.data, at } }])
-    },
-    RetireServicePackage: (command, state) => {
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      const at = command.meta.occurredAt
-      if (state.status !== 'offered') return E.left(wrongState(command.type, state.status, 'not on offer'))
-      return E.right([{ type: 'ServicePackageRetired', data: { packageId: state.packageId, at } }])
-    },
-  }),
+  decide: authorizedFirst(
+    decideByCommand<ServicePackageCommand, ServicePackageEvent, ServicePackageState>({
+      ComposeServicePackage: (command, state) => {
+        const at = command.meta.occurredAt
+        const { serviceIds, monthlyPriceFen } = command.data
+        if (state.status !== 'none') return E.left(wrongState(command.type, state.status, 'already composed'))
+        if (serviceIds.length === 0 || new Set(serviceIds).size !== serviceIds.length)
+          return E.left(
+            ruleViolated(command.type, 'services', 'a package holds one or more distinct services'),
+          )
+        if (monthlyPriceFen === 0) return E.left(ruleViolated(command.type, 'paid', 'a package has a price'))
+        return E.right([{ type: 'ServicePackageComposed', data: { ...command.data, at } }])
+      },
+      RetireServicePackage: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status !== 'offered') return E.left(wrongState(command.type, state.status, 'not on offer'))
+        return E.right([{ type: 'ServicePackageRetired', data: { packageId: state.packageId, at } }])
+      },
+    }),
+  ),
   evolve: (state, event) => {
     switch (event.type) {
       case 'ServicePackageComposed':

@@ -1,7 +1,8 @@
+import * as E from 'fp-ts/lib/Either.js'
 import type { CommandType } from '../aggregates.js'
 import { grantOf } from '../permissions.js'
 import type { CommandMeta } from './actor.js'
-import type { DecisionContext } from './decider.js'
+import type { CommandDecision, DecisionContext } from './decider.js'
 import { type DomainError, notAllowed } from './errors.js'
 
 interface Commanded {
@@ -48,3 +49,14 @@ export const authorize = (command: Commanded, subject: Subject = {}): DomainErro
         : refuse(`owner ${actor.id} does not own unit ${subject.unitId}`)
   }
 }
+
+/**
+ * A decision made only when the table lets the actor issue the command: for aggregates whose every
+ * command is granted by role alone (no owner or unit to check), before anything else is looked at.
+ */
+export const authorizedFirst =
+  <C extends Commanded, Ev, S>(decide: CommandDecision<C, Ev, S>): CommandDecision<C, Ev, S> =>
+  (command, state, context) => {
+    const denied = authorize(command)
+    return denied === undefined ? decide(command, state, context) : E.left(denied)
+  }

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
-import { type DomainError, ruleViolated } from './errors.js'
+import { type DomainError, ruleViolated, wrongState } from './errors.js'
 
 /**
  * Facts from outside the aggregate that a decision needs. The application looks them up before
@@ -43,6 +43,31 @@ export const decideByCommand =
   ): CommandDecision<C, Ev, S> =>
   (command, state, context) =>
     (decisions[command.type as C['type']] as CommandDecision<C, Ev, S>)(command, state, context)
+
+/** The state of an aggregate that exists: any but `none`. */
+export type Existing<S> = Exclude<S, { readonly status: 'none' }>
+
+/** A decision that is also handed the command's business time, `at`. */
+export type TimedDecision<C, Ev, S> = (
+  command: C,
+  state: S,
+  at: string,
+  context?: DecisionContext,
+) => E.Either<DomainError, readonly Ev[]>
+
+/**
+ * For a command about an aggregate that must exist: refused as `WrongState` (`none`, saying `missing`)
+ * when it does not; otherwise decided on the existing state.
+ */
+export const onExisting =
+  <C extends Timed, Ev, S extends { readonly status: string }>(
+    missing: string | ((command: C) => string),
+    decide: TimedDecision<C, Ev, Existing<S>>,
+  ): CommandDecision<C, Ev, S> =>
+  (command, state, context) =>
+    state.status === 'none'
+      ? E.left(wrongState(command.type, 'none', typeof missing === 'string' ? missing : missing(command)))
+      : decide(command, state as Existing<S>, command.meta.occurredAt, context)
 
 /** Rebuilds state by folding events over the decider's initial state. */
 export const replay = <C, E, S>(decider: Decider<C, E, S>, events: Iterable<E>): S => {

@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
-import { authorize } from '../shared/authorize.js'
+import { authorizedFirst } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { Id, IsoDateTime, ShortText } from '../shared/values.js'
@@ -55,34 +55,30 @@ export const staffMemberDecider: Decider<
   StaffMemberState & TimeOrdered
 > = timeOrdered<StaffMemberCommand, StaffMemberEvent, StaffMemberState>({
   initialState: { status: 'none' },
-  decide: decideByCommand<StaffMemberCommand, StaffMemberEvent, StaffMemberState>({
-    RegisterStaffMember: (command, state) => {
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      const at = command.meta.occurredAt
-      if (state.status !== 'none')
-        return E.left(wrongState(command.type, state.status, 'staff member already registered'))
-      return E.right([{ type: 'StaffMemberRegistered', data: { ...command.data, at } }])
-    },
-    ReassignStaffMember: (command, state) => {
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      const at = command.meta.occurredAt
-      if (state.status !== 'employed')
-        return E.left(wrongState(command.type, state.status, 'only a current staff member is reassigned'))
-      if (state.department === command.data.department && state.jobRole === command.data.jobRole)
-        return E.left(ruleViolated(command.type, 'a-change', 'already in that department and role'))
-      return E.right([{ type: 'StaffMemberReassigned', data: { ...command.data, at } }])
-    },
-    RecordStaffDeparture: (command, state) => {
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      const at = command.meta.occurredAt
-      if (state.status !== 'employed')
-        return E.left(wrongState(command.type, state.status, 'only a current staff member leaves'))
-      return E.right([{ type: 'StaffMemberDeparted', data: { staffId: state.staffId, at } }])
-    },
-  }),
+  decide: authorizedFirst(
+    decideByCommand<StaffMemberCommand, StaffMemberEvent, StaffMemberState>({
+      RegisterStaffMember: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status !== 'none')
+          return E.left(wrongState(command.type, state.status, 'staff member already registered'))
+        return E.right([{ type: 'StaffMemberRegistered', data: { ...command.data, at } }])
+      },
+      ReassignStaffMember: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status !== 'employed')
+          return E.left(wrongState(command.type, state.status, 'only a current staff member is reassigned'))
+        if (state.department === command.data.department && state.jobRole === command.data.jobRole)
+          return E.left(ruleViolated(command.type, 'a-change', 'already in that department and role'))
+        return E.right([{ type: 'StaffMemberReassigned', data: { ...command.data, at } }])
+      },
+      RecordStaffDeparture: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status !== 'employed')
+          return E.left(wrongState(command.type, state.status, 'only a current staff member leaves'))
+        return E.right([{ type: 'StaffMemberDeparted', data: { staffId: state.staffId, at } }])
+      },
+    }),
+  ),
   evolve: (state, event) => {
     switch (event.type) {
       case 'StaffMemberRegistered':

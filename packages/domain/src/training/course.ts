@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
-import { authorize } from '../shared/authorize.js'
+import { authorizedFirst } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { type DomainError, ruleViolated, wrongState } from '../shared/errors.js'
 import { boundedArray } from '../shared/structure.js'
@@ -75,12 +75,9 @@ export type CourseState =
 
 const distinct = (items: readonly string[]) => new Set(items).size === items.length
 
-/** Whoever may not issue it, or a course not on offer: why a command about a course is refused. */
+/** A course not on offer: why a command about a course is refused. */
 const notOffered = (command: CourseCommand, state: CourseState): DomainError | undefined =>
-  authorize(command) ??
-  (state.status === 'offered'
-    ? undefined
-    : wrongState(command.type, state.status, 'the course is not offered'))
+  state.status === 'offered' ? undefined : wrongState(command.type, state.status, 'the course is not offered')
 
 export const courseDecider: Decider<CourseCommand, CourseEvent, CourseState & TimeOrdered> = timeOrdered<
   CourseCommand,
@@ -88,55 +85,57 @@ export const courseDecider: Decider<CourseCommand, CourseEvent, CourseState & Ti
   CourseState
 >({
   initialState: { status: 'none' },
-  decide: decideByCommand<CourseCommand, CourseEvent, CourseState>({
-    DefineCourse: (command, state) => {
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      if (state.status !== 'none')
-        return E.left(wrongState(command.type, state.status, 'course already defined'))
-      if (!distinct(command.data.requiredFor))
-        return E.left(ruleViolated(command.type, 'distinct', 'name each job role once'))
-      return E.right([{ type: 'CourseDefined', data: { ...command.data, at: command.meta.occurredAt } }])
-    },
-    ChangeCourseRequirement: (command, state) => {
-      const refused = notOffered(command, state)
-      if (refused) return E.left(refused)
-      if (!distinct(command.data.requiredFor))
-        return E.left(ruleViolated(command.type, 'distinct', 'name each job role once'))
-      return E.right([
-        { type: 'CourseRequirementChanged', data: { ...command.data, at: command.meta.occurredAt } },
-      ])
-    },
-    RecordTrainingSession: (command, state) => {
-      const refused = notOffered(command, state)
-      if (refused) return E.left(refused)
-      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such course'))
-      const { sessionId, attendees } = command.data
-      if (state.sessions.includes(sessionId))
-        return E.left(ruleViolated(command.type, 'new-session', `session ${sessionId} was recorded already`))
-      if (state.sessions.length >= maxSessionsPerCourse)
-        return E.left(
-          ruleViolated(
-            command.type,
-            'session-limit',
-            `a course keeps at most ${maxSessionsPerCourse} sessions`,
-          ),
-        )
-      if (attendees.length === 0 || !distinct(attendees))
-        return E.left(ruleViolated(command.type, 'attendees', 'one or more distinct attendees'))
-      return E.right([
-        { type: 'TrainingSessionHeld', data: { ...command.data, at: command.meta.occurredAt } },
-      ])
-    },
-    RetireCourse: (command, state) => {
-      const refused = notOffered(command, state)
-      if (refused) return E.left(refused)
-      if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such course'))
-      return E.right([
-        { type: 'CourseRetired', data: { courseId: state.courseId, at: command.meta.occurredAt } },
-      ])
-    },
-  }),
+  decide: authorizedFirst(
+    decideByCommand<CourseCommand, CourseEvent, CourseState>({
+      DefineCourse: (command, state) => {
+        if (state.status !== 'none')
+          return E.left(wrongState(command.type, state.status, 'course already defined'))
+        if (!distinct(command.data.requiredFor))
+          return E.left(ruleViolated(command.type, 'distinct', 'name each job role once'))
+        return E.right([{ type: 'CourseDefined', data: { ...command.data, at: command.meta.occurredAt } }])
+      },
+      ChangeCourseRequirement: (command, state) => {
+        const refused = notOffered(command, state)
+        if (refused) return E.left(refused)
+        if (!distinct(command.data.requiredFor))
+          return E.left(ruleViolated(command.type, 'distinct', 'name each job role once'))
+        return E.right([
+          { type: 'CourseRequirementChanged', data: { ...command.data, at: command.meta.occurredAt } },
+        ])
+      },
+      RecordTrainingSession: (command, state) => {
+        const refused = notOffered(command, state)
+        if (refused) return E.left(refused)
+        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such course'))
+        const { sessionId, attendees } = command.data
+        if (state.sessions.includes(sessionId))
+          return E.left(
+            ruleViolated(command.type, 'new-session', `session ${sessionId} was recorded already`),
+          )
+        if (state.sessions.length >= maxSessionsPerCourse)
+          return E.left(
+            ruleViolated(
+              command.type,
+              'session-limit',
+              `a course keeps at most ${maxSessionsPerCourse} sessions`,
+            ),
+          )
+        if (attendees.length === 0 || !distinct(attendees))
+          return E.left(ruleViolated(command.type, 'attendees', 'one or more distinct attendees'))
+        return E.right([
+          { type: 'TrainingSessionHeld', data: { ...command.data, at: command.meta.occurredAt } },
+        ])
+      },
+      RetireCourse: (command, state) => {
+        const refused = notOffered(command, state)
+        if (refused) return E.left(refused)
+        if (state.status === 'none') return E.left(wrongState(command.type, 'none', 'no such course'))
+        return E.right([
+          { type: 'CourseRetired', data: { courseId: state.courseId, at: command.meta.occurredAt } },
+        ])
+      },
+    }),
+  ),
   evolve: (state, event) => {
     switch (event.type) {
       case 'CourseDefined':

@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
-import { authorize } from '../shared/authorize.js'
+import { authorizedFirst } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { AreaCm2, Id, IsoDateTime, ShortText } from '../shared/values.js'
@@ -54,43 +54,39 @@ export const unitDecider: Decider<UnitCommand, UnitEvent, UnitState & TimeOrdere
   UnitState
 >({
   initialState: { status: 'none' },
-  decide: decideByCommand<UnitCommand, UnitEvent, UnitState>({
-    RegisterUnit: (command, state) => {
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      const at = command.meta.occurredAt
-      if (state.status !== 'none')
-        return E.left(wrongState(command.type, state.status, 'unit already registered'))
-      return E.right([{ type: 'UnitRegistered', data: { ...command.data, at } }])
-    },
-    AssignUnitOwner: (command, state) => {
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      const at = command.meta.occurredAt
-      if (state.status === 'none')
-        return E.left(wrongState(command.type, state.status, 'unit not registered'))
-      if (state.ownerId !== null)
-        return E.left(
-          wrongState(command.type, 'owned', `unit already owned by ${state.ownerId}; transfer it`),
-        )
-      return E.right([{ type: 'UnitOwnerAssigned', data: { ...command.data, at } }])
-    },
-    TransferUnitOwnership: (command, state) => {
-      const denied = authorize(command)
-      if (denied) return E.left(denied)
-      const at = command.meta.occurredAt
-      if (state.status === 'none' || state.ownerId === null)
-        return E.left(wrongState(command.type, state.status, 'unit has no owner to transfer from'))
-      if (state.ownerId === command.data.toOwnerId)
-        return E.left(ruleViolated(command.type, 'new-owner', 'unit already belongs to that owner'))
-      return E.right([
-        {
-          type: 'UnitOwnershipTransferred',
-          data: { unitId: state.unitId, fromOwnerId: state.ownerId, toOwnerId: command.data.toOwnerId, at },
-        },
-      ])
-    },
-  }),
+  decide: authorizedFirst(
+    decideByCommand<UnitCommand, UnitEvent, UnitState>({
+      RegisterUnit: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status !== 'none')
+          return E.left(wrongState(command.type, state.status, 'unit already registered'))
+        return E.right([{ type: 'UnitRegistered', data: { ...command.data, at } }])
+      },
+      AssignUnitOwner: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status === 'none')
+          return E.left(wrongState(command.type, state.status, 'unit not registered'))
+        if (state.ownerId !== null)
+          return E.left(
+            wrongState(command.type, 'owned', `unit already owned by ${state.ownerId}; transfer it`),
+          )
+        return E.right([{ type: 'UnitOwnerAssigned', data: { ...command.data, at } }])
+      },
+      TransferUnitOwnership: (command, state) => {
+        const at = command.meta.occurredAt
+        if (state.status === 'none' || state.ownerId === null)
+          return E.left(wrongState(command.type, state.status, 'unit has no owner to transfer from'))
+        if (state.ownerId === command.data.toOwnerId)
+          return E.left(ruleViolated(command.type, 'new-owner', 'unit already belongs to that owner'))
+        return E.right([
+          {
+            type: 'UnitOwnershipTransferred',
+            data: { unitId: state.unitId, fromOwnerId: state.ownerId, toOwnerId: command.data.toOwnerId, at },
+          },
+        ])
+      },
+    }),
+  ),
   evolve: (state, event) => {
     switch (event.type) {
       case 'UnitRegistered':
