@@ -10,13 +10,11 @@ import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { ruleViolated, wrongState } from '../shared/errors.js'
-import { boundedArray, boundedRecord } from '../shared/structure.js'
-import { HalfYear, Id, Int, IsoDateTime, Score, ShortText } from '../shared/values.js'
-import { Dimension } from './survey.js'
+import { boundedArray } from '../shared/structure.js'
+import { HalfYear, Id, Int, IsoDateTime, ShortText } from '../shared/values.js'
+import { Dimensions, Scores, scoresRefused } from './survey.js'
 
 const Departments = boundedArray(ShortText, 50, 'Departments')
-const Dimensions = boundedArray(Dimension, 20, 'Dimensions')
-const Scores = boundedRecord(Dimension, Score, 20, 'Scores')
 
 export const OpenStaffSurvey = command(
   'OpenStaffSurvey',
@@ -113,15 +111,8 @@ export const staffSurveyDecider: Decider<
             `this survey asks ${state.departments.join(', ')}, not ${department}`,
           ),
         )
-      const keys = Object.keys(scores)
-      if (keys.length !== state.dimensions.length || !state.dimensions.every((d) => Object.hasOwn(scores, d)))
-        return E.left(
-          ruleViolated(
-            command.type,
-            'all-dimensions',
-            `score exactly these dimensions: ${state.dimensions.join(', ')}`,
-          ),
-        )
+      const unscored = scoresRefused(command.type, scores, state.dimensions)
+      if (unscored) return E.left(unscored)
       return E.right([
         { type: 'StaffSurveyResponseRecorded', data: { ...command.data, period: state.period, at } },
       ])

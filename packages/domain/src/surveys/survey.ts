@@ -4,14 +4,16 @@ import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
-import { ruleViolated, wrongState } from '../shared/errors.js'
+import { type DomainError, ruleViolated, wrongState } from '../shared/errors.js'
 import { boundedArray, boundedRecord } from '../shared/structure.js'
 import { HalfYear, Id, Int, IsoDateTime, Score } from '../shared/values.js'
 
 /** A dimension of satisfaction, e.g. `cleanliness` or `staff-attitude`. */
 export const Dimension = Id
-const Dimensions = boundedArray(Dimension, 20, 'Dimensions')
-const Scores = boundedRecord(Dimension, Score, 20, 'Scores')
+/** The dimensions a survey asks about. */
+export const Dimensions = boundedArray(Dimension, 20, 'Dimensions')
+/** One response: a score of 1-5 per dimension. */
+export const Scores = boundedRecord(Dimension, Score, 20, 'Scores')
 
 export const OpenSurvey = command(
   'OpenSurvey',
@@ -49,10 +51,15 @@ export type SurveyState =
       readonly respondents: readonly string[]
     }
 
-const sameKeys = (scores: Readonly<Record<string, number>>, dimensions: readonly string[]): boolean => {
-  const keys = Object.keys(scores)
-  return keys.length === dimensions.length && dimensions.every((d) => Object.hasOwn(scores, d))
-}
+/** Why a response's scores are refused: they must score exactly the survey's dimensions (any survey). */
+export const scoresRefused = (
+  type: string,
+  scores: Readonly<Record<string, number>>,
+  dimensions: readonly string[],
+): DomainError | undefined =>
+  Object.keys(scores).length === dimensions.length && dimensions.every((d) => Object.hasOwn(scores, d))
+    ? undefined
+    : ruleViolated(type, 'all-dimensions', `score exactly these dimensions: ${dimensions.join(', ')}`)
 
 export const surveyDecider: Decider<SurveyCommand, SurveyEvent, SurveyState & TimeOrdered> = timeOrdered<
   SurveyCommand,
@@ -83,14 +90,8 @@ export const surveyDecider: Decider<SurveyCommand, SurveyEvent, SurveyState & Ti
         return E.left(
           ruleViolated(command.type, 'one-response', `owner ${command.data.ownerId} already responded`),
         )
-      if (!sameKeys(command.data.scores, state.dimensions))
-        return E.left(
-          ruleViolated(
-            command.type,
-            'all-dimensions',
-            `score exactly these dimensions: ${state.dimensions.join(', ')}`,
-          ),
-        )
+      const unscored = scoresRefused(command.type, command.data.scores, state.dimensions)
+      if (unscored) return E.left(unscored)
       return E.right([
         { type: 'SurveyResponseRecorded', data: { ...command.data, period: state.period, at } },
       ])
