@@ -76,6 +76,64 @@ export interface GrpcDialect {
   readonly dispose: () => Promise<void>
 }
 
+/**
+ * The API both client packages share, as far as the store uses it (the packages' own types differ in
+ * names only; each adapter hands its client over as this).
+ */
+export interface GrpcClient {
+  appendToStream(
+    streamName: string,
+    events: unknown[],
+    options: object,
+  ): Promise<{ nextExpectedRevision: bigint; position?: ClientPosition | undefined }>
+  readStream(streamName: string, options: { fromRevision?: bigint; maxCount?: number }): ClientRead
+  readAll(options: { fromPosition: unknown; maxCount: number }): AsyncIterable<ClientResolved>
+  subscribeToAll(options: { fromPosition: unknown; filter: unknown }): ClientSubscription
+  dispose(): Promise<void>
+}
+
+/** One client package: its client, its event and filter builders, and the names it differs in. */
+export interface GrpcClientPackage {
+  readonly server: string
+  readonly client: GrpcClient
+  readonly jsonEvent: (event: { id?: string; type: string; data: never; metadata?: never }) => unknown
+  readonly excludeSystemEvents: () => unknown
+  /** The append option that states the revision expected: `expectedRevision` or `streamState`. */
+  readonly expectationOption: 'expectedRevision' | 'streamState'
+  /** The expected and actual revision of a refused append, or undefined for any other error. */
+  readonly wrongExpected: GrpcDialect['wrongExpected']
+  readonly isStreamNotFound: (error: unknown) => boolean
+}
+
+/**
+ * The dialect of a client package. Both spell the expected states (`any`, `no_stream`,
+ * `stream_exists`) and the start of `$all` (`start`) as these strings.
+ */
+export const dialectOf = (pkg: GrpcClientPackage): GrpcDialect => ({
+  server: pkg.server,
+  start: 'start',
+  append: (streamName, events, expected) =>
+    pkg.client.appendToStream(
+      streamName,
+      events.map((e) =>
+        pkg.jsonEvent({
+          ...(e.id === undefined ? {} : { id: e.id }),
+          type: e.type,
+          data: e.data as never,
+          ...(e.metadata === undefined ? {} : { metadata: e.metadata as never }),
+        }),
+      ),
+      { [pkg.expectationOption]: expected },
+    ),
+  readStream: (streamName, options) => pkg.client.readStream(streamName, options),
+  readAll: (options) => pkg.client.readAll(options),
+  subscribeToAll: (options) =>
+    pkg.client.subscribeToAll({ fromPosition: options.fromPosition, filter: pkg.excludeSystemEvents() }),
+  wrongExpected: pkg.wrongExpected,
+  isStreamNotFound: pkg.isStreamNotFound,
+  dispose: () => pkg.client.dispose(),
+})
+
 const fromClientExpectation = (expected: ClientExpectation): ExpectedRevision =>
   typeof expected === 'bigint' ? Number(expected) : expected
 

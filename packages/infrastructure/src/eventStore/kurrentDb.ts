@@ -1,19 +1,15 @@
 /** KurrentDB through `@kurrent/kurrentdb-client` 1 (the successor of `@eventstore/db-client`). */
 import {
-  ANY,
-  type AppendStreamState,
   excludeSystemEvents,
   jsonEvent,
   KurrentDBClient,
-  NO_STREAM,
-  START,
-  STREAM_EXISTS,
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client'
 import {
   type ClientExpectation,
-  type GrpcDialect,
+  dialectOf,
+  type GrpcClient,
   type GrpcStoreOptions,
   grpcEventStore,
 } from './grpcEventStore.js'
@@ -24,47 +20,26 @@ export interface KurrentDbOptions extends GrpcStoreOptions {
   readonly connectionString: string
 }
 
-const toClient = (expected: ClientExpectation): AppendStreamState =>
-  expected === 'any'
-    ? ANY
-    : expected === 'no_stream'
-      ? NO_STREAM
-      : expected === 'stream_exists'
-        ? STREAM_EXISTS
-        : expected
-
-/** The dialect of `@kurrent/kurrentdb-client`: `streamState`, `expectedState`/`actualState`. */
-const kurrentDbDialect = (client: KurrentDBClient): GrpcDialect => ({
-  server: 'KurrentDB',
-  start: START,
-  append: (streamName, events, expected) =>
-    client.appendToStream(
-      streamName,
-      events.map((e) =>
-        jsonEvent({
-          ...(e.id === undefined ? {} : { id: e.id }),
-          type: e.type,
-          data: e.data as never,
-          ...(e.metadata === undefined ? {} : { metadata: e.metadata as never }),
-        }),
-      ),
-      { streamState: toClient(expected) },
-    ),
-  readStream: (streamName, options) => client.readStream(streamName, options),
-  readAll: (options) => client.readAll(options as never),
-  subscribeToAll: (options) =>
-    client.subscribeToAll({ fromPosition: options.fromPosition as never, filter: excludeSystemEvents() }),
-  wrongExpected: (error) =>
-    error instanceof WrongExpectedVersionError
-      ? {
-          expected: error.expectedState as ClientExpectation,
-          actual: error.actualState as ClientExpectation,
-        }
-      : undefined,
-  isStreamNotFound: (error) => error instanceof StreamNotFoundError,
-  dispose: () => client.dispose(),
-})
-
-/** KurrentDB (25+; the client also speaks to EventStoreDB 20+) through `@kurrent/kurrentdb-client` 1. */
+/**
+ * KurrentDB (25+; the client also speaks to EventStoreDB 20+) through `@kurrent/kurrentdb-client` 1:
+ * `streamState`, and refusals with `expectedState`/`actualState`.
+ */
 export const kurrentDbEventStore = (options: KurrentDbOptions): EventStore =>
-  grpcEventStore(kurrentDbDialect(KurrentDBClient.connectionString(options.connectionString)), options)
+  grpcEventStore(
+    dialectOf({
+      server: 'KurrentDB',
+      client: KurrentDBClient.connectionString(options.connectionString) as unknown as GrpcClient,
+      jsonEvent,
+      excludeSystemEvents,
+      expectationOption: 'streamState',
+      wrongExpected: (error) =>
+        error instanceof WrongExpectedVersionError
+          ? {
+              expected: error.expectedState as ClientExpectation,
+              actual: error.actualState as ClientExpectation,
+            }
+          : undefined,
+      isStreamNotFound: (error) => error instanceof StreamNotFoundError,
+    }),
+    options,
+  )
