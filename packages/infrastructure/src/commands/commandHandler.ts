@@ -10,7 +10,6 @@ import {
   aggregates,
   type Command,
   type DecisionContext,
-  decodeRequest,
   defaultPolicies,
   type Event,
   personalDataOwner,
@@ -18,7 +17,6 @@ import {
   unitDecider,
   unitNamedBy,
 } from '@property-services/domain'
-import * as E from 'fp-ts/lib/Either.js'
 import { serde as defaultSerde } from '../serialization/serde.js'
 import {
   type CommandHandler,
@@ -97,14 +95,10 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
   return {
     handle: traced(async (input, principal) => {
       const type = (input as { type?: unknown } | null)?.type
-      const handler = typeof type === 'string' ? byType.get(type) : undefined
-      // An unknown type: the request decoder says what is wrong with it.
-      if (handler === undefined) {
-        const decoded = decodeRequest(input)
-        return E.isLeft(decoded)
-          ? decoded
-          : E.left({ _tag: 'DecodeError', issues: [], message: 'unroutable command' } as never)
-      }
+      // A missing or unknown type goes to any handler: it checks the principal, then its request
+      // decoder names what is wrong, as for any other bad request.
+      const handler =
+        (typeof type === 'string' ? byType.get(type) : undefined) ?? (handlers[0] as DeciderCommandHandler)
       return handler.handleUntraced(input, principal)
     }),
   }
