@@ -30,8 +30,6 @@ import {
 /** The instrumentation scope: the package that reports. */
 export const instrumentationScope = '@property-services/infrastructure'
 
-export const tracer = () => trace.getTracer(instrumentationScope)
-
 /**
  * The tracer of a registered provider, or undefined when none is registered: then spans are skipped
  * altogether, since even the API's no-op spans cost the handler about a sixth of its time.
