@@ -101,7 +101,7 @@ const scenarioArbitrary = fc.record({
     { minLength: 1, maxLength: 8 },
   ),
   /** The watch crashes right after its n-th command was appended (none when past the last). */
-  crashAfter: fc.integer({ min: 1, max: 8 }),
+  crashAfter: fc.integer({ min: 1, max: 3 }),
 })
 interface Scenario {
   readonly complaints: readonly { plan: Plan; filedAfterMinutes: number; dueHours: number }[]
