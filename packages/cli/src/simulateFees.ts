@@ -19,9 +19,14 @@ export interface SimulatedUnit {
 export const simulateFees = async (
   send: Send,
   random: Random,
-  options: { readonly start: number; readonly months: number; readonly units: readonly SimulatedUnit[] },
+  options: {
+    readonly communityId: string
+    readonly start: number
+    readonly months: number
+    readonly units: readonly SimulatedUnit[]
+  },
 ): Promise<void> => {
-  const { start, units } = options
+  const { start, units, communityId } = options
   for (let month = 0; month < options.months; month++) {
     const at = start + month * 30 * DAY
     const period = new Date(at).toISOString().slice(0, 7)
@@ -30,6 +35,7 @@ export const simulateFees = async (
       'ApportionSharedCost',
       {
         sharedCostId,
+        communityId,
         kind: 'electricity',
         description: `lift electricity ${period}`,
         totalFen: random.int(150_000, 250_000),

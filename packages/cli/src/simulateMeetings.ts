@@ -31,7 +31,12 @@ const items = [
 
 export const simulateMeetings = async (
   send: Send,
-  options: { readonly seed: number; readonly start: number; readonly months: number },
+  options: {
+    readonly communityId: string
+    readonly seed: number
+    readonly start: number
+    readonly months: number
+  },
 ): Promise<void> => {
   const random = seededRandom(options.seed)
   for (let month = 0; month < options.months; month++) {
@@ -54,6 +59,7 @@ export const simulateMeetings = async (
         'ScheduleMeeting',
         {
           meetingId,
+          communityId: options.communityId,
           kind,
           scheduledFor: new Date(at).toISOString(),
           agenda: 'owners’ questions and last month’s items',

@@ -8,16 +8,21 @@ const DAY = 86_400_000
 export const simulateSurveys = async (
   send: Send,
   random: Random,
-  options: { readonly start: number; readonly months: number; readonly units: readonly SimulatedUnit[] },
+  options: {
+    readonly communityId: string
+    readonly start: number
+    readonly months: number
+    readonly units: readonly SimulatedUnit[]
+  },
 ): Promise<void> => {
-  const { start, units } = options
+  const { start, units, communityId } = options
   for (let half = 0; half * 6 < options.months; half++) {
     const at = start + (half * 6 + 5) * 30 * DAY
     const year = new Date(at).getUTCFullYear()
     const surveyId = `survey-${year}-h${(half % 2) + 1}`
     const period = `${year}-H${new Date(at).getUTCMonth() < 6 ? 1 : 2}`
     const dimensions = ['cleanliness', 'security', 'repairs', 'staff-attitude']
-    await send('OpenSurvey', { surveyId, period, dimensions }, at)
+    await send('OpenSurvey', { surveyId, communityId, period, dimensions }, at)
     const responses: Array<{ ownerId: string; scores: Record<string, number>; at: number }> = []
     for (const unit of units) {
       if (!random.chance(0.6)) continue

@@ -78,6 +78,14 @@ const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
 const start = Date.parse('2025-01-06T01:00:00.000Z') // Monday 09:00 in Beijing
 const staff: Actor = { id: 'staff-1', role: 'staff' }
+const communityId = 'jade-garden'
+const communityProfile = {
+  name: 'Jade Garden 翡翠花园',
+  address: '88 Binjiang Road, Hangzhou',
+  timeZone: 'Asia/Shanghai',
+  calendar: { weekendDays: [0, 6], holidays: [], extraWorkingDays: [] },
+  serviceGrade: 'grade-2',
+} as const
 const manager: Actor = { id: 'manager-1', role: 'manager' }
 const departments: Record<ComplaintCategory, string> = {
   facilities: 'engineering',
@@ -181,6 +189,7 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
   }
 
   // The community.
+  await send('RegisterCommunity', { communityId, ...communityProfile }, start - DAY, manager)
   const units: Array<{ unitId: string; ownerId: string; area: number; grade: OwnerGrade }> = []
   for (let b = 1; b <= buildings; b++) {
     for (let u = 1; u <= perBuilding; u++) {
@@ -189,13 +198,14 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
       const ownerId = `owner-${unitId}`
       await send(
         'RegisterUnit',
-        { unitId, building: `Building ${b}`, number: `${u}01`, floorAreaCm2: area },
+        { unitId, communityId, building: `Building ${b}`, number: `${u}01`, floorAreaCm2: area },
         start,
       )
       await send(
         'RegisterOwner',
         {
           ownerId,
+          communityId,
           contact: { name: `Owner ${unitId}`, phone: `1380000${String(b * 100 + u).padStart(4, '0')}` },
         },
         start,
@@ -454,12 +464,12 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
   await playAgenda()
 
   // Fees, owner surveys and home visits, each a part of its own (the last with its own random).
-  await simulateFees(send, random, { start, months: options.months, units })
-  await simulateSurveys(send, random, { start, months: options.months, units })
+  await simulateFees(send, random, { communityId, start, months: options.months, units })
+  await simulateSurveys(send, random, { communityId, start, months: options.months, units })
   await simulateVisits(send, { seed: options.seed + 1, start, endsAt, units })
 
   // Owner forums and committee meetings; staff, their training and their satisfaction. Randoms of their own.
-  await simulateMeetings(send, { seed: options.seed + 2, start, months: options.months })
+  await simulateMeetings(send, { communityId, seed: options.seed + 2, start, months: options.months })
   await simulateStaff(send, { seed: options.seed + 3, start, months: options.months })
 
   return {

@@ -4,6 +4,7 @@
  */
 import type * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { CommunityCommand, CommunityEvent, communityDecider } from './communities/community.js'
 import { ComplaintCommand, ComplaintEvent, complaintDecider } from './complaints/complaint.js'
 import { FeeAccountCommand, FeeAccountEvent, feeAccountDecider } from './fees/feeAccount.js'
 import { SharedCostCommand, SharedCostEvent, sharedCostDecider } from './fees/sharedCost.js'
@@ -35,6 +36,7 @@ import { UnitCommand, UnitEvent, unitDecider } from './units/unit.js'
 
 /** Any command of the domain. */
 export const Command = t.union([
+  ...CommunityCommand.types,
   ...UnitCommand.types,
   ...OwnerCommand.types,
   ...ServiceCommand.types,
@@ -54,6 +56,7 @@ export type Command = t.TypeOf<typeof Command>
 
 /** Any event of the domain. */
 export const Event = t.union([
+  ...CommunityEvent.types,
   ...UnitEvent.types,
   ...OwnerEvent.types,
   ...ServiceEvent.types,
@@ -105,6 +108,13 @@ const aggregate = <C extends Command, Ev extends Event, S>(
 /** Every aggregate under the given policies. */
 export const aggregates = (policies: Policies = defaultPolicies) =>
   ({
+    community: aggregate(
+      'community',
+      communityDecider,
+      CommunityCommand,
+      CommunityEvent,
+      (c) => c.data.communityId,
+    ),
     unit: aggregate('unit', unitDecider, UnitCommand, UnitEvent, (c) => c.data.unitId),
     owner: aggregate('owner', ownerDecider, OwnerCommand, OwnerEvent, (c) => c.data.ownerId),
     service: aggregate('service', serviceDecider, ServiceCommand, ServiceEvent, (c) => c.data.serviceId),

@@ -7,6 +7,7 @@
  * @module @property-services/domain
  */
 export * from './aggregates.js'
+export * from './communities/community.js'
 export * from './complaints/classification.js'
 export * from './complaints/complaint.js'
 export * from './complaints/deadlines.js'

@@ -23,6 +23,8 @@ const ownerForThemself: Grants = { owner: 'self', staff: 'always', manager: 'alw
 const ownerOfTheUnit: Grants = { owner: 'own-unit', staff: 'always', manager: 'always' }
 
 export const permissions: Readonly<Record<CommandType, Grants>> = {
+  RegisterCommunity: manager,
+  ChangeCommunityProfile: manager,
   RegisterUnit: staff,
   AssignUnitOwner: staff,
   TransferUnitOwnership: staff,

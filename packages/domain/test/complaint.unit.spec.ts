@@ -12,9 +12,9 @@ import { describe, expect, it } from 'vitest'
 import { manager, meta, owner, staff, stranger } from './support.js'
 
 const decider = complaintDecider()
-const spec = specification(decider)
+const spec = specification(decider, { context: { unitCommunity: 'community-1' } })
 const complaintId = 'k1'
-const ownsUnit = { unitOwner: 'owner-1' }
+const ownsUnit = { unitOwner: 'owner-1', unitCommunity: 'community-1' }
 
 // Monday 2026-03-02 09:00 in Beijing
 const monday9 = '2026-03-02T01:00:00.000Z'
@@ -39,6 +39,7 @@ const filed: ComplaintEvent = {
   type: 'ComplaintFiled',
   data: {
     ...file().data,
+    communityId: 'community-1',
     replyDueBy: '2026-03-03T01:00:00.000Z',
     dispatchDueBy: null,
     at: monday9,
@@ -124,12 +125,12 @@ describe('filing a complaint', () => {
 
   it('lets an owner complain only about a unit they own, as themself', () => {
     spec.given([]).when(file({}, stranger), ownsUnit).thenFails('NotAllowed')
-    spec.given([]).when(file({}, owner), { unitOwner: 'owner-2' }).thenFails('NotAllowed')
-    spec.given([]).when(file({}, owner)).thenFails('NotAllowed')
+    spec.given([]).when(file({}, owner), { unitOwner: 'owner-2', unitCommunity: 'community-1' }).thenFails('NotAllowed')
+    spec.given([]).when(file({}, owner), { unitCommunity: 'community-1' }).thenFails('NotAllowed')
   })
 
   it('lets staff record a complaint for an owner', () => {
-    const { outcome } = spec.given([]).when(file({}, staff))
+    const { outcome } = spec.given([]).when(file({}, staff), { unitCommunity: 'community-1' })
     expect(outcome._tag).toBe('Right')
   })
 

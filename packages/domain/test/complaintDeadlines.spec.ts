@@ -27,6 +27,7 @@ const filed = (category: 'emergency' | 'facilities', channel: 'phone' | 'letter'
     complaintId,
     ownerId: 'owner-1',
     unitId: 'unit-1',
+    communityId: 'community-1',
     category,
     subject: category === 'emergency' ? 'flooding' : 'lift-stoppage',
     channel,

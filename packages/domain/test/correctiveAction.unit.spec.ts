@@ -13,6 +13,7 @@ const opened: CorrectiveActionEvent = {
     actionId: 'a1',
     complaintId: 'k1',
     unitId: 'u1',
+    communityId: 'community-1',
     category: 'facilities',
     subject: 'lift-stoppage',
     rootCause: 'worn door sensor',

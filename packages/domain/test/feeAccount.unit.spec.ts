@@ -13,10 +13,10 @@ import { describe, expect, it } from 'vitest'
 import { manager, meta, owner, staff, stranger } from './support.js'
 
 const feeAccountDecider = feeAccountDeciderWith()
-const spec = specification(feeAccountDecider)
+const spec = specification(feeAccountDecider, { context: { unitCommunity: 'community-1' } })
 const unitId = 'unit-1'
 const at = '2026-03-02T01:00:00.000Z'
-const ownsUnit = { unitOwner: 'owner-1' }
+const ownsUnit = { unitOwner: 'owner-1', unitCommunity: 'community-1' }
 
 type Data<T extends FeeAccountCommand['type']> = Omit<
   Extract<FeeAccountCommand, { type: T }>['data'],
@@ -161,7 +161,7 @@ describe('waivers and adjustments', () => {
     expect(spec.given(big).when(adjust(-10_000)).outcome._tag).toBe('Right')
     expect(spec.given(big).when(adjust(50_000)).outcome._tag).toBe('Right')
     expect(spec.given(big).when(adjust(-50_000, manager)).outcome._tag).toBe('Right')
-    const lenient = specification(feeAccountDeciderWith({ staffAdjustmentLimitFen: 60_000 }))
+    const lenient = specification(feeAccountDeciderWith({ staffAdjustmentLimitFen: 60_000 }), { context: { unitCommunity: 'community-1' } })
     expect(lenient.given(big).when(adjust(-50_000)).outcome._tag).toBe('Right')
   })
 
@@ -237,6 +237,7 @@ describe('shared costs', () => {
         kind: 'electricity' as const,
         description: 'lift power, February',
         totalFen: 10_000,
+        communityId: 'community-1',
         units: [
           { unitId: 'u1', floorAreaCm2: 1_000_000 },
           { unitId: 'u2', floorAreaCm2: 2_000_000 },

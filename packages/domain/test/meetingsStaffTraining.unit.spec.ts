@@ -18,7 +18,14 @@ describe('a meeting', () => {
   const spec = specification(meetingDecider)
   const scheduled: MeetingEvent = {
     type: 'MeetingScheduled',
-    data: { meetingId: 'm1', kind: 'forum', scheduledFor: later(48), agenda: 'lifts', at: t0 },
+    data: {
+      meetingId: 'm1',
+      communityId: 'community-1',
+      kind: 'forum',
+      scheduledFor: later(48),
+      agenda: 'lifts',
+      at: t0,
+    },
   }
   const held: MeetingEvent = {
     type: 'MeetingHeld',
@@ -34,7 +41,7 @@ describe('a meeting', () => {
     const schedule = (actor = staff, scheduledFor = later(48)) => ({
       type: 'ScheduleMeeting' as const,
       meta: meta(actor, t0),
-      data: { meetingId: 'm1', kind: 'forum' as const, scheduledFor, agenda: 'lifts' },
+      data: { meetingId: 'm1', communityId: 'community-1', kind: 'forum' as const, scheduledFor, agenda: 'lifts' },
     })
     spec.given([]).when(schedule()).then([scheduled])
     spec

@@ -16,7 +16,11 @@ import { manager, meta, owner, staff, stranger } from './support.js'
 const at = '2026-03-02T01:00:00.000Z'
 const ownerId = 'owner-1'
 const contact = { name: '王芳', phone: '13800000000' }
-const registered: OwnerEvent = { type: 'OwnerRegistered', data: { ownerId, contact, grade: 'general', at } }
+const communityId = 'community-1'
+const registered: OwnerEvent = {
+  type: 'OwnerRegistered',
+  data: { ownerId, communityId, contact, grade: 'general', at },
+}
 
 const ownerCmd = <T extends OwnerCommand['type']>(
   type: T,
@@ -28,7 +32,7 @@ const spec = specification(ownerDecider)
 
 describe('owners', () => {
   it('are registered by staff as general customers, then graded', () => {
-    spec.given([]).when(ownerCmd('RegisterOwner', { contact })).then([registered])
+    spec.given([]).when(ownerCmd('RegisterOwner', { communityId, contact })).then([registered])
     spec
       .given([registered])
       .when(ownerCmd('GradeOwner', { grade: 'key' }, manager))
@@ -153,14 +157,14 @@ describe('units', () => {
     ({ type, meta: meta(actor, at), data: { unitId: 'unit-1', ...data } }) as unknown as UnitCommand
   const unitRegistered = {
     type: 'UnitRegistered' as const,
-    data: { unitId: 'unit-1', building: '3', number: '1202', floorAreaCm2: 893_700, at },
+    data: { unitId: 'unit-1', communityId, building: '3', number: '1202', floorAreaCm2: 893_700, at },
   }
   const assigned = { type: 'UnitOwnerAssigned' as const, data: { unitId: 'unit-1', ownerId: 'owner-1', at } }
 
   it('are registered with a floor area, then owned, then transferred', () => {
     unitSpec
       .given([])
-      .when(unitCmd('RegisterUnit', { building: '3', number: '1202', floorAreaCm2: 893_700 }))
+      .when(unitCmd('RegisterUnit', { communityId, building: '3', number: '1202', floorAreaCm2: 893_700 }))
       .then([unitRegistered])
     unitSpec
       .given([unitRegistered])

@@ -105,6 +105,7 @@ describe('service orders', () => {
       orderId: 'o1',
       ownerId: 'owner-1',
       unitId: 'unit-1',
+      communityId: 'community-1',
       serviceId: 's1',
       description: 'leaking tap',
       at,
@@ -126,8 +127,8 @@ describe('service orders', () => {
       owner,
       at,
     )
-    spec.given([]).when(request, { unitOwner: 'owner-1' }).then([requested])
-    spec.given([]).when(request, { unitOwner: 'owner-2' }).thenFails('NotAllowed')
+    spec.given([]).when(request, { unitOwner: 'owner-1', unitCommunity: 'community-1' }).then([requested])
+    spec.given([]).when(request, { unitOwner: 'owner-2', unitCommunity: 'community-1' }).thenFails('NotAllowed')
     spec
       .given([requested])
       .when(cmd('ScheduleServiceOrder', { scheduledFor: after(24), assigneeId: 'fitter-1' }, staff, after(1)))
@@ -185,10 +186,20 @@ describe('service orders', () => {
 describe('satisfaction surveys', () => {
   const spec = specification(surveyDecider)
   const cmd = (type: SurveyCommand['type'], data: object, actor = staff) =>
-    ({ type, meta: meta(actor, at), data: { surveyId: 'v1', ...data } }) as unknown as SurveyCommand
+    ({
+      type,
+      meta: meta(actor, at),
+      data: { surveyId: 'v1', ...(type === 'OpenSurvey' ? { communityId: 'community-1' } : {}), ...data },
+    }) as unknown as SurveyCommand
   const opened: SurveyEvent = {
     type: 'SurveyOpened',
-    data: { surveyId: 'v1', period: '2026-H1', dimensions: ['cleanliness', 'security'], at },
+    data: {
+      surveyId: 'v1',
+      communityId: 'community-1',
+      period: '2026-H1',
+      dimensions: ['cleanliness', 'security'],
+      at,
+    },
   }
   const response = (ownerId: string, scores: Record<string, number>, actor = staff) =>
     cmd('RecordSurveyResponse', { ownerId, scores }, actor)

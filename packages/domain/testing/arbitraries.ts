@@ -54,6 +54,16 @@ const named: Record<string, fc.Arbitrary<unknown>> = {
     .tuple(fc.integer({ min: 2020, max: 2035 }), fc.integer({ min: 1, max: 12 }))
     .map(([y, m]) => `${y}-${String(m).padStart(2, '0')}`),
   MonthsBilled: fc.integer({ min: 1, max: 12 }),
+  TimeZone: fc.constantFrom('Asia/Shanghai', 'Asia/Urumqi', 'Asia/Hong_Kong', 'UTC'),
+  WeekendDays: fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { maxLength: 6 }),
+  Dates: fc.uniqueArray(isoDateArbitrary, { maxLength: 10 }),
+  CommunityRoles: fc
+    .uniqueArray(idArbitrary, { minLength: 1, maxLength: 5 })
+    .chain((ids) =>
+      fc
+        .array(fc.constantFrom('staff', 'manager'), { minLength: ids.length, maxLength: ids.length })
+        .map((roles) => Object.fromEntries(ids.map((id, i) => [id, roles[i]]))),
+    ),
 }
 
 const longest = (length: number) => '界'.repeat(length - 1) + 'z'
@@ -84,6 +94,16 @@ const boundaries: Record<string, fc.Arbitrary<unknown>> = {
   HalfYear: fc.constantFrom('2000-H1', '2199-H2'),
   Month: fc.constantFrom('2000-01', '2199-12'),
   MonthsBilled: fc.constantFrom(1, 12),
+  TimeZone: fc.constantFrom('UTC', 'America/Argentina/ComodRivadavia'),
+  WeekendDays: fc.constantFrom([], [0, 1, 2, 3, 4, 5]),
+  Dates: fc.constantFrom(
+    [],
+    Array.from({ length: 400 }, (_, i) => new Date(Date.UTC(2199, 0, 1) - i * 86_400_000).toISOString().slice(0, 10)),
+  ),
+  CommunityRoles: fc.constantFrom(
+    { a: 'staff' },
+    Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`${'Z'.repeat(58)}${i}`, 'manager'])),
+  ),
 }
 
 type AnyCodec = t.Decoder<unknown, unknown> & { readonly _tag?: string; readonly name: string }

@@ -12,6 +12,7 @@ import {
   aggregates,
   type BillLineRequest,
   type Command,
+  type CommunityState,
   type CommandType,
   type ComplaintCategory,
   type ComplaintState,
@@ -60,11 +61,16 @@ export const cast = {
   staff: { id: 'staff-1', role: 'staff' } as Actor,
   manager: { id: 'manager-1', role: 'manager' } as Actor,
   system: { id: 'system', role: 'system' } as Actor,
+  /** A manager of community-1 only (a clerk at company level). */
+  communityManager: { id: 'manager-2', role: 'staff', communities: { 'community-1': 'manager' } } as Actor,
+  /** Staff of another community only: refused everything about community-1. */
+  outsider: { id: 'staff-2', role: 'manager', communities: { 'community-2': 'staff' } } as Actor,
   unitId: 'unit-1',
+  communityId: 'community-1',
 } as const
 
-/** The context the application would look up: unit-1 belongs to owner-1. */
-export const castContext: DecisionContext = { unitOwner: cast.owner.id }
+/** The context the application would look up: unit-1 belongs to owner-1, in community-1. */
+export const castContext: DecisionContext = { unitOwner: cast.owner.id, unitCommunity: cast.communityId }
 
 /** One attempted command, what it was decided into, and the state after it. */
 export interface Attempt<S = unknown> {
@@ -95,7 +101,10 @@ type Built = { readonly type: CommandType; readonly data: unknown; readonly acto
 
 const pickOf = <A>(items: readonly A[], n: number): A => items[n % items.length] as A
 const anyActor = (env: Env): Actor =>
-  pickOf([cast.owner, cast.otherOwner, cast.staff, cast.manager, cast.system], env.step.pick >> 3)
+  pickOf(
+    [cast.owner, cast.otherOwner, cast.staff, cast.manager, cast.system, cast.communityManager, cast.outsider],
+    env.step.pick >> 3,
+  )
 const actorFor = (env: Env, valid: Actor): Actor => (env.any ? anyActor(env) : valid)
 const plusMinutes = (iso: string, minutes: number) =>
   new Date(Date.parse(iso) + minutes * 60_000).toISOString()
@@ -329,6 +338,7 @@ const surveyScript: Script<SurveyState> = {
           type,
           {
             surveyId,
+            communityId: cast.communityId,
             period: `${env.at.slice(0, 4)}-H${Number(env.at.slice(5, 7)) <= 6 ? 1 : 2}`,
             dimensions: dimensions.slice(0, 1 + (pick % dimensions.length)),
           },
@@ -434,7 +444,7 @@ const ownerScript: Script<OwnerState> = {
     const contact = { name: `Owner ${env.index}`, phone: `1380000${String(pick % 10_000).padStart(4, '0')}` }
     switch (type) {
       case 'RegisterOwner':
-        return build(type, { ownerId, contact }, actorFor(env, cast.staff))
+        return build(type, { ownerId, communityId: cast.communityId, contact }, actorFor(env, cast.staff))
       case 'GradeOwner': {
         const current = state.status === 'none' ? 'general' : state.grade
         const others = grades.filter((g) => g !== current)
@@ -491,6 +501,7 @@ const unitScript: Script<UnitState> = {
           type,
           {
             unitId,
+            communityId: cast.communityId,
             building: `B${pick % 9}`,
             number: `${(pick % 30) + 1}0${(pick % 4) + 1}`,
             floorAreaCm2: 300_000 + amount * 10,
@@ -577,6 +588,7 @@ const sharedCostScript: Script<{ readonly status: string }> = {
       'ApportionSharedCost',
       {
         sharedCostId: 'cost-1',
+        communityId: cast.communityId,
         kind: pickOf(
           ['water', 'electricity', 'cleaning', 'greening', 'shared-equipment'] as const,
           env.step.pick,
@@ -616,6 +628,7 @@ const meetingScript: Script<MeetingState> = {
           type,
           {
             meetingId,
+            communityId: cast.communityId,
             kind: flag ? 'forum' : 'committee',
             scheduledFor: plusMinutes(env.at, amount % 20_000),
             agenda: text('agenda', env),
@@ -874,7 +887,33 @@ const correctiveActionScript: Script<CorrectiveActionState> = {
   },
 }
 
+const timeZones = ['Asia/Shanghai', 'Asia/Urumqi', 'Asia/Hong_Kong'] as const
+
+const communityScript: Script<CommunityState> = {
+  next: (s) => (s.status === 'none' ? ['RegisterCommunity'] : ['ChangeCommunityProfile']),
+  build: (type, _state, env) => {
+    const { pick, flag } = env.step
+    return build(
+      type as 'RegisterCommunity',
+      {
+        communityId: cast.communityId,
+        name: text('Garden', env),
+        address: text('No. 1 Road', env),
+        timeZone: pickOf(timeZones, pick),
+        calendar: {
+          weekendDays: flag ? [0, 6] : [0],
+          holidays: pick % 2 === 0 ? [] : [env.at.slice(0, 10)],
+          extraWorkingDays: [],
+        },
+        serviceGrade: pickOf(['grade-1', 'grade-2', 'grade-3'] as const, pick >> 2),
+      },
+      actorFor(env, flag ? cast.manager : cast.communityManager),
+    )
+  },
+}
+
 const scripts: { readonly [K in AggregateName]: Script<never> } = {
+  community: communityScript,
   unit: unitScript,
   owner: ownerScript,
   service: serviceScript,

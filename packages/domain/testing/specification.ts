@@ -19,10 +19,16 @@ export interface Given<C, Ev> {
   readonly when: (command: C, context?: DecisionContext) => Then<Ev>
 }
 
-/** Builds a specification for a decider: `spec.given(events).when(command).then(events)`. */
-export const specification = <C, Ev, S>(decider: Decider<C, Ev, S>) => ({
+/**
+ * Builds a specification for a decider: `spec.given(events).when(command).then(events)`. `context` is
+ * what `when` decides with when it is given none (the unit's community, for a fee account's commands).
+ */
+export const specification = <C, Ev, S>(
+  decider: Decider<C, Ev, S>,
+  defaults: { readonly context?: DecisionContext } = {},
+) => ({
   given: (events: readonly Ev[]): Given<C, Ev> => ({
-    when: (command, context) => {
+    when: (command, context = defaults.context) => {
       const state = events.reduce(decider.evolve, decider.initialState)
       const outcome = decider.decide(command, state, context)
       return {

@@ -12,6 +12,7 @@ const filed = (category: 'emergency' | 'facilities'): ComplaintEvent => ({
     complaintId,
     ownerId: 'o1',
     unitId: 'u1',
+    communityId: 'community-1',
     category,
     subject: category === 'emergency' ? 'flooding' : 'lift-stoppage',
     channel: 'letter',

@@ -27,7 +27,7 @@ const stored = (type: string, data: unknown, meta: unknown = metadata(1)): Store
 })
 
 describe('serialization', () => {
-  it('reads a stored v1 OwnerRegistered as v2', () => {
+  it('reads a stored v1 OwnerRegistered as the current version, in the default community', () => {
     const v1 = stored('OwnerRegistered', {
       ownerId: 'o1',
       name: '李雷',
@@ -38,6 +38,7 @@ describe('serialization', () => {
       type: 'OwnerRegistered',
       data: {
         ownerId: 'o1',
+        communityId: 'default',
         contact: { name: '李雷', phone: '13900000000' },
         grade: 'general',
         at: '2025-06-01T02:00:00.000Z',
@@ -51,6 +52,7 @@ describe('serialization', () => {
       type: 'OwnerRegistered' as const,
       data: {
         ownerId: 'o1',
+        communityId: 'community-1',
         contact: { name: '李雷', phone: '139' },
         grade: 'general' as const,
         at: '2026-01-01T00:00:00.000Z',
@@ -65,7 +67,7 @@ describe('serialization', () => {
     }
     const [newEvent] = codec.toNewEvents([event], causation)
     expect(newEvent?.metadata).toMatchObject({
-      schemaVersion: 2,
+      schemaVersion: 3,
       commandId: 'cmd-1',
       correlationId: 'corr-1',
     })

@@ -38,6 +38,7 @@ const eventOf = (n: number, at: string): { streamName: string; event: Event } =>
         complaintId,
         ownerId: `o${i % 400}`,
         unitId: `u${i % 300}`,
+        communityId: `community-${i % 5}`,
         category: 'facilities',
         subject: i % 2 === 0 ? 'lift-stoppage' : 'water-supply-fault',
         channel: 'phone',

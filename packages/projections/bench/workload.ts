@@ -41,6 +41,7 @@ export const appendWorkload = async (store: EventStore, complaints: number): Pro
           complaintId,
           ownerId: `o${i % 400}`,
           unitId: `u${i % 300}`,
+          communityId: `community-${i % 5}`,
           category,
           subject,
           channel: i % 2 === 0 ? 'phone' : 'online',
@@ -74,6 +75,7 @@ export const appendWorkload = async (store: EventStore, complaints: number): Pro
             type: 'SurveyOpened',
             data: {
               surveyId: `v${i}`,
+              communityId: `community-${i % 5}`,
               period: '2025-H1',
               dimensions: ['cleanliness', 'security'],
               at: at(0),

@@ -20,6 +20,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import type { Policies } from '../policies.js'
 import { defaultPolicies } from '../policies.js'
+import { CommunityId, communityOfUnit } from '../communities/community.js'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
 import { addWorkingDays } from '../shared/calendar.js'
@@ -117,6 +118,8 @@ export const ComplaintFiled = event(
     complaintId: Id,
     ownerId: Id,
     unitId: Id,
+    /** The unit's community. */
+    communityId: CommunityId,
     category: ComplaintCategory,
     subject: ComplaintSubject,
     channel: ComplaintChannel,
@@ -212,6 +215,7 @@ export type ComplaintState =
       readonly complaintId: string
       readonly ownerId: string
       readonly unitId: string
+      readonly communityId: string
       readonly category: ComplaintCategory
       readonly subject: ComplaintSubject
       readonly filedAt: string
@@ -275,7 +279,7 @@ const onFiled = <C extends ComplaintCommand>(
   decide: TimedDecision<C, ComplaintEvent, Existing<ComplaintState>>,
 ): CommandDecision<C, ComplaintEvent, ComplaintState> =>
   onExisting<C, ComplaintEvent, ComplaintState>('no such complaint', (command, state, at, context) => {
-    const denied = authorize(command, { owner: state.ownerId })
+    const denied = authorize(command, { owner: state.ownerId, community: state.communityId })
     return denied === undefined ? decide(command, state, at, context) : E.left(denied)
   })
 
@@ -289,7 +293,10 @@ export const complaintDecider = (
       FileComplaint: (command, state, context) => {
         const at = command.meta.occurredAt
         const { ownerId, unitId, category, subject, channel } = command.data
-        const denied = authorize(command, { owner: ownerId, unitId, context })
+        const community = communityOfUnit(command, unitId, context)
+        if (E.isLeft(community)) return community
+        const communityId = community.right
+        const denied = authorize(command, { owner: ownerId, unitId, context, community: communityId })
         if (denied) return E.left(denied)
         if (state.status !== 'none')
           return E.left(wrongState(command.type, state.status, 'complaint already filed'))
@@ -313,7 +320,9 @@ export const complaintDecider = (
               `its deadline ${outOfRange} would fall after ${limits.latest}`,
             ),
           )
-        return E.right([{ type: 'ComplaintFiled', data: { ...command.data, replyDueBy, dispatchDueBy, at } }])
+        return E.right([
+          { type: 'ComplaintFiled', data: { ...command.data, communityId, replyDueBy, dispatchDueBy, at } },
+        ])
       },
       AcknowledgeComplaint: onFiled((command, state, at) => {
         const wrong = inState(
@@ -419,12 +428,14 @@ export const complaintDecider = (
     }),
     evolve: (state, event) => {
       if (event.type === 'ComplaintFiled') {
-        const { complaintId, ownerId, unitId, category, subject, replyDueBy, dispatchDueBy, at } = event.data
+        const { complaintId, ownerId, unitId, communityId, category, subject, replyDueBy, dispatchDueBy, at } =
+          event.data
         return {
           status: 'filed',
           complaintId,
           ownerId,
           unitId,
+          communityId,
           category,
           subject,
           filedAt: at,

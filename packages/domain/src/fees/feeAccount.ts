@@ -16,7 +16,8 @@ import * as t from 'io-ts'
 import { grantOf } from '../permissions.js'
 import { defaultPolicies, type Policies } from '../policies.js'
 import { command, event } from '../shared/actor.js'
-import { authorize } from '../shared/authorize.js'
+import { communityOfUnit } from '../communities/community.js'
+import { authorize, roleIn } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { notAllowed, ruleViolated, wrongState } from '../shared/errors.js'
 import { serviceFee } from '../shared/money.js'
@@ -233,13 +234,11 @@ const withinBounds = (state: FeeAccountState): boolean =>
 export const feeAccountDecider = (
   policies: Pick<Policies, 'staffAdjustmentLimitFen'> = defaultPolicies,
 ): Decider<FeeAccountCommand, FeeAccountEvent, FeeAccountState & TimeOrdered> => {
-  const decider: Decider<FeeAccountCommand, FeeAccountEvent, FeeAccountState> = {
-    initialState: { unitId: null, bills: [], creditFen: 0, payments: null },
-    decide: decideByCommand<FeeAccountCommand, FeeAccountEvent, FeeAccountState>({
-      IssueBill: (command, state) => {
+  const decideCommand = decideByCommand<FeeAccountCommand, FeeAccountEvent, FeeAccountState>({
+      IssueBill: (command, state, context) => {
         const at = command.meta.occurredAt
         const { unitId } = command.data
-        const denied = authorize(command)
+        const denied = authorize(command, { community: context?.unitCommunity })
         if (denied) return E.left(denied)
         if (state.bills.some((bill) => bill.billId === command.data.billId))
           return E.left(ruleViolated(command.type, 'bill-once', `bill ${command.data.billId} already issued`))
@@ -259,7 +258,7 @@ export const feeAccountDecider = (
       RecordPayment: (command, state, context) => {
         const at = command.meta.occurredAt
         const { unitId } = command.data
-        const denied = authorize(command, { unitId, context })
+        const denied = authorize(command, { unitId, context, community: context?.unitCommunity })
         if (denied) return E.left(denied)
         if (command.data.amountFen === 0)
           return E.left(ruleViolated(command.type, 'positive', 'a payment pays something'))
@@ -269,9 +268,9 @@ export const feeAccountDecider = (
           )
         return E.right([{ type: 'PaymentRecorded', data: { ...command.data, at } }])
       },
-      WaiveCharge: (command, state) => {
+      WaiveCharge: (command, state, context) => {
         const at = command.meta.occurredAt
-        const denied = authorize(command)
+        const denied = authorize(command, { community: context?.unitCommunity })
         if (denied) return E.left(denied)
         const bill = state.bills.find((b) => b.billId === command.data.billId)
         if (bill === undefined)
@@ -286,11 +285,11 @@ export const feeAccountDecider = (
           )
         return E.right([{ type: 'ChargeWaived', data: { ...command.data, at } }])
       },
-      AdjustBill: (command, state) => {
+      AdjustBill: (command, state, context) => {
         const at = command.meta.occurredAt
-        const denied = authorize(command)
+        const denied = authorize(command, { community: context?.unitCommunity })
         if (denied) return E.left(denied)
-        const { role } = command.meta.actor
+        const role = roleIn(command.meta.actor, context?.unitCommunity) ?? command.meta.actor.role
         if (
           grantOf(command.type, role) === 'within-limit' &&
           -command.data.amountFen > policies.staffAdjustmentLimitFen
@@ -308,7 +307,14 @@ export const feeAccountDecider = (
           return E.left(ruleViolated(command.type, 'non-zero', 'adjust by something'))
         return E.right([{ type: 'BillAdjusted', data: { ...command.data, at } }])
       },
-    }),
+    })
+  const decider: Decider<FeeAccountCommand, FeeAccountEvent, FeeAccountState> = {
+    initialState: { unitId: null, bills: [], creditFen: 0, payments: null },
+    // An account is its unit's, in the unit's community: an unregistered unit has none.
+    decide: (command, state, context) => {
+      const community = communityOfUnit(command, command.data.unitId, context)
+      return E.isLeft(community) ? community : decideCommand(command, state, context)
+    },
     evolve: (state, event) => {
       const unitId = state.unitId ?? event.data.unitId
       switch (event.type) {

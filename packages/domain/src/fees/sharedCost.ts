@@ -1,6 +1,7 @@
 /** A shared cost (公摊费用: water, electricity, cleaning, greening, shared equipment) apportioned by floor area. */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { CommunityId } from '../communities/community.js'
 import { command, event } from '../shared/actor.js'
 import { authorizedFirst } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
@@ -20,6 +21,8 @@ export const ApportionSharedCost = command(
   'ApportionSharedCost',
   t.type({
     sharedCostId: Id,
+    /** The community whose units share the cost. */
+    communityId: CommunityId,
     kind: SharedCostKind,
     description: ShortText,
     totalFen: Fen,
@@ -33,6 +36,8 @@ export const SharedCostApportioned = event(
   'SharedCostApportioned',
   t.type({
     sharedCostId: Id,
+    /** The community whose units share the cost. */
+    communityId: CommunityId,
     kind: SharedCostKind,
     description: ShortText,
     totalFen: Fen,

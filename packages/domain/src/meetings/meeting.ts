@@ -9,6 +9,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { CommunityId } from '../communities/community.js'
 import { command, event } from '../shared/actor.js'
 import { authorizedFirst } from '../shared/authorize.js'
 import {
@@ -29,7 +30,13 @@ export const maxActionItemsPerMeeting = 100
 
 export const ScheduleMeeting = command(
   'ScheduleMeeting',
-  t.type({ meetingId: Id, kind: MeetingKind, scheduledFor: IsoDateTime, agenda: FreeText }),
+  t.type({
+    meetingId: Id,
+    communityId: CommunityId,
+    kind: MeetingKind,
+    scheduledFor: IsoDateTime,
+    agenda: FreeText,
+  }),
 )
 export const HoldMeeting = command(
   'HoldMeeting',
@@ -56,7 +63,14 @@ export type MeetingCommand = t.TypeOf<typeof MeetingCommand>
 
 export const MeetingScheduled = event(
   'MeetingScheduled',
-  t.type({ meetingId: Id, kind: MeetingKind, scheduledFor: IsoDateTime, agenda: FreeText, at: IsoDateTime }),
+  t.type({
+    meetingId: Id,
+    communityId: CommunityId,
+    kind: MeetingKind,
+    scheduledFor: IsoDateTime,
+    agenda: FreeText,
+    at: IsoDateTime,
+  }),
 )
 export const MeetingHeld = event(
   'MeetingHeld',
@@ -97,6 +111,7 @@ export type MeetingState =
   | {
       readonly status: 'scheduled' | 'held' | 'cancelled'
       readonly meetingId: string
+      readonly communityId: string
       readonly kind: MeetingKind
       readonly scheduledFor: string
       readonly openItems: readonly string[]
@@ -169,8 +184,16 @@ export const meetingDecider: Decider<MeetingCommand, MeetingEvent, MeetingState 
   evolve: (state, event) => {
     switch (event.type) {
       case 'MeetingScheduled': {
-        const { meetingId, kind, scheduledFor } = event.data
-        return { status: 'scheduled', meetingId, kind, scheduledFor, openItems: [], closedItems: [] }
+        const { meetingId, communityId, kind, scheduledFor } = event.data
+        return {
+          status: 'scheduled',
+          meetingId,
+          communityId,
+          kind,
+          scheduledFor,
+          openItems: [],
+          closedItems: [],
+        }
       }
       case 'MeetingHeld':
         return state.status === 'none' ? state : { ...state, status: 'held' }

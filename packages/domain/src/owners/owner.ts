@@ -4,6 +4,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { CommunityId } from '../communities/community.js'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
 import {
@@ -44,7 +45,10 @@ export const erasedContact: StoredContact = erased
 /** The needs heard on one visit: at most 20 notes. */
 const Needs = boundedArray(FreeText, 20, 'Needs')
 
-export const RegisterOwner = command('RegisterOwner', t.type({ ownerId: Id, contact: ContactDetails }))
+export const RegisterOwner = command(
+  'RegisterOwner',
+  t.type({ ownerId: Id, communityId: CommunityId, contact: ContactDetails }),
+)
 export const GradeOwner = command('GradeOwner', t.type({ ownerId: Id, grade: OwnerGrade }))
 export const RecordOwnerVisit = command('RecordOwnerVisit', t.type({ ownerId: Id, needs: Needs }))
 export const ChangeOwnerContact = command(
@@ -74,7 +78,14 @@ export type OwnerCommand = t.TypeOf<typeof OwnerCommand>
 
 export const OwnerRegistered = event(
   'OwnerRegistered',
-  t.type({ ownerId: Id, contact: StoredContact, grade: OwnerGrade, at: IsoDateTime }),
+  t.type({
+    ownerId: Id,
+    /** The community whose customer service keeps the owner's file (业主档案). */
+    communityId: CommunityId,
+    contact: StoredContact,
+    grade: OwnerGrade,
+    at: IsoDateTime,
+  }),
 )
 export const OwnerGraded = event(
   'OwnerGraded',
@@ -117,6 +128,7 @@ export type OwnerState =
   | {
       readonly status: 'registered' | 'erased'
       readonly ownerId: string
+      readonly communityId: string
       readonly contact: StoredContact
       readonly grade: OwnerGrade
       readonly lastVisitAt: string | null
@@ -137,18 +149,16 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOr
   decide: decideByCommand<OwnerCommand, OwnerEvent, OwnerState>({
     RegisterOwner: (command, state) => {
       const at = command.meta.occurredAt
-      const { ownerId } = command.data
-      const denied = authorize(command)
+      const { ownerId, communityId, contact } = command.data
+      const denied = authorize(command, { community: communityId })
       if (denied) return E.left(denied)
       if (state.status !== 'none')
         return E.left(wrongState(command.type, state.status, 'owner already registered'))
-      return E.right([
-        { type: 'OwnerRegistered', data: { ownerId, contact: command.data.contact, grade: 'general', at } },
-      ])
+      return E.right([{ type: 'OwnerRegistered', data: { ownerId, communityId, contact, grade: 'general', at } }])
     },
     GradeOwner: whenRegistered((command, state, at) => {
       const { ownerId } = command.data
-      const denied = authorize(command)
+      const denied = authorize(command, { community: state.communityId })
       if (denied) return E.left(denied)
       if (state.grade === command.data.grade)
         return E.left(ruleViolated(command.type, 'grade-changes', `owner is already graded ${state.grade}`))
@@ -156,9 +166,9 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOr
         { type: 'OwnerGraded', data: { ownerId, from: state.grade, to: command.data.grade, at } },
       ])
     }),
-    RecordOwnerVisit: whenRegistered((command, _state, at) => {
+    RecordOwnerVisit: whenRegistered((command, state, at) => {
       const { ownerId } = command.data
-      const denied = authorize(command)
+      const denied = authorize(command, { community: state.communityId })
       if (denied) return E.left(denied)
       return E.right([
         {
@@ -169,7 +179,7 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOr
     }),
     ChangeOwnerContact: whenRegistered((command, state, at) => {
       const { ownerId } = command.data
-      const denied = authorize(command, { owner: ownerId })
+      const denied = authorize(command, { owner: ownerId, community: state.communityId })
       if (denied) return E.left(denied)
       if (state.status === 'erased')
         return E.left(wrongState(command.type, state.status, 'personal data was erased; register anew'))
@@ -177,7 +187,7 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOr
     }),
     EraseOwnerPersonalData: whenRegistered((command, state, at) => {
       const { ownerId } = command.data
-      const denied = authorize(command, { owner: ownerId })
+      const denied = authorize(command, { owner: ownerId, community: state.communityId })
       if (denied) return E.left(denied)
       if (state.status === 'erased') return E.left(wrongState(command.type, state.status, 'already erased'))
       return E.right([{ type: 'OwnerPersonalDataErased', data: { ownerId, at } }])
@@ -185,7 +195,7 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOr
     SubscribeToPackage: whenRegistered((command, state, at, context) => {
       const { ownerId } = command.data
       const { unitId, packageId } = command.data
-      const denied = authorize(command, { owner: ownerId, unitId, context })
+      const denied = authorize(command, { owner: ownerId, unitId, context, community: state.communityId })
       if (denied) return E.left(denied)
       if (Object.hasOwn(state.subscriptions, packageId))
         return E.left(ruleViolated(command.type, 'one-subscription', `already subscribed to ${packageId}`))
@@ -193,7 +203,7 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOr
     }),
     UnsubscribeFromPackage: whenRegistered((command, state, at) => {
       const { ownerId } = command.data
-      const denied = authorize(command, { owner: ownerId })
+      const denied = authorize(command, { owner: ownerId, community: state.communityId })
       if (denied) return E.left(denied)
       if (!Object.hasOwn(state.subscriptions, command.data.packageId))
         return E.left(ruleViolated(command.type, 'subscribed', `not subscribed to ${command.data.packageId}`))
@@ -207,6 +217,7 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOr
       return {
         status: 'registered',
         ownerId: event.data.ownerId,
+        communityId: event.data.communityId,
         contact: event.data.contact,
         grade: event.data.grade,
         lastVisitAt: null,

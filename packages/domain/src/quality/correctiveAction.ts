@@ -10,6 +10,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { ComplaintCategory, ComplaintSubject, subjectBelongsTo } from '../complaints/classification.js'
+import { CommunityId, communityOfUnit } from '../communities/community.js'
 import { command, event } from '../shared/actor.js'
 import { authorizedFirst } from '../shared/authorize.js'
 import {
@@ -77,6 +78,8 @@ export const CorrectiveActionOpened = event(
     actionId: Id,
     complaintId: Id,
     unitId: Id,
+    /** The unit's community. */
+    communityId: CommunityId,
     category: ComplaintCategory,
     subject: ComplaintSubject,
     rootCause: FreeText,
@@ -123,6 +126,7 @@ export type CorrectiveActionState =
       readonly actionId: string
       readonly complaintId: string
       readonly unitId: string
+      readonly communityId: string
       readonly subject: string
       readonly reviewAfterDays: number
       /** When effectiveness may be reviewed: set on completion. */
@@ -147,10 +151,12 @@ export const correctiveActionDecider: Decider<
   initialState: { status: 'none' },
   decide: authorizedFirst(
     decideByCommand<CorrectiveActionCommand, CorrectiveActionEvent, CorrectiveActionState>({
-      OpenCorrectiveAction: (command, state) => {
+      OpenCorrectiveAction: (command, state, context) => {
         const at = command.meta.occurredAt
         if (state.status !== 'none')
           return E.left(wrongState(command.type, state.status, 'corrective action already opened'))
+        const community = communityOfUnit(command, command.data.unitId, context)
+        if (E.isLeft(community)) return community
         if (!subjectBelongsTo(command.data.category, command.data.subject))
           return E.left(
             ruleViolated(
@@ -161,7 +167,9 @@ export const correctiveActionDecider: Decider<
           )
         const late = notAhead(command.type, at, command.data.dueBy)
         if (late) return E.left(late)
-        return E.right([{ type: 'CorrectiveActionOpened', data: { ...command.data, at } }])
+        return E.right([
+          { type: 'CorrectiveActionOpened', data: { ...command.data, communityId: community.right, at } },
+        ])
       },
       CompleteCorrectiveAction: onExisting('no such corrective action', (command, state, at) => {
         if (state.status !== 'open')
@@ -217,12 +225,13 @@ export const correctiveActionDecider: Decider<
   evolve: (state, event) => {
     switch (event.type) {
       case 'CorrectiveActionOpened': {
-        const { actionId, complaintId, unitId, subject, reviewAfterDays } = event.data
+        const { actionId, complaintId, unitId, communityId, subject, reviewAfterDays } = event.data
         return {
           status: 'open',
           actionId,
           complaintId,
           unitId,
+          communityId,
           subject,
           reviewAfterDays,
           reviewDueAt: null,

@@ -4,6 +4,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { CommunityId, communityOfUnit } from '../communities/community.js'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
 import {
@@ -47,6 +48,8 @@ export const ServiceOrderRequested = event(
     orderId: Id,
     ownerId: Id,
     unitId: Id,
+    /** The unit's community. */
+    communityId: CommunityId,
     serviceId: Id,
     description: erasable(FreeText),
     at: IsoDateTime,
@@ -89,6 +92,7 @@ export type ServiceOrderState =
       readonly status: ServiceOrderStatus
       readonly orderId: string
       readonly ownerId: string
+      readonly communityId: string
       readonly serviceId: string
     }
 
@@ -102,14 +106,17 @@ export const serviceOrderDecider: Decider<
     RequestServiceOrder: (command, state, context) => {
       const at = command.meta.occurredAt
       const { ownerId, unitId } = command.data
-      const denied = authorize(command, { owner: ownerId, unitId, context })
+      const community = communityOfUnit(command, unitId, context)
+      if (E.isLeft(community)) return community
+      const communityId = community.right
+      const denied = authorize(command, { owner: ownerId, unitId, context, community: communityId })
       if (denied) return E.left(denied)
       if (state.status !== 'none')
         return E.left(wrongState(command.type, state.status, 'order already exists'))
-      return E.right([{ type: 'ServiceOrderRequested', data: { ...command.data, at } }])
+      return E.right([{ type: 'ServiceOrderRequested', data: { ...command.data, communityId, at } }])
     },
     ScheduleServiceOrder: onExisting('no such order', (command, state, at) => {
-      const denied = authorize(command)
+      const denied = authorize(command, { community: state.communityId })
       if (denied) return E.left(denied)
       if (state.status !== 'requested' && state.status !== 'scheduled')
         return E.left(wrongState(command.type, state.status, 'only a requested order can be scheduled'))
@@ -119,7 +126,7 @@ export const serviceOrderDecider: Decider<
     }),
     DeliverServiceOrder: onExisting('no such order', (command, state, at) => {
       const { orderId } = state
-      const denied = authorize(command)
+      const denied = authorize(command, { community: state.communityId })
       if (denied) return E.left(denied)
       if (state.status !== 'scheduled')
         return E.left(wrongState(command.type, state.status, 'only a scheduled order can be delivered'))
@@ -127,7 +134,7 @@ export const serviceOrderDecider: Decider<
     }),
     RateServiceOrder: onExisting('no such order', (command, state, at) => {
       const { orderId } = state
-      const denied = authorize(command, { owner: state.ownerId })
+      const denied = authorize(command, { owner: state.ownerId, community: state.communityId })
       if (denied) return E.left(denied)
       if (state.status !== 'delivered')
         return E.left(wrongState(command.type, state.status, 'only a delivered order can be rated, once'))
@@ -141,7 +148,7 @@ export const serviceOrderDecider: Decider<
     }),
     CancelServiceOrder: onExisting('no such order', (command, state, at) => {
       const { orderId } = state
-      const denied = authorize(command, { owner: state.ownerId })
+      const denied = authorize(command, { owner: state.ownerId, community: state.communityId })
       if (denied) return E.left(denied)
       if (state.status !== 'requested' && state.status !== 'scheduled')
         return E.left(
@@ -152,8 +159,8 @@ export const serviceOrderDecider: Decider<
   }),
   evolve: (state, event) => {
     if (event.type === 'ServiceOrderRequested') {
-      const { orderId, ownerId, serviceId } = event.data
-      return { status: 'requested', orderId, ownerId, serviceId }
+      const { orderId, ownerId, communityId, serviceId } = event.data
+      return { status: 'requested', orderId, ownerId, communityId, serviceId }
     }
     if (state.status === 'none') return state
     switch (event.type) {

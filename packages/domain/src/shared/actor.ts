@@ -1,16 +1,42 @@
 import * as t from 'io-ts'
 import { StrictType, strict } from './structure.js'
-import { Id, IsoDateTime } from './values.js'
+import { Id, IsoDateTime, refine } from './values.js'
 
 /** Who may act: owners act for themselves and their own units; staff handle; managers also waive and publish. */
 export const Role = t.keyof({ owner: null, staff: null, manager: null, system: null }, 'Role')
 export type Role = t.TypeOf<typeof Role>
 
+/** The role a member of staff holds in one community. */
+export const CommunityRole = t.keyof({ staff: null, manager: null }, 'CommunityRole')
+export type CommunityRole = t.TypeOf<typeof CommunityRole>
+
+/** At most this many communities in one principal's scope. */
+export const maxScopedCommunities = 1_000
+
+/** The communities a principal may act in, each with its role there; at least one. */
+export const CommunityRoles = refine(
+  'CommunityRoles',
+  t.readonly(t.record(Id, CommunityRole)),
+  (roles) => {
+    const count = Object.keys(roles).length
+    return count >= 1 && count <= maxScopedCommunities
+  },
+)
+
 /**
  * The acting principal: who the embedding backend authenticated. It never comes from a request body;
  * the command handler takes it from its caller.
+ * - `role`: the principal's role at company level, for what belongs to no community (services, staff,
+ *   courses, communities themselves).
+ * - `communities`: when present, the principal acts only in these communities, with the role given
+ *   for each (a customer-service clerk of one community, the manager of two). When absent, `role`
+ *   reaches every community: company-level roles such as a quality manager, automation, and owners
+ *   (who act only for their own units anyway).
  */
-export const Actor = strict(t.readonly(t.type({ id: Id, role: Role })), 'Actor')
+export const Actor = strict(
+  t.readonly(t.intersection([t.type({ id: Id, role: Role }), t.partial({ communities: CommunityRoles })])),
+  'Actor',
+)
 export type Actor = t.TypeOf<typeof Actor>
 
 /**

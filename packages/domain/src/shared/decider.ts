@@ -3,11 +3,13 @@ import { type DomainError, ruleViolated, wrongState } from './errors.js'
 
 /**
  * Facts from outside the aggregate that a decision needs. The application looks them up before
- * deciding (the domain does no I/O): `unitOwner` is the current owner of the unit named by the
- * command's `data.unitId`, read from that unit's stream, or undefined when it has none.
+ * deciding (the domain does no I/O), from the stream of the unit named by the command's `data.unitId`:
+ * - `unitOwner`: the unit's current owner, or undefined when it has none;
+ * - `unitCommunity`: the community the unit belongs to, or undefined when the unit is not registered.
  */
 export interface DecisionContext {
   readonly unitOwner?: string | undefined
+  readonly unitCommunity?: string | undefined
 }
 
 /**

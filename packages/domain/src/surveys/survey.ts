@@ -1,8 +1,9 @@
 /** A half-yearly satisfaction survey (满意度调查): scores of 1-5 per dimension, one response per owner. */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { CommunityId } from '../communities/community.js'
 import { command, event } from '../shared/actor.js'
-import { authorize } from '../shared/authorize.js'
+import { authorize, communityActedIn } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { type DomainError, ruleViolated, wrongState } from '../shared/errors.js'
 import { boundedArray, boundedRecord } from '../shared/structure.js'
@@ -17,7 +18,7 @@ export const Scores = boundedRecord(Dimension, Score, 20, 'Scores')
 
 export const OpenSurvey = command(
   'OpenSurvey',
-  t.type({ surveyId: Id, period: HalfYear, dimensions: Dimensions }),
+  t.type({ surveyId: Id, communityId: CommunityId, period: HalfYear, dimensions: Dimensions }),
 )
 export const RecordSurveyResponse = command(
   'RecordSurveyResponse',
@@ -30,7 +31,7 @@ export type SurveyCommand = t.TypeOf<typeof SurveyCommand>
 
 export const SurveyOpened = event(
   'SurveyOpened',
-  t.type({ surveyId: Id, period: HalfYear, dimensions: Dimensions, at: IsoDateTime }),
+  t.type({ surveyId: Id, communityId: CommunityId, period: HalfYear, dimensions: Dimensions, at: IsoDateTime }),
 )
 export const SurveyResponseRecorded = event(
   'SurveyResponseRecorded',
@@ -46,6 +47,7 @@ export type SurveyState =
   | {
       readonly status: 'open' | 'closed'
       readonly surveyId: string
+      readonly communityId: string
       readonly period: string
       readonly dimensions: readonly string[]
       readonly respondents: readonly string[]
@@ -70,7 +72,7 @@ export const surveyDecider: Decider<SurveyCommand, SurveyEvent, SurveyState & Ti
   decide: decideByCommand<SurveyCommand, SurveyEvent, SurveyState>({
     OpenSurvey: (command, state) => {
       const at = command.meta.occurredAt
-      const denied = authorize(command)
+      const denied = authorize(command, { community: command.data.communityId })
       if (denied) return E.left(denied)
       if (state.status !== 'none')
         return E.left(wrongState(command.type, state.status, 'survey already opened'))
@@ -83,7 +85,10 @@ export const surveyDecider: Decider<SurveyCommand, SurveyEvent, SurveyState & Ti
     },
     RecordSurveyResponse: (command, state) => {
       const at = command.meta.occurredAt
-      const denied = authorize(command, { owner: command.data.ownerId })
+      const denied = authorize(command, {
+        owner: command.data.ownerId,
+        community: communityActedIn(command, state, undefined),
+      })
       if (denied) return E.left(denied)
       if (state.status !== 'open') return E.left(wrongState(command.type, state.status, 'survey is not open'))
       if (state.respondents.includes(command.data.ownerId))
@@ -98,7 +103,7 @@ export const surveyDecider: Decider<SurveyCommand, SurveyEvent, SurveyState & Ti
     },
     CloseSurvey: (command, state) => {
       const at = command.meta.occurredAt
-      const denied = authorize(command)
+      const denied = authorize(command, { community: communityActedIn(command, state, undefined) })
       if (denied) return E.left(denied)
       if (state.status !== 'open') return E.left(wrongState(command.type, state.status, 'survey is not open'))
       return E.right([
@@ -112,8 +117,8 @@ export const surveyDecider: Decider<SurveyCommand, SurveyEvent, SurveyState & Ti
   evolve: (state, event) => {
     switch (event.type) {
       case 'SurveyOpened': {
-        const { surveyId, period, dimensions } = event.data
-        return { status: 'open', surveyId, period, dimensions, respondents: [] }
+        const { surveyId, communityId, period, dimensions } = event.data
+        return { status: 'open', surveyId, communityId, period, dimensions, respondents: [] }
       }
       case 'SurveyResponseRecorded':
         return state.status === 'none'

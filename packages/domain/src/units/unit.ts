@@ -1,6 +1,7 @@
-/** A unit (房屋单元) with its floor area and its current owner; ownership can be transferred. */
+/** A unit (房屋单元) of a community, with its floor area and its current owner; ownership can be transferred. */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { CommunityId } from '../communities/community.js'
 import { command, event } from '../shared/actor.js'
 import { authorizedFirst } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
@@ -9,7 +10,13 @@ import { AreaCm2, Id, IsoDateTime, ShortText } from '../shared/values.js'
 
 export const RegisterUnit = command(
   'RegisterUnit',
-  t.type({ unitId: Id, building: ShortText, number: ShortText, floorAreaCm2: AreaCm2 }),
+  t.type({
+    unitId: Id,
+    communityId: CommunityId,
+    building: ShortText,
+    number: ShortText,
+    floorAreaCm2: AreaCm2,
+  }),
 )
 export const AssignUnitOwner = command('AssignUnitOwner', t.type({ unitId: Id, ownerId: Id }))
 export const TransferUnitOwnership = command('TransferUnitOwnership', t.type({ unitId: Id, toOwnerId: Id }))
@@ -21,6 +28,8 @@ export const UnitRegistered = event(
   'UnitRegistered',
   t.type({
     unitId: Id,
+    /** The community the unit belongs to, for good: a unit never moves. */
+    communityId: CommunityId,
     building: ShortText,
     number: ShortText,
     floorAreaCm2: AreaCm2,
@@ -44,6 +53,7 @@ export type UnitState =
   | {
       readonly status: 'registered'
       readonly unitId: string
+      readonly communityId: string
       readonly floorAreaCm2: number
       readonly ownerId: string | null
     }
@@ -93,6 +103,7 @@ export const unitDecider: Decider<UnitCommand, UnitEvent, UnitState & TimeOrdere
         return {
           status: 'registered',
           unitId: event.data.unitId,
+          communityId: event.data.communityId,
           floorAreaCm2: event.data.floorAreaCm2,
           ownerId: null,
         }

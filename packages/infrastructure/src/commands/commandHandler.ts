@@ -33,25 +33,42 @@ export * from './deciderHandler.js'
 /** Options of the whole-domain handler: those of each aggregate's handler, under one set of policies. */
 export type CommandHandlerOptions = HandlerOptions
 
+/** How many units' communities the handler keeps. */
+const unitCommunityCacheSize = 100_000
+
 export const commandHandler = (options: CommandHandlerOptions): CommandHandler => {
   const { store, keys } = options
   const all = aggregates(options.policies ?? defaultPolicies)
   const codec = options.serde ?? defaultSerde({ ...(keys === undefined ? {} : { keys }) })
   const handlers: DeciderCommandHandler[] = []
 
+  // A unit never changes community, so what was read once is kept (the most recently used, bounded).
+  const unitCommunities = new Map<string, string>()
+  const rememberCommunity = (unitId: string, communityId: string) => {
+    unitCommunities.delete(unitId)
+    unitCommunities.set(unitId, communityId)
+    if (unitCommunities.size > unitCommunityCacheSize)
+      unitCommunities.delete(unitCommunities.keys().next().value as string)
+  }
+
   /**
-   * Who owns the unit the command names. Only an owner's command depends on it (staff act for any
-   * owner), so only then is the unit's stream read.
+   * The community of the unit the command names (who may act on it depends on it) and, for an owner's
+   * command, who owns the unit (an owner acts only for their own units). The unit's stream is read
+   * when its community is not known yet, and for every owner's command.
    */
   const contextFor = async (command: Command): Promise<DecisionContext> => {
     const unitId = unitNamedBy(command)
-    if (unitId === undefined || command.meta.actor.role !== 'owner') return {}
+    if (unitId === undefined) return {}
+    const known = unitCommunities.get(unitId)
+    if (known !== undefined && command.meta.actor.role !== 'owner') return { unitCommunity: known }
     const read = await store.readStream(`${all.unit.category}-${unitId}`)
     const unit = replay(
       unitDecider,
       read.events.map((stored) => codec.decode(stored, { personalData: false }).event) as never,
     )
-    return { unitOwner: unit.status === 'registered' ? (unit.ownerId ?? undefined) : undefined }
+    if (unit.status !== 'registered') return {}
+    rememberCommunity(unitId, unit.communityId)
+    return { unitOwner: unit.ownerId ?? undefined, unitCommunity: unit.communityId }
   }
 
   /** An erasure rewrites stored events of other streams: every cached fold is dropped, then it completes. */

@@ -3,6 +3,8 @@
  * never change. Each event type's current version is the number of upcasters it has, plus one.
  */
 
+import { DEFAULT_COMMUNITY } from '@property-services/domain'
+
 /** Turns data of version `n` into version `n + 1`. */
 export type Upcaster = (data: Readonly<Record<string, unknown>>) => Record<string, unknown>
 
@@ -10,12 +12,31 @@ export type Upcaster = (data: Readonly<Record<string, unknown>>) => Record<strin
 export type UpcasterRegistry = Readonly<Record<string, readonly Upcaster[]>>
 
 /**
+ * Before communities (2026-11), a company was one community: what was stored then belongs to the
+ * default one.
+ */
+const inDefaultCommunity: Upcaster = (data) => ({ ...data, communityId: DEFAULT_COMMUNITY })
+
+/**
  * The project's upcasters.
  * - OwnerRegistered v1 (2025) stored `name` and `phone` at the top level and had no grade; v2 groups
  *   personal data under `contact` (so it can be erased as one) and grades every new owner `general`.
+ * - Every event that starts something of a community (a unit, an owner's file, a complaint, an order,
+ *   a survey, a meeting, a shared cost, a corrective action) names it from 2026-11; what was stored
+ *   before is in the default community. The events that follow are their aggregate's, in its community.
  */
 export const upcasters: UpcasterRegistry = {
-  OwnerRegistered: [({ name, phone, ...rest }) => ({ ...rest, contact: { name, phone }, grade: 'general' })],
+  UnitRegistered: [inDefaultCommunity],
+  OwnerRegistered: [
+    ({ name, phone, ...rest }) => ({ ...rest, contact: { name, phone }, grade: 'general' }),
+    inDefaultCommunity,
+  ],
+  ComplaintFiled: [inDefaultCommunity],
+  ServiceOrderRequested: [inDefaultCommunity],
+  SurveyOpened: [inDefaultCommunity],
+  MeetingScheduled: [inDefaultCommunity],
+  SharedCostApportioned: [inDefaultCommunity],
+  CorrectiveActionOpened: [inDefaultCommunity],
 }
 
 export const currentVersion = (registry: UpcasterRegistry, type: string): number =>
