@@ -20,6 +20,15 @@ describe('example: an audit replay against a stored history', () => {
       now = at
       return handle({ type, commandId: `a${n}`, data: { complaintId: 'k9', ...data } }, { actor: staff })
     }
+    now = '2026-04-01T00:00:00.000Z'
+    await handle(
+      {
+        type: 'RegisterUnit',
+        commandId: 'a0',
+        data: { unitId: 'u1', communityId: 'garden', building: '1', number: '101', floorAreaCm2: 800_000 },
+      },
+      { actor: staff },
+    )
     await send(
       'FileComplaint',
       {

@@ -63,7 +63,13 @@ describe('example: an HTTP service embedding the packages', () => {
     expect(
       (
         await send(
-          command('RegisterUnit', { unitId: 'u1', building: '3', number: '1202', floorAreaCm2: 893_700 }),
+          command('RegisterUnit', {
+            unitId: 'u1',
+            communityId: 'community-1',
+            building: '3',
+            number: '1202',
+            floorAreaCm2: 893_700,
+          }),
         )
       ).status,
     ).toBe(200)
@@ -93,7 +99,11 @@ describe('example: an HTTP service embedding the packages', () => {
       }),
     )
     await send(
-      command('RegisterOwner', { ownerId: 'owner-2', contact: { name: 'Li Na', phone: '13900000002' } }),
+      command('RegisterOwner', {
+        ownerId: 'owner-2',
+        communityId: 'community-1',
+        contact: { name: 'Li Na', phone: '13900000002' },
+      }),
     )
     const before = await events.countAfter()
     const dueBy = new Date(Date.now() + 86_400_000).toISOString()
@@ -239,6 +249,7 @@ describe('example: an HTTP service embedding the packages', () => {
         send(
           command('RegisterUnit', {
             unitId: 'u2',
+            communityId: 'community-1',
             building: '3',
             number: '1',
             floorAreaCm2: 1,
@@ -250,14 +261,28 @@ describe('example: an HTTP service embedding the packages', () => {
       [
         'an operator as a field',
         send(
-          command('RegisterUnit', { unitId: 'u2', building: '3', number: '1', floorAreaCm2: 1, $where: '1' }),
+          command('RegisterUnit', {
+            unitId: 'u2',
+            communityId: 'community-1',
+            building: '3',
+            number: '1',
+            floorAreaCm2: 1,
+            $where: '1',
+          }),
         ),
         400,
       ],
       [
         'a dotted field',
         send(
-          command('RegisterUnit', { unitId: 'u2', building: '3', number: '1', floorAreaCm2: 1, 'a.b': 1 }),
+          command('RegisterUnit', {
+            unitId: 'u2',
+            communityId: 'community-1',
+            building: '3',
+            number: '1',
+            floorAreaCm2: 1,
+            'a.b': 1,
+          }),
         ),
         400,
       ],
@@ -284,10 +309,22 @@ describe('example: an HTTP service embedding the packages', () => {
       expect(JSON.stringify(body)).not.toMatch(/at .*\.ts|Error:|SQLITE|stack/)
     }
     expect(await events.countAfter()).toBe(before)
-    const first = command('RegisterUnit', { unitId: 'u4', building: '3', number: '4', floorAreaCm2: 1 })
+    const first = command('RegisterUnit', {
+      unitId: 'u4',
+      communityId: 'community-1',
+      building: '3',
+      number: '4',
+      floorAreaCm2: 1,
+    })
     expect((await send(first)).status).toBe(200)
     const reused = await send({
-      ...command('RegisterUnit', { unitId: 'u3', building: '3', number: '2', floorAreaCm2: 1 }),
+      ...command('RegisterUnit', {
+        unitId: 'u3',
+        communityId: 'community-1',
+        building: '3',
+        number: '2',
+        floorAreaCm2: 1,
+      }),
       commandId: first.commandId,
     })
     expect(reused).toMatchObject({ status: 409, body: { title: 'DuplicateCommandId' } })
@@ -327,6 +364,16 @@ describe('example: an HTTP service embedding the packages', () => {
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body: JSON.stringify(body),
         })
+      const registered = await post(
+        command('RegisterUnit', {
+          unitId: complaint.unitId,
+          communityId: 'community-1',
+          building: '3',
+          number: '1202',
+          floorAreaCm2: 893_700,
+        }),
+      )
+      expect(registered.status).toBe(200)
       const filed = await post(
         command('FileComplaint', {
           ...complaint,

@@ -14,7 +14,7 @@ describe('event catalogue', () => {
     for (const type of [...Object.keys(commandCodecs), ...Object.keys(eventCodecs)])
       expect(committed).toContain(`| \`${type}\` |`)
     expect(committed).toContain(
-      '| `ComplaintFiled` | complaintId: Id<br>ownerId: Id<br>unitId: Id<br>category: ComplaintCategory',
+      '| `ComplaintFiled` | complaintId: Id<br>ownerId: Id<br>unitId: Id<br>communityId: Id<br>category: ComplaintCategory',
     )
     expect(committed).toContain('| `RateServiceOrder` | orderId: Id<br>score: Score<br>comment?: FreeText |')
   })

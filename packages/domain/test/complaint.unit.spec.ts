@@ -125,7 +125,10 @@ describe('filing a complaint', () => {
 
   it('lets an owner complain only about a unit they own, as themself', () => {
     spec.given([]).when(file({}, stranger), ownsUnit).thenFails('NotAllowed')
-    spec.given([]).when(file({}, owner), { unitOwner: 'owner-2', unitCommunity: 'community-1' }).thenFails('NotAllowed')
+    spec
+      .given([])
+      .when(file({}, owner), { unitOwner: 'owner-2', unitCommunity: 'community-1' })
+      .thenFails('NotAllowed')
     spec.given([]).when(file({}, owner), { unitCommunity: 'community-1' }).thenFails('NotAllowed')
   })
 

@@ -161,7 +161,9 @@ describe('waivers and adjustments', () => {
     expect(spec.given(big).when(adjust(-10_000)).outcome._tag).toBe('Right')
     expect(spec.given(big).when(adjust(50_000)).outcome._tag).toBe('Right')
     expect(spec.given(big).when(adjust(-50_000, manager)).outcome._tag).toBe('Right')
-    const lenient = specification(feeAccountDeciderWith({ staffAdjustmentLimitFen: 60_000 }), { context: { unitCommunity: 'community-1' } })
+    const lenient = specification(feeAccountDeciderWith({ staffAdjustmentLimitFen: 60_000 }), {
+      context: { unitCommunity: 'community-1' },
+    })
     expect(lenient.given(big).when(adjust(-50_000)).outcome._tag).toBe('Right')
   })
 

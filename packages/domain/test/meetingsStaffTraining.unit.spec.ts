@@ -41,7 +41,13 @@ describe('a meeting', () => {
     const schedule = (actor = staff, scheduledFor = later(48)) => ({
       type: 'ScheduleMeeting' as const,
       meta: meta(actor, t0),
-      data: { meetingId: 'm1', communityId: 'community-1', kind: 'forum' as const, scheduledFor, agenda: 'lifts' },
+      data: {
+        meetingId: 'm1',
+        communityId: 'community-1',
+        kind: 'forum' as const,
+        scheduledFor,
+        agenda: 'lifts',
+      },
     })
     spec.given([]).when(schedule()).then([scheduled])
     spec

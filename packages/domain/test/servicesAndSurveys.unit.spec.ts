@@ -128,7 +128,10 @@ describe('service orders', () => {
       at,
     )
     spec.given([]).when(request, { unitOwner: 'owner-1', unitCommunity: 'community-1' }).then([requested])
-    spec.given([]).when(request, { unitOwner: 'owner-2', unitCommunity: 'community-1' }).thenFails('NotAllowed')
+    spec
+      .given([])
+      .when(request, { unitOwner: 'owner-2', unitCommunity: 'community-1' })
+      .thenFails('NotAllowed')
     spec
       .given([requested])
       .when(cmd('ScheduleServiceOrder', { scheduledFor: after(24), assigneeId: 'fitter-1' }, staff, after(1)))

@@ -98,7 +98,9 @@ const boundaries: Record<string, fc.Arbitrary<unknown>> = {
   WeekendDays: fc.constantFrom([], [0, 1, 2, 3, 4, 5]),
   Dates: fc.constantFrom(
     [],
-    Array.from({ length: 400 }, (_, i) => new Date(Date.UTC(2199, 0, 1) - i * 86_400_000).toISOString().slice(0, 10)),
+    Array.from({ length: 400 }, (_, i) =>
+      new Date(Date.UTC(2199, 0, 1) - i * 86_400_000).toISOString().slice(0, 10),
+    ),
   ),
   CommunityRoles: fc.constantFrom(
     { a: 'staff' },

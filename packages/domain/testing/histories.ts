@@ -12,8 +12,8 @@ import {
   aggregates,
   type BillLineRequest,
   type Command,
-  type CommunityState,
   type CommandType,
+  type CommunityState,
   type ComplaintCategory,
   type ComplaintState,
   type CorrectiveActionState,
@@ -102,7 +102,15 @@ type Built = { readonly type: CommandType; readonly data: unknown; readonly acto
 const pickOf = <A>(items: readonly A[], n: number): A => items[n % items.length] as A
 const anyActor = (env: Env): Actor =>
   pickOf(
-    [cast.owner, cast.otherOwner, cast.staff, cast.manager, cast.system, cast.communityManager, cast.outsider],
+    [
+      cast.owner,
+      cast.otherOwner,
+      cast.staff,
+      cast.manager,
+      cast.system,
+      cast.communityManager,
+      cast.outsider,
+    ],
     env.step.pick >> 3,
   )
 const actorFor = (env: Env, valid: Actor): Actor => (env.any ? anyActor(env) : valid)

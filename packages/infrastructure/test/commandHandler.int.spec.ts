@@ -57,7 +57,13 @@ const handlerFor = (store: EventStore, options: Partial<CommandHandlerOptions> =
 
 const setUpUnit = async (handle: (c: Sent) => Promise<unknown>) => {
   await handle(
-    command('RegisterUnit', { unitId: 'u1', building: '3', number: '1202', floorAreaCm2: 893_700 }),
+    command('RegisterUnit', {
+      unitId: 'u1',
+      communityId: 'community-1',
+      building: '3',
+      number: '1202',
+      floorAreaCm2: 893_700,
+    }),
   )
   await handle(command('AssignUnitOwner', { unitId: 'u1', ownerId: 'owner-1' }))
 }
@@ -91,7 +97,7 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
     const result = await handle(
       command(
         'RegisterUnit',
-        { unitId: 'u1', building: '3', number: '1202', floorAreaCm2: 893_700 },
+        { unitId: 'u1', communityId: 'community-1', building: '3', number: '1202', floorAreaCm2: 893_700 },
         undefined,
         0,
         'cmd-reg',
@@ -130,7 +136,13 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
   it('takes the actor from the principal and the time from its clock, never from the request', async () => {
     const store = makeStore()
     const { handle } = handlerFor(store)
-    const forged = command('RegisterUnit', { unitId: 'u1', building: '3', number: '1', floorAreaCm2: 1 })
+    const forged = command('RegisterUnit', {
+      unitId: 'u1',
+      communityId: 'community-1',
+      building: '3',
+      number: '1',
+      floorAreaCm2: 1,
+    })
     const withActor = {
       ...forged,
       request: { ...forged.request, meta: { actor: { id: 'm', role: 'manager' } } },
@@ -204,7 +216,7 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
     await handle(
       command(
         'RegisterUnit',
-        { unitId: 'u1', building: '3', number: '1', floorAreaCm2: 1 },
+        { unitId: 'u1', communityId: 'community-1', building: '3', number: '1', floorAreaCm2: 1 },
         staff,
         0,
         'once',
@@ -213,7 +225,7 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
     const reused = await handle(
       command(
         'RegisterUnit',
-        { unitId: 'u2', building: '3', number: '2', floorAreaCm2: 1 },
+        { unitId: 'u2', communityId: 'community-1', building: '3', number: '2', floorAreaCm2: 1 },
         staff,
         1,
         'once',
@@ -263,10 +275,53 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
     await store.close()
   })
 
+  it('looks up the community of the unit a command names: staff scoped elsewhere are refused, and the events record who acted, not their scope', async () => {
+    const store = makeStore()
+    const { handle } = handlerFor(store)
+    await setUpUnit(handle)
+    const file = (complaintId: string, unitId: string, actor: Actor) =>
+      command(
+        'FileComplaint',
+        {
+          complaintId,
+          ownerId: 'owner-1',
+          unitId,
+          category: 'facilities',
+          subject: 'lift-stoppage',
+          channel: 'letter',
+          description: 'stuck',
+        },
+        actor,
+      )
+    const here: Actor = { id: 'clerk-1', role: 'staff', communities: { 'community-1': 'staff' } }
+    const elsewhere: Actor = { id: 'clerk-2', role: 'manager', communities: { 'community-2': 'manager' } }
+    expect(await handle(file('k1', 'u1', elsewhere))).toMatchObject({
+      left: { _tag: 'NotAllowed', message: expect.stringContaining('does not act in community community-1') },
+    })
+    // Refused before the unit's community was known, and after (the handler keeps it).
+    expect(await handle(file('k2', 'u1', here))).toMatchObject({ _tag: 'Right' })
+    expect(await handle(file('k3', 'u1', elsewhere))).toMatchObject({ left: { _tag: 'NotAllowed' } })
+    // A unit nobody registered belongs to no community: nothing can be filed about it.
+    expect(await handle(file('k4', 'u-none', staff))).toMatchObject({
+      left: { _tag: 'WrongState', message: 'unit u-none is not registered' },
+    })
+    const [filed] = (await store.readStream('complaint-k2')).events
+    expect(filed?.metadata).toMatchObject({ actor: { id: 'clerk-1', role: 'staff' } })
+    expect(JSON.stringify(filed?.metadata)).not.toContain('communities')
+    expect(filed?.data).toMatchObject({ communityId: 'community-1' })
+    await store.close()
+  })
+
   it('handles the same command id once, answering the same events', async () => {
     const store = makeStore()
     const { handle } = handlerFor(store)
-    const register = command('RegisterUnit', { unitId: 'u1', building: '3', number: '1', floorAreaCm2: 1 })
+    const register = command('RegisterUnit', {
+      unitId: 'u1',
+      communityId: 'community-1',
+      building: '3',
+      number: '1',
+      floorAreaCm2: 1,
+    })
     const first = await handle(register)
     const again = await handle(register)
     expect(again).toMatchObject({ _tag: 'Right', right: { duplicate: true } })
@@ -346,6 +401,15 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
     const store = makeStore()
     const { handle } = handlerFor(store)
     const k = 'k1'
+    await handle(
+      command('RegisterUnit', {
+        unitId: 'u1',
+        communityId: 'community-1',
+        building: '3',
+        number: '1',
+        floorAreaCm2: 1,
+      }),
+    )
     await handle(
       command(
         'FileComplaint',

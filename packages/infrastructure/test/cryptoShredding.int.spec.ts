@@ -50,14 +50,24 @@ const history = async (store: EventStore, keys: KeyStore, ownerId = 'o1') => {
     if (E.isLeft(result)) throw new Error(`${type}: ${result.left.message}`)
   }
   const unitId = `u-${ownerId}`
-  await send('RegisterOwner', { ownerId, contact: { name: secretName, phone: '13800000000' } })
+  await send('RegisterOwner', {
+    ownerId,
+    communityId: 'community-1',
+    contact: { name: secretName, phone: '13800000000' },
+  })
   await send(
     'ChangeOwnerContact',
     { ownerId, contact: { name: secretName, phone: secretPhone } },
     owner(ownerId),
   )
   await send('RecordOwnerVisit', { ownerId, needs: [`call back on ${secretPhone}`] })
-  await send('RegisterUnit', { unitId, building: '3', number: '1202', floorAreaCm2: 893_700 })
+  await send('RegisterUnit', {
+    unitId,
+    communityId: 'community-1',
+    building: '3',
+    number: '1202',
+    floorAreaCm2: 893_700,
+  })
   await send('AssignUnitOwner', { unitId, ownerId })
   await send(
     'FileComplaint',
@@ -150,7 +160,13 @@ describe('personal data given after an erasure', () => {
     const keys = inMemoryKeyStore()
     const { send } = await history(store, keys)
     await send('EraseOwnerPersonalData', { ownerId: 'o1' }, manager)
-    await send('RegisterUnit', { unitId: 'u-new', building: '9', number: '1', floorAreaCm2: 1 })
+    await send('RegisterUnit', {
+      unitId: 'u-new',
+      communityId: 'community-1',
+      building: '9',
+      number: '1',
+      floorAreaCm2: 1,
+    })
     await send('AssignUnitOwner', { unitId: 'u-new', ownerId: 'o1' })
     await send(
       'FileComplaint',

@@ -39,7 +39,7 @@ describe('deciderCommandHandler', () => {
     const open = {
       type: 'OpenSurvey',
       commandId: 's1',
-      data: { surveyId: 'h1', period: '2026-H1', dimensions: ['cleanliness'] },
+      data: { surveyId: 'h1', communityId: 'community-1', period: '2026-H1', dimensions: ['cleanliness'] },
     }
     expect(E.isRight(await handle(open, staff))).toBe(true)
     // The same command id again: a repeat, and what follows an append runs again.
@@ -55,7 +55,13 @@ describe('deciderCommandHandler', () => {
       {
         type: 'RegisterUnit',
         commandId: 'u1',
-        data: { unitId: 'u1', building: '1', number: '101', floorAreaCm2: 800_000 },
+        data: {
+          unitId: 'u1',
+          communityId: 'community-1',
+          building: '1',
+          number: '101',
+          floorAreaCm2: 800_000,
+        },
       },
       staff,
     )

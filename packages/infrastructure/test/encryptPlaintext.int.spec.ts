@@ -39,10 +39,17 @@ const legacyHistory = async (store: EventStore) => {
   for (const ownerId of ['o1', 'o2']) {
     await send('RegisterOwner', {
       ownerId,
+      communityId: 'community-1',
       contact: { name: `Secret Name ${ownerId}`, phone: '13912345678' },
     })
     await send('RecordOwnerVisit', { ownerId, needs: [`Secret need of ${ownerId}`] })
-    await send('RegisterUnit', { unitId: `u-${ownerId}`, building: '1', number: '1', floorAreaCm2: 1 })
+    await send('RegisterUnit', {
+      unitId: `u-${ownerId}`,
+      communityId: 'community-1',
+      building: '1',
+      number: '1',
+      floorAreaCm2: 1,
+    })
     await send('AssignUnitOwner', { unitId: `u-${ownerId}`, ownerId })
     await send(
       'FileComplaint',

@@ -30,7 +30,11 @@ const history = async (store: EventStore) => {
     now = `2026-05-0${n}T01:00:00.000Z`
     return handle({ type, commandId: `e${n}`, data: { ownerId: 'o1', ...data } }, { actor })
   }
-  await send('RegisterOwner', { contact: { name: secretName, phone: '13800000000' } }, 1)
+  await send(
+    'RegisterOwner',
+    { communityId: 'community-1', contact: { name: secretName, phone: '13800000000' } },
+    1,
+  )
   await send(
     'ChangeOwnerContact',
     { contact: { name: secretName, phone: secretPhone, email: 'zw@example.com' } },

@@ -88,6 +88,14 @@ describe('the state cache', () => {
     const { handle } = commandHandler({ store, clock: () => new Date('2026-03-02T02:00:00.000Z') })
     const send = (commandId: string, type: string, data: object) =>
       handle({ type, commandId, data: { complaintId: 'k1', ...data } }, staff)
+    await handle(
+      {
+        type: 'RegisterUnit',
+        commandId: 'u1',
+        data: { unitId: 'u1', communityId: 'community-1', building: '1', number: '1', floorAreaCm2: 1 },
+      },
+      staff,
+    )
     await send('c1', 'FileComplaint', {
       ownerId: 'o1',
       unitId: 'u1',

@@ -12,6 +12,7 @@ const filed = {
     complaintId: 'k1',
     ownerId: 'o1',
     unitId: 'u1',
+    communityId: 'community-1',
     category: 'emergency',
     subject: 'flooding',
     channel: 'phone',

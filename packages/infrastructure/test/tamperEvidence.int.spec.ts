@@ -39,7 +39,11 @@ const stored = async () => {
     if (E.isLeft(result)) throw new Error(result.left.message)
   }
   for (const ownerId of ['o1', 'o2']) {
-    await send('RegisterOwner', { ownerId, contact: { name: `Owner ${ownerId}`, phone: '13800000000' } })
+    await send('RegisterOwner', {
+      ownerId,
+      communityId: 'community-1',
+      contact: { name: `Owner ${ownerId}`, phone: '13800000000' },
+    })
     await send('GradeOwner', { ownerId, grade: 'key' })
     await send('RecordOwnerVisit', { ownerId, needs: ['parking'] })
     await send('GradeOwner', { ownerId, grade: 'potential' })
@@ -74,7 +78,7 @@ describe('audit verify', () => {
       {
         type: 'RegisterOwner',
         commandId: 'p1',
-        data: { ownerId: 'o1', contact: { name: 'Plain Name', phone: '1' } },
+        data: { ownerId: 'o1', communityId: 'community-1', contact: { name: 'Plain Name', phone: '1' } },
       },
       { actor: staff },
     )

@@ -99,6 +99,7 @@ describe('read models are a function of business time', () => {
           complaintId: id,
           ownerId: 'o1',
           unitId: 'u1',
+          communityId: 'community-1',
           ...lift,
           replyDueBy: null,
           dispatchDueBy: null,

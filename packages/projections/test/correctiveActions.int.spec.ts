@@ -75,6 +75,14 @@ describe.each(storeTargets)('corrective actions on %s', (_name, make) => {
         }
       }
 
+      for (const unitId of ['u1', 'u2'])
+        await at(0, 'RegisterUnit', {
+          unitId,
+          communityId: 'community-1',
+          building: '1',
+          number: unitId,
+          floorAreaCm2: 800_000,
+        })
       await at(0, 'FileComplaint', complaint('k1', 'u1', 'lift-stoppage'))
       await at(1, 'OpenCorrectiveAction', {
         actionId: 'a1',

@@ -58,6 +58,18 @@ const stepsOf = (complaintId: string, plan: Plan, filedAt: number, dueHours: num
   const steps: Step[] = [
     {
       at: filedAt,
+      type: 'RegisterUnit',
+      data: {
+        unitId: `unit-${complaintId}`,
+        communityId: 'community-1',
+        building: '1',
+        number: complaintId,
+        floorAreaCm2: 800_000,
+      },
+      actor: staff,
+    },
+    {
+      at: filedAt,
       type: 'FileComplaint',
       data: {
         complaintId,
@@ -226,8 +238,8 @@ describe('the deadline watch', () => {
     const events = inMemoryEventStore()
     const readModels = inMemoryReadModelStore()
     const handler = commandHandler({ store: events, clock: () => scheduler.now() })
-    const [filed] = stepsOf('k1', 'emergency left undispatched', start, 1)
-    await handler.handle({ type: filed!.type, commandId: 'f1', data: filed!.data }, { actor: staff })
+    for (const [i, step] of stepsOf('k1', 'emergency left undispatched', start, 1).entries())
+      await handler.handle({ type: step.type, commandId: `f${i}`, data: step.data }, { actor: staff })
     const watch = deadlineWatch({ events, readModels, handler, scheduler }).start()
     const dueBy = start + defaultPolicies.emergencyDispatchMinutes * MINUTE
     const armedAt = async () => {

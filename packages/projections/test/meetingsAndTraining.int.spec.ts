@@ -24,7 +24,14 @@ describe.each(storeTargets)('meetings, staff satisfaction and training on %s', (
     try {
       const events = inMemoryEventStore()
       const scheduled = (meetingId: string, kind: string, at: string) =>
-        ev('MeetingScheduled', { meetingId, kind, scheduledFor: at, agenda: 'a', at })
+        ev('MeetingScheduled', {
+          meetingId,
+          communityId: 'community-1',
+          kind,
+          scheduledFor: at,
+          agenda: 'a',
+          at,
+        })
       const held = (meetingId: string, kind: string, at: string) =>
         ev('MeetingHeld', { meetingId, kind, attendance: 12, minutes: 'm', at })
       const raised = (meetingId: string, itemId: string, at: string, dueBy: string) =>

@@ -31,8 +31,18 @@ describe('personal data and the read models', () => {
       const result = await handle({ type, commandId: `c${minute}`, data }, { actor })
       if (E.isLeft(result)) throw new Error(`${type}: ${result.left.message}`)
     }
-    await send('RegisterOwner', { ownerId: 'o1', contact: { name: secret, phone: '13912345678' } })
-    await send('RegisterUnit', { unitId: 'u1', building: '1', number: '101', floorAreaCm2: 800_000 })
+    await send('RegisterOwner', {
+      ownerId: 'o1',
+      communityId: 'community-1',
+      contact: { name: secret, phone: '13912345678' },
+    })
+    await send('RegisterUnit', {
+      unitId: 'u1',
+      communityId: 'community-1',
+      building: '1',
+      number: '101',
+      floorAreaCm2: 800_000,
+    })
     await send('AssignUnitOwner', { unitId: 'u1', ownerId: 'o1' })
     await send(
       'FileComplaint',

@@ -252,7 +252,12 @@ describe.each(storeTargets)('read models on %s', (_name, make) => {
       const { run } = scenario(events)
       await run(
         'OpenSurvey',
-        { surveyId: 'v1', period: '2026-H1', dimensions: ['cleanliness', 'security'] },
+        {
+          surveyId: 'v1',
+          communityId: 'community-1',
+          period: '2026-H1',
+          dimensions: ['cleanliness', 'security'],
+        },
         bj('2026-06-01 09:00'),
       )
       await run(
@@ -268,7 +273,12 @@ describe.each(storeTargets)('read models on %s', (_name, make) => {
       await run('CloseSurvey', { surveyId: 'v1' }, bj('2026-06-30 09:00'))
       await run(
         'OpenSurvey',
-        { surveyId: 'v2', period: '2026-H2', dimensions: ['cleanliness', 'security'] },
+        {
+          surveyId: 'v2',
+          communityId: 'community-1',
+          period: '2026-H2',
+          dimensions: ['cleanliness', 'security'],
+        },
         bj('2026-12-01 09:00'),
       )
       await run(
@@ -279,7 +289,7 @@ describe.each(storeTargets)('read models on %s', (_name, make) => {
       // A survey nobody answered adds no point and breaks nothing.
       await run(
         'OpenSurvey',
-        { surveyId: 'v3', period: '2027-H1', dimensions: ['cleanliness'] },
+        { surveyId: 'v3', communityId: 'community-1', period: '2027-H1', dimensions: ['cleanliness'] },
         bj('2027-06-01 09:00'),
       )
       await run('CloseSurvey', { surveyId: 'v3' }, bj('2027-06-30 09:00'))
@@ -303,7 +313,7 @@ describe.each(storeTargets)('read models on %s', (_name, make) => {
       const { run, complaint } = scenario(events)
       await run(
         'RegisterUnit',
-        { unitId: 'u1', building: '1', number: '101', floorAreaCm2: 800_000 },
+        { unitId: 'u1', communityId: 'community-1', building: '1', number: '101', floorAreaCm2: 800_000 },
         bj('2026-01-01 09:00'),
       )
       await run('AssignUnitOwner', { unitId: 'u1', ownerId: 'o1' }, bj('2026-01-01 09:00'))

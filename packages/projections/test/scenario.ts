@@ -10,10 +10,21 @@ export const scenario = (store: EventStore) => {
   // Each command arrives when its scenario says: the handler's clock reads that moment.
   let now = ''
   const { handle } = commandHandler({ store, clock: () => new Date(now) })
+  const units = new Set<string>()
   const run = async (type: string, data: object, at: string, actor: Actor = staff) => {
     now = at
     const result = await handle({ type, commandId: `s${++n}`, data }, { actor })
     if (E.isLeft(result)) throw new Error(`${type} refused: ${result.left.message}`)
+    if (type === 'RegisterUnit') units.add((data as { unitId: string }).unitId)
+  }
+  /** Registers the unit, in community-1 unless said otherwise, unless the scenario already has. */
+  const unit = async (unitId: string, at: string, communityId = 'community-1') => {
+    if (units.has(unitId)) return
+    await run(
+      'RegisterUnit',
+      { unitId, communityId, building: '1', number: unitId, floorAreaCm2: 800_000 },
+      at,
+    )
   }
   /** A complaint taken through the procedure; `steps` says how far and when (ISO times). */
   const complaint = async (
@@ -25,6 +36,8 @@ export const scenario = (store: EventStore) => {
       subject: string
       channel: string
       at: string
+      /** The unit's community, when the scenario registers it: community-1 unless said. */
+      communityId?: string
     },
     steps: {
       acknowledged?: string
@@ -36,7 +49,8 @@ export const scenario = (store: EventStore) => {
       closed?: { at: string; rating: number }
     } = {},
   ) => {
-    const { at, ...rest } = filing
+    const { at, communityId, ...rest } = filing
+    await unit(rest.unitId, at, communityId)
     await run('FileComplaint', { complaintId: id, ...rest, description: `complaint ${id}` }, at)
     if (steps.acknowledged)
       await run(
@@ -66,7 +80,7 @@ export const scenario = (store: EventStore) => {
     if (steps.closed)
       await run('CloseComplaint', { complaintId: id, rating: steps.closed.rating }, steps.closed.at)
   }
-  return { run, complaint }
+  return { run, complaint, unit }
 }
 
 /** A moment in Beijing time (UTC+8), e.g. bj('2026-03-06 18:30'). */

@@ -8,7 +8,10 @@ import { appendAll, storeTargets } from './support.js'
 
 const contact = { name: 'Owner', phone: '13800000000' }
 const registered = (ownerId: string, at: string): Event =>
-  ({ type: 'OwnerRegistered', data: { ownerId, contact, grade: 'general', at } }) as unknown as Event
+  ({
+    type: 'OwnerRegistered',
+    data: { ownerId, communityId: 'community-1', contact, grade: 'general', at },
+  }) as unknown as Event
 const graded = (ownerId: string, from: string, to: string, at: string): Event =>
   ({ type: 'OwnerGraded', data: { ownerId, from, to, at } }) as Event
 const visited = (ownerId: string, at: string): Event =>

@@ -77,7 +77,10 @@ const profile = {
   serviceGrade: ServiceGrade,
 }
 
-export const RegisterCommunity = command('RegisterCommunity', t.type({ communityId: CommunityId, ...profile }))
+export const RegisterCommunity = command(
+  'RegisterCommunity',
+  t.type({ communityId: CommunityId, ...profile }),
+)
 export const ChangeCommunityProfile = command(
   'ChangeCommunityProfile',
   t.type({ communityId: CommunityId, ...profile }),
@@ -118,7 +121,9 @@ export const communityDecider: Decider<CommunityCommand, CommunityEvent, Communi
         RegisterCommunity: (command, state) =>
           state.status !== 'none'
             ? E.left(wrongState(command.type, state.status, 'community already registered'))
-            : E.right([{ type: 'CommunityRegistered', data: { ...command.data, at: command.meta.occurredAt } }]),
+            : E.right([
+                { type: 'CommunityRegistered', data: { ...command.data, at: command.meta.occurredAt } },
+              ]),
         ChangeCommunityProfile: (command, state) =>
           state.status === 'none'
             ? E.left(wrongState(command.type, state.status, 'community not registered'))

@@ -18,9 +18,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { CommunityId, communityOfUnit } from '../communities/community.js'
 import type { Policies } from '../policies.js'
 import { defaultPolicies } from '../policies.js'
-import { CommunityId, communityOfUnit } from '../communities/community.js'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
 import { addWorkingDays } from '../shared/calendar.js'
@@ -428,8 +428,17 @@ export const complaintDecider = (
     }),
     evolve: (state, event) => {
       if (event.type === 'ComplaintFiled') {
-        const { complaintId, ownerId, unitId, communityId, category, subject, replyDueBy, dispatchDueBy, at } =
-          event.data
+        const {
+          complaintId,
+          ownerId,
+          unitId,
+          communityId,
+          category,
+          subject,
+          replyDueBy,
+          dispatchDueBy,
+          at,
+        } = event.data
         return {
           status: 'filed',
           complaintId,

@@ -13,10 +13,10 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { communityOfUnit } from '../communities/community.js'
 import { grantOf } from '../permissions.js'
 import { defaultPolicies, type Policies } from '../policies.js'
 import { command, event } from '../shared/actor.js'
-import { communityOfUnit } from '../communities/community.js'
 import { authorize, roleIn } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
 import { notAllowed, ruleViolated, wrongState } from '../shared/errors.js'
@@ -235,79 +235,77 @@ export const feeAccountDecider = (
   policies: Pick<Policies, 'staffAdjustmentLimitFen'> = defaultPolicies,
 ): Decider<FeeAccountCommand, FeeAccountEvent, FeeAccountState & TimeOrdered> => {
   const decideCommand = decideByCommand<FeeAccountCommand, FeeAccountEvent, FeeAccountState>({
-      IssueBill: (command, state, context) => {
-        const at = command.meta.occurredAt
-        const { unitId } = command.data
-        const denied = authorize(command, { community: context?.unitCommunity })
-        if (denied) return E.left(denied)
-        if (state.bills.some((bill) => bill.billId === command.data.billId))
-          return E.left(ruleViolated(command.type, 'bill-once', `bill ${command.data.billId} already issued`))
-        if (command.data.lines.length === 0)
-          return E.left(ruleViolated(command.type, 'lines', 'a bill has at least one line'))
-        const lines = command.data.lines.map(priceLine)
-        const totalFen = lines.reduce((sum, line) => sum + line.amountFen, 0)
-        if (lines.some((line) => line.amountFen > limits.maxFen) || totalFen > limits.maxFen)
-          return E.left(
-            ruleViolated(command.type, 'amount-bound', `a line or a bill is at most ${limits.maxFen} fen`),
-          )
-        const { billId, period, dueDate } = command.data
-        return E.right([
-          { type: 'BillIssued', data: { unitId, billId, period, dueDate, lines, totalFen, at } },
-        ])
-      },
-      RecordPayment: (command, state, context) => {
-        const at = command.meta.occurredAt
-        const { unitId } = command.data
-        const denied = authorize(command, { unitId, context, community: context?.unitCommunity })
-        if (denied) return E.left(denied)
-        if (command.data.amountFen === 0)
-          return E.left(ruleViolated(command.type, 'positive', 'a payment pays something'))
-        if (paymentRecorded(state, command.data.paymentId))
-          return E.left(
-            ruleViolated(command.type, 'payment-once', `payment ${command.data.paymentId} already recorded`),
-          )
-        return E.right([{ type: 'PaymentRecorded', data: { ...command.data, at } }])
-      },
-      WaiveCharge: (command, state, context) => {
-        const at = command.meta.occurredAt
-        const denied = authorize(command, { community: context?.unitCommunity })
-        if (denied) return E.left(denied)
-        const bill = state.bills.find((b) => b.billId === command.data.billId)
-        if (bill === undefined)
-          return E.left(wrongState(command.type, 'no-bill', `no bill ${command.data.billId}`))
-        if (command.data.amountFen === 0 || command.data.amountFen > bill.outstandingFen)
-          return E.left(
-            ruleViolated(
-              command.type,
-              'waive-owed',
-              `a waiver is more than 0 and at most the ${bill.outstandingFen} owed`,
-            ),
-          )
-        return E.right([{ type: 'ChargeWaived', data: { ...command.data, at } }])
-      },
-      AdjustBill: (command, state, context) => {
-        const at = command.meta.occurredAt
-        const denied = authorize(command, { community: context?.unitCommunity })
-        if (denied) return E.left(denied)
-        const role = roleIn(command.meta.actor, context?.unitCommunity) ?? command.meta.actor.role
-        if (
-          grantOf(command.type, role) === 'within-limit' &&
-          -command.data.amountFen > policies.staffAdjustmentLimitFen
+    IssueBill: (command, state, context) => {
+      const at = command.meta.occurredAt
+      const { unitId } = command.data
+      const denied = authorize(command, { community: context?.unitCommunity })
+      if (denied) return E.left(denied)
+      if (state.bills.some((bill) => bill.billId === command.data.billId))
+        return E.left(ruleViolated(command.type, 'bill-once', `bill ${command.data.billId} already issued`))
+      if (command.data.lines.length === 0)
+        return E.left(ruleViolated(command.type, 'lines', 'a bill has at least one line'))
+      const lines = command.data.lines.map(priceLine)
+      const totalFen = lines.reduce((sum, line) => sum + line.amountFen, 0)
+      if (lines.some((line) => line.amountFen > limits.maxFen) || totalFen > limits.maxFen)
+        return E.left(
+          ruleViolated(command.type, 'amount-bound', `a line or a bill is at most ${limits.maxFen} fen`),
         )
-          return E.left(
-            notAllowed(
-              command.type,
-              role,
-              `a ${role} may adjust a bill down by at most ${policies.staffAdjustmentLimitFen} fen; more needs a manager`,
-            ),
-          )
-        if (!state.bills.some((b) => b.billId === command.data.billId))
-          return E.left(wrongState(command.type, 'no-bill', `no bill ${command.data.billId}`))
-        if (command.data.amountFen === 0)
-          return E.left(ruleViolated(command.type, 'non-zero', 'adjust by something'))
-        return E.right([{ type: 'BillAdjusted', data: { ...command.data, at } }])
-      },
-    })
+      const { billId, period, dueDate } = command.data
+      return E.right([{ type: 'BillIssued', data: { unitId, billId, period, dueDate, lines, totalFen, at } }])
+    },
+    RecordPayment: (command, state, context) => {
+      const at = command.meta.occurredAt
+      const { unitId } = command.data
+      const denied = authorize(command, { unitId, context, community: context?.unitCommunity })
+      if (denied) return E.left(denied)
+      if (command.data.amountFen === 0)
+        return E.left(ruleViolated(command.type, 'positive', 'a payment pays something'))
+      if (paymentRecorded(state, command.data.paymentId))
+        return E.left(
+          ruleViolated(command.type, 'payment-once', `payment ${command.data.paymentId} already recorded`),
+        )
+      return E.right([{ type: 'PaymentRecorded', data: { ...command.data, at } }])
+    },
+    WaiveCharge: (command, state, context) => {
+      const at = command.meta.occurredAt
+      const denied = authorize(command, { community: context?.unitCommunity })
+      if (denied) return E.left(denied)
+      const bill = state.bills.find((b) => b.billId === command.data.billId)
+      if (bill === undefined)
+        return E.left(wrongState(command.type, 'no-bill', `no bill ${command.data.billId}`))
+      if (command.data.amountFen === 0 || command.data.amountFen > bill.outstandingFen)
+        return E.left(
+          ruleViolated(
+            command.type,
+            'waive-owed',
+            `a waiver is more than 0 and at most the ${bill.outstandingFen} owed`,
+          ),
+        )
+      return E.right([{ type: 'ChargeWaived', data: { ...command.data, at } }])
+    },
+    AdjustBill: (command, state, context) => {
+      const at = command.meta.occurredAt
+      const denied = authorize(command, { community: context?.unitCommunity })
+      if (denied) return E.left(denied)
+      const role = roleIn(command.meta.actor, context?.unitCommunity) ?? command.meta.actor.role
+      if (
+        grantOf(command.type, role) === 'within-limit' &&
+        -command.data.amountFen > policies.staffAdjustmentLimitFen
+      )
+        return E.left(
+          notAllowed(
+            command.type,
+            role,
+            `a ${role} may adjust a bill down by at most ${policies.staffAdjustmentLimitFen} fen; more needs a manager`,
+          ),
+        )
+      if (!state.bills.some((b) => b.billId === command.data.billId))
+        return E.left(wrongState(command.type, 'no-bill', `no bill ${command.data.billId}`))
+      if (command.data.amountFen === 0)
+        return E.left(ruleViolated(command.type, 'non-zero', 'adjust by something'))
+      return E.right([{ type: 'BillAdjusted', data: { ...command.data, at } }])
+    },
+  })
   const decider: Decider<FeeAccountCommand, FeeAccountEvent, FeeAccountState> = {
     initialState: { unitId: null, bills: [], creditFen: 0, payments: null },
     // An account is its unit's, in the unit's community: an unregistered unit has none.

@@ -154,7 +154,9 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOr
       if (denied) return E.left(denied)
       if (state.status !== 'none')
         return E.left(wrongState(command.type, state.status, 'owner already registered'))
-      return E.right([{ type: 'OwnerRegistered', data: { ownerId, communityId, contact, grade: 'general', at } }])
+      return E.right([
+        { type: 'OwnerRegistered', data: { ownerId, communityId, contact, grade: 'general', at } },
+      ])
     },
     GradeOwner: whenRegistered((command, state, at) => {
       const { ownerId } = command.data

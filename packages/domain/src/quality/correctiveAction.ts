@@ -9,8 +9,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { ComplaintCategory, ComplaintSubject, subjectBelongsTo } from '../complaints/classification.js'
 import { CommunityId, communityOfUnit } from '../communities/community.js'
+import { ComplaintCategory, ComplaintSubject, subjectBelongsTo } from '../complaints/classification.js'
 import { command, event } from '../shared/actor.js'
 import { authorizedFirst } from '../shared/authorize.js'
 import {

@@ -14,14 +14,10 @@ export type CommunityRole = t.TypeOf<typeof CommunityRole>
 export const maxScopedCommunities = 1_000
 
 /** The communities a principal may act in, each with its role there; at least one. */
-export const CommunityRoles = refine(
-  'CommunityRoles',
-  t.readonly(t.record(Id, CommunityRole)),
-  (roles) => {
-    const count = Object.keys(roles).length
-    return count >= 1 && count <= maxScopedCommunities
-  },
-)
+export const CommunityRoles = refine('CommunityRoles', t.readonly(t.record(Id, CommunityRole)), (roles) => {
+  const count = Object.keys(roles).length
+  return count >= 1 && count <= maxScopedCommunities
+})
 
 /**
  * The acting principal: who the embedding backend authenticated. It never comes from a request body;

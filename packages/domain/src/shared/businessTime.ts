@@ -48,7 +48,10 @@ export const commandFrom = <R extends RequestLike>(
   const meta: CommandMeta = {
     commandId,
     correlationId: correlationId ?? commandId,
-    actor: { id: principal.id, role: principal.role },
+    actor:
+      principal.communities === undefined
+        ? { id: principal.id, role: principal.role }
+        : { id: principal.id, role: principal.role, communities: principal.communities },
     occurredAt: occurredAt ?? recordedAt,
     recordedAt,
   }

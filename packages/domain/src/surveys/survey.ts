@@ -31,7 +31,13 @@ export type SurveyCommand = t.TypeOf<typeof SurveyCommand>
 
 export const SurveyOpened = event(
   'SurveyOpened',
-  t.type({ surveyId: Id, communityId: CommunityId, period: HalfYear, dimensions: Dimensions, at: IsoDateTime }),
+  t.type({
+    surveyId: Id,
+    communityId: CommunityId,
+    period: HalfYear,
+    dimensions: Dimensions,
+    at: IsoDateTime,
+  }),
 )
 export const SurveyResponseRecorded = event(
   'SurveyResponseRecorded',

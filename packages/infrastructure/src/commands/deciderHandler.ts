@@ -383,7 +383,9 @@ export const deciderCommandHandler = <C extends Command, Ev extends Event, S>(
         const seals = owner !== undefined && personalDataFields[(events[i] as Event).type] !== undefined
         if (seals && keys?.keyOf(owner) === undefined) await keys?.keyFor(owner)
       }
-      const causation = { commandId, correlationId, actor: actor.right, occurredAt, recordedAt }
+      // The events record who acted, not the whole scope they acted under.
+      const { id, role } = actor.right
+      const causation = { commandId, correlationId, actor: { id, role }, occurredAt, recordedAt }
       try {
         const sealed = codec.toNewEvents(events, causation, {
           ...(owners === undefined ? {} : { owners }),

@@ -195,7 +195,13 @@ export const fuzzSetUp: readonly FuzzInput[] = [
     request: {
       type: 'RegisterUnit',
       commandId: 'setup-1',
-      data: { unitId: cast.unitId, building: '1', number: '101', floorAreaCm2: 800_000 },
+      data: {
+        unitId: cast.unitId,
+        communityId: cast.communityId,
+        building: '1',
+        number: '101',
+        floorAreaCm2: 800_000,
+      },
     },
     principal: { actor: cast.staff },
     label: 'setup',
