@@ -69,7 +69,10 @@ const notified: ComplaintEvent = {
   type: 'ComplaintOutcomeNotified',
   data: { complaintId, via: 'phone', summary: 'sensor replaced', at: later(320) },
 }
-const closed: ComplaintEvent = { type: 'ComplaintClosed', data: { complaintId, rating: 4, at: later(400) } }
+const closed: ComplaintEvent = {
+  type: 'ComplaintClosed',
+  data: { complaintId, communityId: 'community-1', rating: 4, at: later(400) },
+}
 
 describe('filing a complaint', () => {
   it('gives a verbal complaint its reply deadline one working day on', () => {

@@ -147,7 +147,14 @@ describe('service orders', () => {
       .then([
         {
           type: 'ServiceOrderRated',
-          data: { orderId: 'o1', serviceId: 's1', score: 5, comment: null, at: after(26) },
+          data: {
+            orderId: 'o1',
+            communityId: 'community-1',
+            serviceId: 's1',
+            score: 5,
+            comment: null,
+            at: after(26),
+          },
         },
       ])
   })
@@ -223,6 +230,7 @@ describe('satisfaction surveys', () => {
       type: 'SurveyResponseRecorded',
       data: {
         surveyId: 'v1',
+        communityId: 'community-1',
         period: '2026-H1',
         ownerId: 'owner-1',
         scores: { cleanliness: 4, security: 5 },

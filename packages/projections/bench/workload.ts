@@ -62,7 +62,10 @@ export const appendWorkload = async (store: EventStore, complaints: number): Pro
       },
       { type: 'ComplaintResolved', data: { complaintId, cause: 'c', at: at(24) } },
       { type: 'ComplaintOutcomeNotified', data: { complaintId, via: 'phone', summary: 's', at: at(25) } },
-      { type: 'ComplaintClosed', data: { complaintId, rating: 1 + (i % 5), at: at(26) } },
+      {
+        type: 'ComplaintClosed',
+        data: { complaintId, communityId: `community-${i % 5}`, rating: 1 + (i % 5), at: at(26) },
+      },
     ]
     if (i % 10 === 0)
       events.push({ type: 'ComplaintReopened', data: { complaintId, reason: 'again', at: at(100) } })
@@ -87,6 +90,7 @@ export const appendWorkload = async (store: EventStore, complaints: number): Pro
               type: 'SurveyResponseRecorded',
               data: {
                 surveyId: `v${i}`,
+                communityId: `community-${i % 5}`,
                 period: '2025-H1',
                 ownerId: `o${r}`,
                 scores: { cleanliness: 1 + ((i + r) % 5), security: 1 + (r % 5) },

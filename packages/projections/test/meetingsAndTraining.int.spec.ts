@@ -138,6 +138,7 @@ describe.each(storeTargets)('meetings, staff satisfaction and training on %s', (
           events: [
             ev('SurveyResponseRecorded', {
               surveyId: 'o1',
+              communityId: 'community-1',
               period: '2026-H1',
               ownerId: 'owner-1',
               scores: { workload: 1 },

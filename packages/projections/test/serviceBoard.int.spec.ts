@@ -24,7 +24,10 @@ const published = (
     },
   }) as Event
 const rated = (orderId: string, serviceId: string, score: number, at: string): Event =>
-  ({ type: 'ServiceOrderRated', data: { orderId, serviceId, score, comment: null, at } }) as Event
+  ({
+    type: 'ServiceOrderRated',
+    data: { orderId, communityId: 'community-1', serviceId, score, comment: null, at },
+  }) as Event
 
 describe.each(storeTargets)('service board on %s', (_name, make) => {
   it('posts the current services: free ones with the cost the company bears, prices, packages and recent ratings', async () => {

@@ -155,9 +155,10 @@ export const ComplaintOutcomeNotified = event(
   'ComplaintOutcomeNotified',
   t.type({ complaintId: Id, via: NotificationChannel, summary: erasable(FreeText), at: IsoDateTime }),
 )
+/** The owner's rating closes the complaint; its community is said again for satisfaction by community. */
 export const ComplaintClosed = event(
   'ComplaintClosed',
-  t.type({ complaintId: Id, rating: Score, at: IsoDateTime }),
+  t.type({ complaintId: Id, communityId: CommunityId, rating: Score, at: IsoDateTime }),
 )
 export const ComplaintReopened = event(
   'ComplaintReopened',
@@ -385,7 +386,12 @@ export const complaintDecider = (
         const { complaintId } = state
         const wrong = inState(command, state, ['notified'], 'tell the owner the outcome before closing')
         if (wrong) return E.left(wrong)
-        return E.right([{ type: 'ComplaintClosed', data: { complaintId, rating: command.data.rating, at } }])
+        return E.right([
+          {
+            type: 'ComplaintClosed',
+            data: { complaintId, communityId: state.communityId, rating: command.data.rating, at },
+          },
+        ])
       }),
       ReopenComplaint: onFiled((command, state, at) => {
         const { complaintId } = state

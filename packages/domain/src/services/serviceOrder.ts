@@ -64,6 +64,8 @@ export const ServiceOrderRated = event(
   'ServiceOrderRated',
   t.type({
     orderId: Id,
+    /** The order's community, said again for satisfaction by community. */
+    communityId: CommunityId,
     serviceId: Id,
     score: Score,
     comment: erasable(t.union([FreeText, t.null])),
@@ -142,7 +144,14 @@ export const serviceOrderDecider: Decider<
       return E.right([
         {
           type: 'ServiceOrderRated',
-          data: { orderId, serviceId: state.serviceId, score, comment: comment ?? null, at },
+          data: {
+            orderId,
+            communityId: state.communityId,
+            serviceId: state.serviceId,
+            score,
+            comment: comment ?? null,
+            at,
+          },
         },
       ])
     }),

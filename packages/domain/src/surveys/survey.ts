@@ -41,7 +41,15 @@ export const SurveyOpened = event(
 )
 export const SurveyResponseRecorded = event(
   'SurveyResponseRecorded',
-  t.type({ surveyId: Id, period: HalfYear, ownerId: Id, scores: Scores, at: IsoDateTime }),
+  t.type({
+    surveyId: Id,
+    /** The survey's community and half-year, said again for satisfaction by community and period. */
+    communityId: CommunityId,
+    period: HalfYear,
+    ownerId: Id,
+    scores: Scores,
+    at: IsoDateTime,
+  }),
 )
 export const SurveyClosed = event('SurveyClosed', t.type({ surveyId: Id, responses: Int, at: IsoDateTime }))
 
@@ -104,7 +112,10 @@ export const surveyDecider: Decider<SurveyCommand, SurveyEvent, SurveyState & Ti
       const unscored = scoresRefused(command.type, command.data.scores, state.dimensions)
       if (unscored) return E.left(unscored)
       return E.right([
-        { type: 'SurveyResponseRecorded', data: { ...command.data, period: state.period, at } },
+        {
+          type: 'SurveyResponseRecorded',
+          data: { ...command.data, communityId: state.communityId, period: state.period, at },
+        },
       ])
     },
     CloseSurvey: (command, state) => {

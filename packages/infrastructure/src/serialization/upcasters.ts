@@ -37,6 +37,10 @@ export const upcasters: UpcasterRegistry = {
   MeetingScheduled: [inDefaultCommunity],
   SharedCostApportioned: [inDefaultCommunity],
   CorrectiveActionOpened: [inDefaultCommunity],
+  // Said again where satisfaction is scored, so that it is counted by community without a lookup.
+  ComplaintClosed: [inDefaultCommunity],
+  ServiceOrderRated: [inDefaultCommunity],
+  SurveyResponseRecorded: [inDefaultCommunity],
 }
 
 export const currentVersion = (registry: UpcasterRegistry, type: string): number =>
