@@ -64,7 +64,10 @@ describe('a database written before communities', () => {
     const store = sqliteEventStore({ path: copyOfFixture() })
     const readModels = inMemoryReadModelStore()
     await project(store, readModels, silent)
-    const before = JSON.parse(readFileSync(join(fixtures, 'report-2025-06-20.json'), 'utf8'))
+    // Documents' storage fields (`_id`, `_batch`) are how they were kept, not what the report says.
+    const before = JSON.parse(readFileSync(join(fixtures, 'report-2025-06-20.json'), 'utf8'), (key, value) =>
+      key.startsWith('_') ? undefined : value,
+    )
     expect(await reportData(readModels, '2025-06-20T00:00:00.000Z')).toMatchObject(before)
     await store.close()
   })

@@ -53,7 +53,10 @@ const eventOf = (n: number, at: string): { streamName: string; event: Event } =>
     { type: 'ComplaintDispatched', data: { complaintId, department: `dept${i % 4}`, dueBy: at, at } },
     { type: 'ComplaintResolved', data: { complaintId, cause: 'c', at } },
     { type: 'ComplaintOutcomeNotified', data: { complaintId, via: 'phone', summary: 's', at } },
-    { type: 'ComplaintClosed', data: { complaintId, communityId: `community-${i % 5}`, rating: 1 + (i % 5), at } },
+    {
+      type: 'ComplaintClosed',
+      data: { complaintId, communityId: `community-${i % 5}`, rating: 1 + (i % 5), at },
+    },
   ]
   return { streamName: `complaint-${complaintId}`, event: steps[n % 7]! }
 }

@@ -6,12 +6,20 @@
  * manager (an emergency not dispatched in time, a department late); closing ratings.
  *
  * Each complaint keeps a summary document. Every complaint contributes counters to the buckets of its
- * dimensions; an event changes the summary, and the buckets change by contributions(after) minus
- * contributions(before). So a bucket always equals the sum over its complaints, whatever the order of
- * batches, and a complaint moving department moves its counters with it.
+ * dimensions in its community; an event changes the summary, and the buckets change by
+ * contributions(after) minus contributions(before). So a bucket always equals the sum over its
+ * complaints, whatever the order of batches, and a complaint moving department moves its counters with
+ * it. The company's figures are the sum of its communities', added up when asked (a bucket is written
+ * once per change, not once for the community and again for the company).
  */
-import { aggregates, type ComplaintEvent, defaultPolicies, type Policies } from '@property-services/domain'
-import type { Document, ReadModelStore } from '../readModelStore/port.js'
+import {
+  aggregates,
+  type ComplaintEvent,
+  DEFAULT_COMMUNITY,
+  defaultPolicies,
+  type Policies,
+} from '@property-services/domain'
+import type { Document, Filter, FindOptions, ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
 import type { Change, Projection } from '../runner/projection.js'
 import { millisBetween, monthOf } from './periods.js'
@@ -22,6 +30,7 @@ export const complaintAnalyticsName = 'complaintAnalytics'
 export interface ComplaintSummary extends Document {
   readonly ownerId: string
   readonly unitId: string
+  readonly communityId: string
   readonly category: string
   readonly subject: string
   readonly channel: string
@@ -65,6 +74,7 @@ export type Counters = { readonly [K in (typeof counterNames)[number]]: number }
 export type Dimension = 'category' | 'subject' | 'channel' | 'department'
 
 export interface Bucket extends Document, Counters {
+  readonly community: string
   readonly dimension: Dimension
   readonly key: string
   readonly month: string
@@ -76,11 +86,18 @@ const answeredLate = (c: ComplaintSummary): boolean =>
 
 const complaintEventTypes: ReadonlySet<string> = new Set(aggregates().complaint.eventTypes)
 
+/** The community of a summary or bucket, the default one for those written before communities. */
+const communityOf = (doc: { readonly community?: string; readonly communityId?: string }) =>
+  doc.community ?? doc.communityId ?? DEFAULT_COMMUNITY
+
 /** What one complaint adds to each of its buckets. */
 const contributions = (
   c: ComplaintSummary | undefined,
-): Map<string, { dimension: Dimension; key: string; counters: Counters }> => {
-  const result = new Map<string, { dimension: Dimension; key: string; counters: Counters }>()
+): Map<string, { community: string; dimension: Dimension; key: string; counters: Counters }> => {
+  const result = new Map<
+    string,
+    { community: string; dimension: Dimension; key: string; counters: Counters }
+  >()
   if (c === undefined) return result
   const counters: Counters = {
     filed: 1,
@@ -105,8 +122,10 @@ const contributions = (
     ['channel', c.channel],
     ['department', c.department],
   ]
+  const community = communityOf(c)
   for (const [dimension, key] of dimensions) {
-    if (key !== null) result.set(`${dimension}|${key}|${c.month}`, { dimension, key, counters })
+    if (key !== null)
+      result.set(`${community}|${dimension}|${key}|${c.month}`, { community, dimension, key, counters })
   }
   return result
 }
@@ -127,7 +146,12 @@ const bucketChanges = (before: ComplaintSummary | undefined, after: ComplaintSum
       if (delta !== 0) changed = true
       by[name] = delta
     }
-    const onInsert = { dimension: source.dimension, key: source.key, month: after.month }
+    const onInsert = {
+      community: source.community,
+      dimension: source.dimension,
+      key: source.key,
+      month: after.month,
+    }
     if (changed) changes.push({ collection: 'buckets', id, by, onInsert })
   }
   return changes
@@ -157,6 +181,7 @@ export const complaintAnalytics = (policies: Policies = defaultPolicies): Projec
         _id: id,
         ownerId: d.ownerId,
         unitId: d.unitId,
+        communityId: d.communityId,
         category: d.category,
         subject: d.subject,
         channel: d.channel,
@@ -220,67 +245,111 @@ export interface AnalyticsRow extends Counters {
   readonly averageRating: number | null
 }
 
+/** One community's figures over a range of months, beside the others'. */
+export interface CommunityRow extends Omit<AnalyticsRow, 'dimension' | 'key' | 'month'> {
+  readonly community: string
+}
+
+/** Which months, and which community (the whole company when absent). */
+export interface AnalyticsRange {
+  readonly from?: string
+  readonly to?: string
+  readonly community?: string
+}
+
 const average = (sum: number, count: number, scale = 1) => (count === 0 ? null : sum / count / scale)
+
+// A counter added later (escalations) is absent from buckets written before it: zero.
+const countersOf = (b: Partial<Counters>): Counters =>
+  Object.fromEntries(counterNames.map((name) => [name, b[name] ?? 0])) as Counters
+
+const sum = (a: Counters, b: Counters): Counters =>
+  Object.fromEntries(counterNames.map((name) => [name, a[name] + b[name]])) as Counters
+
+const withAverages = <R extends Counters>(row: R) => ({
+  ...row,
+  averageAcknowledgeHours: average(row.acknowledgeMsSum, row.acknowledgeCount, 3_600_000),
+  averageResolveHours: average(row.resolveMsSum, row.resolveCount, 3_600_000),
+  averageRating: average(row.ratingSum, row.ratingCount),
+})
 
 /** Queries over the complaint analytics read model that readers currently see. */
 export const complaintAnalyticsQueries = (readModels: ReadModelStore) => {
   const collection = (name: string) => readerCollection(readModels, complaintAnalyticsName, name)
+  const buckets = async (dimension: Dimension, range: AnalyticsRange): Promise<Bucket[]> =>
+    (await (
+      await collection('buckets')
+    ).find(
+      {
+        dimension: { $eq: dimension },
+        ...(range.community === undefined ? {} : { community: { $eq: range.community } }),
+        ...(range.from !== undefined || range.to !== undefined
+          ? {
+              month: {
+                ...(range.from === undefined ? {} : { $gte: range.from }),
+                ...(range.to === undefined ? {} : { $lte: range.to }),
+              },
+            }
+          : {}),
+      },
+      { sort: { month: 1, key: 1 } },
+    )) as Bucket[]
+  const complaints = async (filter: Filter, sort: FindOptions['sort'], community: string | undefined) =>
+    (await (
+      await collection('complaints')
+    ).find(
+      { ...filter, ...(community === undefined ? {} : { communityId: { $eq: community } }) },
+      {
+        ...(sort === undefined ? {} : { sort }),
+      },
+    )) as ComplaintSummary[]
   return {
-    /** Counters per key of a dimension and month, optionally for months in [from, to]. */
-    by: async (
-      dimension: Dimension,
-      range: { readonly from?: string; readonly to?: string } = {},
-    ): Promise<AnalyticsRow[]> => {
-      const buckets = (await (
-        await collection('buckets')
-      ).find(
-        {
-          dimension: { $eq: dimension },
-          ...(range.from !== undefined || range.to !== undefined
-            ? {
-                month: {
-                  ...(range.from === undefined ? {} : { $gte: range.from }),
-                  ...(range.to === undefined ? {} : { $lte: range.to }),
-                },
-              }
-            : {}),
-        },
-        { sort: { month: 1, key: 1 } },
-      )) as Bucket[]
-      return buckets.map((b) => {
-        // A counter added later (escalations) is absent from buckets written before it: zero.
-        const counters = Object.fromEntries(counterNames.map((name) => [name, b[name] ?? 0])) as Counters
-        return {
-          dimension: b.dimension,
-          key: b.key,
-          month: b.month,
-          ...counters,
-          averageAcknowledgeHours: average(b.acknowledgeMsSum, b.acknowledgeCount, 3_600_000),
-          averageResolveHours: average(b.resolveMsSum, b.resolveCount, 3_600_000),
-          averageRating: average(b.ratingSum, b.ratingCount),
-        }
-      })
+    /**
+     * Counters per key of a dimension and month, optionally for months in [from, to]: of one community,
+     * or of the whole company (every community's added up).
+     */
+    by: async (dimension: Dimension, range: AnalyticsRange = {}): Promise<AnalyticsRow[]> => {
+      const rows = new Map<string, { dimension: Dimension; key: string; month: string; counters: Counters }>()
+      for (const b of await buckets(dimension, range)) {
+        const id = `${b.month}|${b.key}`
+        const row = rows.get(id)
+        if (row === undefined)
+          rows.set(id, { dimension, key: b.key, month: b.month, counters: countersOf(b) })
+        else row.counters = sum(row.counters, countersOf(b))
+      }
+      return [...rows.values()].map(({ counters, ...row }) => withAverages({ ...row, ...counters }))
+    },
+    /** Every community's figures over the months in [from, to], side by side, in order of community. */
+    communities: async (range: Omit<AnalyticsRange, 'community'> = {}): Promise<CommunityRow[]> => {
+      const totals = new Map<string, Counters>()
+      // Each complaint counts once in the category dimension: its community's total.
+      for (const b of await buckets('category', range)) {
+        const community = communityOf(b)
+        const total = totals.get(community)
+        totals.set(community, total === undefined ? countersOf(b) : sum(total, countersOf(b)))
+      }
+      return [...totals.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([community, counters]) => withAverages({ community, ...counters }))
     },
     /**
      * Verbal complaints whose reply was owed and not given as of `asOf`: the deadline had passed, and
      * the reply came later or not yet. A question about that moment, answered the same whenever asked.
+     * Of one community, or of all.
      */
-    overdueReplies: async (asOf: string): Promise<ComplaintSummary[]> => {
+    overdueReplies: async (
+      asOf: string,
+      filter: { readonly community?: string } = {},
+    ): Promise<ComplaintSummary[]> => {
       const moment = new Date(asOf).toISOString()
       // Deadlines and reply times are stored as UTC ISO strings, so they order as text.
-      const due = (await (
-        await collection('complaints')
-      ).find({ replyDueBy: { $lt: moment } }, { sort: { replyDueBy: 1 } })) as ComplaintSummary[]
+      const due = await complaints({ replyDueBy: { $lt: moment } }, { replyDueBy: 1 }, filter.community)
       // Reply times are business times as recorded, possibly with an offset: compare them as moments.
       return due.filter((c) => c.repliedAt === null || Date.parse(c.repliedAt) > Date.parse(moment))
     },
-    /** Verbal complaints answered after their deadline. */
-    lateReplies: async (): Promise<ComplaintSummary[]> =>
-      (
-        (await (
-          await collection('complaints')
-        ).find({ replyDueBy: { $gt: '' } }, { sort: { filedAt: 1 } })) as ComplaintSummary[]
-      ).filter(answeredLate),
+    /** Verbal complaints answered after their deadline, of one community or of all. */
+    lateReplies: async (filter: { readonly community?: string } = {}): Promise<ComplaintSummary[]> =>
+      (await complaints({ replyDueBy: { $gt: '' } }, { filedAt: 1 }, filter.community)).filter(answeredLate),
     complaint: async (complaintId: string): Promise<ComplaintSummary | undefined> =>
       ((await (await collection('complaints')).findByIds([complaintId])) as ComplaintSummary[])[0],
   }

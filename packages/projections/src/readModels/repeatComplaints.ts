@@ -11,8 +11,11 @@
  * time), and what a filing repeats is worked out again whenever a filing or a handling arrives that
  * could change it: only the months inside the repeat window are read, so the work per event does not
  * grow with history.
+ *
+ * Rates and hotspots are counted per community; the company's are their sum, added up when asked, and
+ * communities can be ranked by their repeat rate.
  */
-import { defaultPolicies, type Policies } from '@property-services/domain'
+import { DEFAULT_COMMUNITY, defaultPolicies, type Policies } from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
 import type { Change, Increment, Projection, View } from '../runner/projection.js'
@@ -31,6 +34,7 @@ interface RepeatLink {
 interface Complaint extends Document {
   readonly ownerId: string
   readonly unitId: string
+  readonly communityId: string
   readonly category: string
   readonly subject: string
   readonly filedAt: string
@@ -58,6 +62,7 @@ export interface Repeat extends Document {
   readonly reason: 'same-owner' | 'same-unit' | 'reopened'
   readonly ownerId: string
   readonly unitId: string
+  readonly communityId: string
   readonly category: string
   readonly subject: string
   readonly month: string
@@ -67,6 +72,7 @@ export interface Repeat extends Document {
 }
 
 export interface RateBucket extends Document {
+  readonly community: string
   readonly category: string
   readonly month: string
   readonly complaints: number
@@ -74,6 +80,7 @@ export interface RateBucket extends Document {
 }
 
 export interface Hotspot extends Document {
+  readonly community: string
   readonly kind: 'unit' | 'subject'
   readonly key: string
   readonly repeats: number
@@ -170,6 +177,7 @@ const sameLink = (a: RepeatLink | null, b: RepeatLink | null) =>
 /** Counts complaints filed and repeats in a category's month. */
 const countInRate = (
   docs: WorkingSet,
+  community: string,
   category: string,
   month: string,
   complaints: number,
@@ -177,24 +185,31 @@ const countInRate = (
 ) =>
   docs.increment({
     collection: 'rates',
-    id: `${category}|${month}`,
+    id: `${community}|${category}|${month}`,
     by: { complaints, repeats },
-    onInsert: { category, month },
+    onInsert: { community, category, month },
   })
 
 /** Counts repeats at a unit or subject (a hotspot with none left stays, at zero, and is not listed). */
-const countInHotspot = (docs: WorkingSet, kind: Hotspot['kind'], key: string, delta: number) =>
+const countInHotspot = (
+  docs: WorkingSet,
+  community: string,
+  kind: Hotspot['kind'],
+  key: string,
+  delta: number,
+) =>
   docs.increment({
     collection: 'hotspots',
-    id: `${kind}|${key}`,
+    id: `${community}|${kind}|${key}`,
     by: { repeats: delta },
-    onInsert: { kind, key },
+    onInsert: { community, kind, key },
   })
 
 const countRepeat = (docs: WorkingSet, repeat: Repeat, delta: 1 | -1, filed: boolean) => {
-  countInRate(docs, repeat.category, repeat.month, 0, delta)
-  countInHotspot(docs, 'unit', repeat.unitId, delta)
-  countInHotspot(docs, 'subject', `${repeat.category}/${repeat.subject}`, delta)
+  const community = repeat.communityId
+  countInRate(docs, community, repeat.category, repeat.month, 0, delta)
+  countInHotspot(docs, community, 'unit', repeat.unitId, delta)
+  countInHotspot(docs, community, 'subject', `${repeat.category}/${repeat.subject}`, delta)
   if (filed) docs.set('repeats', repeat._id, delta === 1 ? repeat : null)
 }
 
@@ -209,6 +224,8 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
     reason: link.reason,
     ownerId: c.ownerId,
     unitId: c.unitId,
+    // Complaints kept before communities have none: theirs is the default one.
+    communityId: c.communityId ?? DEFAULT_COMMUNITY,
     category: c.category,
     subject: c.subject,
     month: month(c.filedAt),
@@ -267,11 +284,12 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
       const docs = workingSet(view)
       switch (event.type) {
         case 'ComplaintFiled': {
-          const { complaintId: id, ownerId, unitId, category, subject, at } = event.data
+          const { complaintId: id, ownerId, unitId, communityId, category, subject, at } = event.data
           const complaint: Complaint = {
             _id: id,
             ownerId,
             unitId,
+            communityId,
             category,
             subject,
             filedAt: at,
@@ -281,7 +299,7 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
           docs.set('complaints', id, complaint)
           for (const thread of [ownerThreadId(complaint), unitThreadId(complaint)])
             addMoment(docs, filingsId(thread, utcMonth(ms(at))), { complaintId: id, at })
-          countInRate(docs, category, month(at), 1, 0)
+          countInRate(docs, communityId, category, month(at), 1, 0)
           reassess(docs, id)
           return docs.changes()
         }
@@ -319,6 +337,7 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
             reason: 'reopened',
             ownerId: complaint.ownerId,
             unitId: complaint.unitId,
+            communityId: complaint.communityId ?? DEFAULT_COMMUNITY,
             category: complaint.category,
             subject: complaint.subject,
             month: month(event.data.at),
@@ -346,12 +365,53 @@ export interface RepeatRate {
   readonly rate: number | null
 }
 
+/** A community's complaints and repeats over the months asked about, and its repeat rate. */
+export interface CommunityRepeatRate {
+  readonly community: string
+  readonly complaints: number
+  readonly repeats: number
+  readonly rate: number | null
+}
+
+/** A unit or subject and how many repeats it had. */
+export interface HotspotRow {
+  readonly kind: Hotspot['kind']
+  readonly key: string
+  readonly repeats: number
+}
+
+const rateOf = (repeats: number, complaints: number) => (complaints === 0 ? null : repeats / complaints)
+const communityOf = (doc: { readonly community?: string }) => doc.community ?? DEFAULT_COMMUNITY
+
 /** Queries over the repeat-complaint read model that readers currently see. */
 export const repeatComplaintQueries = (readModels: ReadModelStore) => {
   const collection = (name: string) => readerCollection(readModels, repeatComplaintsName, name)
+  const inCommunity = (community: string | undefined, field = 'community') =>
+    community === undefined ? {} : { [field]: { $eq: community } }
+  const rateBuckets = async (filter: {
+    readonly from?: string
+    readonly to?: string
+    readonly community?: string
+  }) =>
+    (await (
+      await collection('rates')
+    ).find(
+      {
+        ...inCommunity(filter.community),
+        ...(filter.from !== undefined || filter.to !== undefined
+          ? {
+              month: {
+                ...(filter.from === undefined ? {} : { $gte: filter.from }),
+                ...(filter.to === undefined ? {} : { $lte: filter.to }),
+              },
+            }
+          : {}),
+      },
+      { sort: { month: 1, category: 1 } },
+    )) as RateBucket[]
   return {
     repeats: async (
-      filter: { readonly category?: string; readonly month?: string } = {},
+      filter: { readonly category?: string; readonly month?: string; readonly community?: string } = {},
     ): Promise<Repeat[]> =>
       (await (
         await collection('repeats')
@@ -359,23 +419,73 @@ export const repeatComplaintQueries = (readModels: ReadModelStore) => {
         {
           ...(filter.category === undefined ? {} : { category: { $eq: filter.category } }),
           ...(filter.month === undefined ? {} : { month: { $eq: filter.month } }),
+          ...inCommunity(filter.community, 'communityId'),
         },
         { sort: { at: 1 } },
       )) as Repeat[],
-    rates: async (): Promise<RepeatRate[]> =>
-      ((await (await collection('rates')).find({}, { sort: { month: 1, category: 1 } })) as RateBucket[]).map(
-        (b) => ({
-          category: b.category,
-          month: b.month,
-          complaints: b.complaints,
-          repeats: b.repeats,
-          rate: b.complaints === 0 ? null : b.repeats / b.complaints,
-        }),
-      ),
-    /** The units or subjects with most repeats, most first. */
-    hotspots: async (kind: 'unit' | 'subject', limit = 10): Promise<Hotspot[]> =>
-      (await (
+    /** Complaints and repeats per category and month: of one community, or of the whole company. */
+    rates: async (filter: { readonly community?: string } = {}): Promise<RepeatRate[]> => {
+      const rows = new Map<string, { category: string; month: string; complaints: number; repeats: number }>()
+      for (const b of await rateBuckets(filter)) {
+        const id = `${b.month}|${b.category}`
+        const row = rows.get(id)
+        if (row === undefined)
+          rows.set(id, { category: b.category, month: b.month, complaints: b.complaints, repeats: b.repeats })
+        else
+          rows.set(id, {
+            ...row,
+            complaints: row.complaints + b.complaints,
+            repeats: row.repeats + b.repeats,
+          })
+      }
+      return [...rows.values()].map((r) => ({ ...r, rate: rateOf(r.repeats, r.complaints) }))
+    },
+    /**
+     * Communities ranked by their repeat rate over the months in [from, to], highest first (ties by
+     * more repeats, then by name); communities without complaints come last.
+     */
+    ranking: async (
+      range: { readonly from?: string; readonly to?: string } = {},
+    ): Promise<CommunityRepeatRate[]> => {
+      const totals = new Map<string, { complaints: number; repeats: number }>()
+      for (const b of await rateBuckets(range)) {
+        const community = communityOf(b)
+        const total = totals.get(community) ?? { complaints: 0, repeats: 0 }
+        totals.set(community, {
+          complaints: total.complaints + b.complaints,
+          repeats: total.repeats + b.repeats,
+        })
+      }
+      return [...totals.entries()]
+        .map(([community, t]) => ({ community, ...t, rate: rateOf(t.repeats, t.complaints) }))
+        .sort(
+          (a, b) =>
+            (b.rate ?? -1) - (a.rate ?? -1) ||
+            b.repeats - a.repeats ||
+            (a.community < b.community ? -1 : a.community > b.community ? 1 : 0),
+        )
+    },
+    /** The units or subjects with most repeats, most first: in one community, or in the whole company. */
+    hotspots: async (
+      kind: 'unit' | 'subject',
+      limit = 10,
+      filter: { readonly community?: string } = {},
+    ): Promise<HotspotRow[]> => {
+      const found = (await (
         await collection('hotspots')
-      ).find({ kind: { $eq: kind }, repeats: { $gt: 0 } }, { sort: { repeats: -1 }, limit })) as Hotspot[],
+      ).find(
+        { kind: { $eq: kind }, repeats: { $gt: 0 }, ...inCommunity(filter.community) },
+        { sort: { repeats: -1 } },
+      )) as Hotspot[]
+      // A subject repeats in many communities: the company's count is their sum.
+      const byKey = new Map<string, HotspotRow>()
+      for (const { kind, key, repeats } of found) {
+        const seen = byKey.get(key)
+        byKey.set(key, { kind, key, repeats: repeats + (seen?.repeats ?? 0) })
+      }
+      return [...byKey.values()]
+        .sort((a, b) => b.repeats - a.repeats || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .slice(0, limit)
+    },
   }
 }
