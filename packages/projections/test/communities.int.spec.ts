@@ -8,10 +8,12 @@ import {
   allProjections,
   complaintAnalyticsQueries,
   inMemoryReadModelStore,
+  meetingQueries,
   projectionRunner,
   type ReadModelStore,
   repeatComplaintQueries,
   satisfactionTrendQueries,
+  visitCadenceQueries,
 } from '@property-services/projections'
 import * as fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -91,7 +93,57 @@ describe.each(storeTargets)('read models per community on %s', (_name, make) => 
         { surveyId, ownerId, scores: { cleanliness: score } },
         daysAfter(at, 21),
       )
+    // Owners' files and forums are kept per community too.
+    for (const [ownerId, communityId] of [
+      ['o1', 'tower'],
+      ['o-e1', 'estate'],
+      ['o-e2', 'estate'],
+    ] as const)
+      await run(
+        'RegisterOwner',
+        { ownerId, communityId, contact: { name: ownerId, phone: '13800000000' } },
+        daysAfter(at, 0),
+      )
+    await run(
+      'ScheduleMeeting',
+      {
+        meetingId: 'm-tower',
+        communityId: 'tower',
+        kind: 'forum',
+        scheduledFor: daysAfter(at, 5),
+        agenda: 'lifts',
+      },
+      daysAfter(at, 1),
+    )
+    await run('HoldMeeting', { meetingId: 'm-tower', attendance: 30, minutes: 'lifts' }, daysAfter(at, 5))
+    await run(
+      'RaiseActionItem',
+      {
+        meetingId: 'm-tower',
+        itemId: 'i1',
+        description: 'lift 2',
+        department: 'engineering',
+        dueBy: daysAfter(at, 9),
+      },
+      daysAfter(at, 5, 1),
+    )
     await projectionRunner({ events, readModels, projections: allProjections(), batchSize: 4 }).catchUp()
+    const month = at.slice(0, 7)
+    const meetings = meetingQueries(readModels)
+    expect(await meetings.forumGaps(month, month, { community: 'tower' })).toEqual([])
+    expect(await meetings.forumGaps(month, month, { community: 'estate' })).toEqual([month])
+    expect(await meetings.forumGaps(month, month)).toEqual([])
+    expect(
+      (await meetings.openActionItems(daysAfter(at, 10), { community: 'tower' })).map((i) => i.itemId),
+    ).toEqual(['i1'])
+    expect(await meetings.openActionItems(daysAfter(at, 10), { community: 'estate' })).toEqual([])
+    const visits = visitCadenceQueries(readModels)
+    const owners = async (community?: string) =>
+      (await visits.summary(daysAfter(at, 1), community === undefined ? {} : { community })).reduce(
+        (n, s) => n + s.owners,
+        0,
+      )
+    expect([await owners('tower'), await owners('estate'), await owners()]).toEqual([1, 2, 3])
 
     const analytics = complaintAnalyticsQueries(readModels)
     const filed = async (community?: string) =>

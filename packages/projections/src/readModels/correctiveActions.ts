@@ -3,9 +3,11 @@
  * ineffective or verified, as of a date. Each action keeps its timeline (status, due date, review date
  * at each change), so a question about a date reads the entry in force then.
  */
+import { DEFAULT_COMMUNITY } from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
 import type { Projection } from '../runner/projection.js'
+import type { CommunityFilter } from './periods.js'
 
 export const correctiveActionsName = 'correctiveActions'
 
@@ -14,6 +16,8 @@ type Status = 'open' | 'completed' | 'verified' | 'ineffective'
 export interface CorrectiveActionDoc extends Document {
   readonly complaintId: string
   readonly unitId: string
+  /** The unit's community; the default one in documents kept before communities. */
+  readonly communityId?: string
   readonly category: string
   readonly subject: string
   readonly department: string
@@ -57,6 +61,7 @@ export const correctiveActions = (): Projection<Collections> => ({
         _id: d.actionId,
         complaintId: d.complaintId,
         unitId: d.unitId,
+        communityId: d.communityId,
         category: d.category,
         subject: d.subject,
         department: d.department,
@@ -114,6 +119,7 @@ export interface CorrectiveActionStanding {
   readonly actionId: string
   readonly complaintId: string
   readonly unitId: string
+  readonly communityId: string
   readonly subject: string
   readonly department: string
   readonly status: Status
@@ -128,18 +134,28 @@ export interface CorrectiveActionStanding {
 
 /** Queries over the corrective-actions read model that readers currently see. */
 export const correctiveActionQueries = (readModels: ReadModelStore) => {
-  /** Every action opened by `asOf`, as it stood then. */
-  const standing = async (asOf: string): Promise<CorrectiveActionStanding[]> => {
+  /** Every action opened by `asOf` (in one community, or in all), as it stood then. */
+  const standing = async (
+    asOf: string,
+    filter: CommunityFilter = {},
+  ): Promise<CorrectiveActionStanding[]> => {
     const moment = utc(asOf)
     const docs = (await (
       await readerCollection(readModels, correctiveActionsName, 'actions')
-    ).find({ openedAt: { $lte: moment } }, { sort: { openedAt: 1 } })) as CorrectiveActionDoc[]
+    ).find(
+      {
+        openedAt: { $lte: moment },
+        ...(filter.community === undefined ? {} : { communityId: { $eq: filter.community } }),
+      },
+      { sort: { openedAt: 1 } },
+    )) as CorrectiveActionDoc[]
     return docs.map((d) => {
       const now = parse(d.timeline.filter((e) => e.slice(0, 24) <= moment).at(-1) ?? d.timeline[0] ?? '')
       return {
         actionId: d._id,
         complaintId: d.complaintId,
         unitId: d.unitId,
+        communityId: d.communityId ?? DEFAULT_COMMUNITY,
         subject: `${d.category}/${d.subject}`,
         department: d.department,
         status: now.status,
@@ -154,11 +170,13 @@ export const correctiveActionQueries = (readModels: ReadModelStore) => {
   return {
     standing,
     /** Open, overdue, ineffective, and completed ones whose review has come: what needs attention. */
-    needingAttention: async (asOf: string) =>
-      (await standing(asOf)).filter((a) => a.status === 'open' || a.status === 'ineffective' || a.reviewDue),
+    needingAttention: async (asOf: string, filter: CommunityFilter = {}) =>
+      (await standing(asOf, filter)).filter(
+        (a) => a.status === 'open' || a.status === 'ineffective' || a.reviewDue,
+      ),
     /** How many actions stand in each status as of `asOf`, with how many are overdue and reopened. */
-    summary: async (asOf: string) => {
-      const all = await standing(asOf)
+    summary: async (asOf: string, filter: CommunityFilter = {}) => {
+      const all = await standing(asOf, filter)
       const of = (status: Status) => all.filter((a) => a.status === status).length
       return {
         open: of('open'),

@@ -2,17 +2,24 @@
  * Owner forums and committee meetings (策略六): the meetings held per local month, the months without
  * a forum (a monthly forum is the handbook's cadence), and the action items open or overdue as of a
  * date. Every document keeps its times, so a question about a date is answered as of that date,
- * whatever the order in which events were stored.
+ * whatever the order in which events were stored. Each question is about one community, or about all
+ * of them (a month without a forum is then one in which no community held one).
  */
-import { defaultPolicies, type MeetingKind, type Policies } from '@property-services/domain'
-import type { Document, ReadModelStore } from '../readModelStore/port.js'
+import {
+  DEFAULT_COMMUNITY,
+  defaultPolicies,
+  type MeetingKind,
+  type Policies,
+} from '@property-services/domain'
+import type { Document, Filter, ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
 import type { Projection } from '../runner/projection.js'
-import { monthOf } from './periods.js'
+import { type CommunityFilter, monthOf } from './periods.js'
 
 export const meetingsName = 'meetings'
 
 export interface MeetingDoc extends Document {
+  readonly communityId: string
   readonly kind: MeetingKind
   readonly scheduledFor: string
   /** UTC ISO time held, or null. */
@@ -25,6 +32,8 @@ export interface MeetingDoc extends Document {
 
 export interface ActionItemDoc extends Document {
   readonly meetingId: string
+  /** The meeting's community; the default one when the item was raised before its meeting was seen. */
+  readonly communityId: string
   readonly kind: MeetingKind
   readonly itemId: string
   readonly description: string
@@ -51,14 +60,20 @@ export const meetings = (policies: Policies = defaultPolicies): Projection<Colle
   canHandle: ['MeetingScheduled', 'MeetingHeld', 'MeetingCancelled', 'ActionItemRaised', 'ActionItemClosed'],
   prefetch: ({ event }) => {
     const { meetingId, itemId } = event.data as { meetingId: string; itemId?: string }
-    return itemId === undefined ? [['meetings', meetingId]] : [['actionItems', `${meetingId}/${itemId}`]]
+    return itemId === undefined
+      ? [['meetings', meetingId]]
+      : [
+          ['meetings', meetingId],
+          ['actionItems', `${meetingId}/${itemId}`],
+        ]
   },
   project({ event }, view) {
     switch (event.type) {
       case 'MeetingScheduled': {
-        const { meetingId, kind, scheduledFor } = event.data
+        const { meetingId, communityId, kind, scheduledFor } = event.data
         const doc: MeetingDoc = {
           _id: meetingId,
+          communityId,
           kind,
           scheduledFor: utc(scheduledFor),
           heldAt: null,
@@ -90,6 +105,7 @@ export const meetings = (policies: Policies = defaultPolicies): Projection<Colle
         const doc: ActionItemDoc = {
           _id: id,
           meetingId,
+          communityId: view.get('meetings', meetingId)?.communityId ?? DEFAULT_COMMUNITY,
           kind,
           itemId,
           description,
@@ -139,6 +155,9 @@ const monthsBetween = (from: string, to: string): string[] => {
   return months
 }
 
+const inCommunity = (filter: CommunityFilter): Filter =>
+  filter.community === undefined ? {} : { communityId: { $eq: filter.community } }
+
 /** Queries over the meetings read model that readers currently see. */
 export const meetingQueries = (readModels: ReadModelStore, policies: Policies = defaultPolicies) => {
   const collection = (name: string) => readerCollection(readModels, meetingsName, name)
@@ -149,12 +168,15 @@ export const meetingQueries = (readModels: ReadModelStore, policies: Policies = 
      */
     openActionItems: async (
       asOf: string,
-      options: { readonly overdueOnly?: boolean } = {},
+      options: { readonly overdueOnly?: boolean } & CommunityFilter = {},
     ): Promise<ActionItemStanding[]> => {
       const moment = utc(asOf)
       const raised = (await (
         await collection('actionItems')
-      ).find({ raisedAt: { $lte: moment } }, { sort: { dueBy: 1 } })) as ActionItemDoc[]
+      ).find(
+        { raisedAt: { $lte: moment }, ...inCommunity(options) },
+        { sort: { dueBy: 1 } },
+      )) as ActionItemDoc[]
       return raised
         .filter((i) => i.closedAt === null || i.closedAt > moment)
         .map((i) => {
@@ -168,10 +190,10 @@ export const meetingQueries = (readModels: ReadModelStore, policies: Policies = 
         .filter((i) => !options.overdueOnly || i.overdue)
     },
     /** Per local month from `from` to `to` (`YYYY-MM`): forums and committee meetings held. */
-    heldPerMonth: async (from: string, to: string) => {
+    heldPerMonth: async (from: string, to: string, filter: CommunityFilter = {}) => {
       const held = (await (
         await collection('meetings')
-      ).find({ month: { $gte: from, $lte: to } })) as MeetingDoc[]
+      ).find({ month: { $gte: from, $lte: to }, ...inCommunity(filter) })) as MeetingDoc[]
       return monthsBetween(from, to).map((month) => ({
         month,
         forums: held.filter((m) => m.month === month && m.kind === 'forum').length,
@@ -179,10 +201,14 @@ export const meetingQueries = (readModels: ReadModelStore, policies: Policies = 
       }))
     },
     /** The local months from `from` to `to` in which no owner forum was held: gaps in the monthly cadence. */
-    forumGaps: async (from: string, to: string): Promise<string[]> => {
+    forumGaps: async (from: string, to: string, filter: CommunityFilter = {}): Promise<string[]> => {
       const held = (await (
         await collection('meetings')
-      ).find({ kind: { $eq: 'forum' }, month: { $gte: from, $lte: to } })) as MeetingDoc[]
+      ).find({
+        kind: { $eq: 'forum' },
+        month: { $gte: from, $lte: to },
+        ...inCommunity(filter),
+      })) as MeetingDoc[]
       const months = new Set(held.map((m) => m.month))
       return monthsBetween(from, to).filter((m) => !months.has(m))
     },

@@ -30,3 +30,8 @@ export const previousPeriod = (period: string): string => {
 }
 
 export const millisBetween = (from: string, to: string): number => Date.parse(to) - Date.parse(from)
+
+/** One community's documents, or every community's (the company) when `community` is absent. */
+export interface CommunityFilter {
+  readonly community?: string
+}

@@ -29,6 +29,8 @@ export interface BoardPackage extends Document {
 }
 
 export interface RatingMonth extends Document {
+  /** The community of the orders rated; absent in documents kept before communities. */
+  readonly community?: string
   readonly serviceId: string
   readonly month: string
   readonly sum: number
@@ -106,12 +108,13 @@ export const serviceBoard = (policies: Policies = defaultPolicies): Projection<C
       }
       case 'ServiceOrderRated': {
         const month = monthOf(event.data.at, policies.calendar)
+        const { communityId: community, serviceId } = event.data
         return [
           {
             collection: 'ratings',
-            id: `${event.data.serviceId}|${month}`,
+            id: `${community}|${serviceId}|${month}`,
             by: { sum: event.data.score, count: 1 },
-            onInsert: { serviceId: event.data.serviceId, month },
+            onInsert: { community, serviceId, month },
           },
         ]
       }
@@ -140,10 +143,11 @@ export interface BoardEntry {
 export const serviceBoardQueries = (readModels: ReadModelStore, policies: Policies = defaultPolicies) => ({
   /**
    * The board as of `asOf` (default now): services not retired, by name, with ratings from the
-   * `months` local months up to `asOf`'s (default 3).
+   * `months` local months up to `asOf`'s (default 3), in one community or in all. The catalogue is
+   * the company's.
    */
   board: async (
-    options: { readonly asOf?: string; readonly months?: number } = {},
+    options: { readonly asOf?: string; readonly months?: number; readonly community?: string } = {},
   ): Promise<BoardEntry[]> => {
     const collection = (name: string) => readerCollection(readModels, serviceBoardName, name)
     const services = (await (
@@ -154,7 +158,12 @@ export const serviceBoardQueries = (readModels: ReadModelStore, policies: Polici
     ).find({ retired: { $eq: false } })) as BoardPackage[]
     const months = [monthOf(options.asOf ?? new Date().toISOString(), policies.calendar)]
     while (months.length < (options.months ?? 3)) months.push(previousPeriod(months.at(-1) as string))
-    const ratings = (await (await collection('ratings')).find({ month: { $in: months } })) as RatingMonth[]
+    const ratings = (await (
+      await collection('ratings')
+    ).find({
+      month: { $in: months },
+      ...(options.community === undefined ? {} : { community: { $eq: options.community } }),
+    })) as RatingMonth[]
     return services
       .map((s) => {
         const mine = ratings.filter((r) => r.serviceId === s._id)

@@ -5,14 +5,23 @@
  * `nextVisitDue` (the domain's rule, `visitCadenceMonths` by grade) says when the next was due. No
  * personal data: owners appear by id only.
  */
-import { defaultPolicies, nextVisitDue, type OwnerGrade, type Policies } from '@property-services/domain'
+import {
+  DEFAULT_COMMUNITY,
+  defaultPolicies,
+  nextVisitDue,
+  type OwnerGrade,
+  type Policies,
+} from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
 import type { Projection } from '../runner/projection.js'
+import type { CommunityFilter } from './periods.js'
 
 export const visitCadenceName = 'visitCadence'
 
 export interface OwnerVisits extends Document {
+  /** The community that keeps the owner's file; null until the registration is seen. */
+  readonly communityId?: string | null
   readonly registeredAt: string | null
   /** `<UTC ISO time>|<grade>`, sorted. */
   readonly grades: readonly string[]
@@ -44,7 +53,12 @@ export const visitCadence = (): Projection<Collections> => ({
     const at = utc(event.data.at)
     const after: OwnerVisits =
       event.type === 'OwnerRegistered'
-        ? { ...before, registeredAt: at, grades: inserted(before.grades, `${at}|${event.data.grade}`) }
+        ? {
+            ...before,
+            communityId: event.data.communityId,
+            registeredAt: at,
+            grades: inserted(before.grades, `${at}|${event.data.grade}`),
+          }
         : event.type === 'OwnerGraded'
           ? { ...before, grades: inserted(before.grades, `${at}|${event.data.to}`) }
           : { ...before, visits: inserted(before.visits, at) }
@@ -54,6 +68,7 @@ export const visitCadence = (): Projection<Collections> => ({
 
 export interface VisitDue {
   readonly ownerId: string
+  readonly communityId: string
   readonly grade: OwnerGrade
   /** The last visit as of the date, or null when never visited (then the cadence runs from registering). */
   readonly lastVisitAt: string | null
@@ -70,12 +85,15 @@ export interface VisitSummary {
 
 /** Queries over the visit-cadence read model that readers currently see. */
 export const visitCadenceQueries = (readModels: ReadModelStore, policies: Policies = defaultPolicies) => {
-  /** Every owner registered by `asOf`, with their grade, last visit and next due date as of then. */
-  const standing = async (asOf: string) => {
+  /**
+   * Every owner registered by `asOf` (in one community, or in all), with their grade, last visit and
+   * next due date as of then.
+   */
+  const standing = async (asOf: string, filter: CommunityFilter = {}) => {
     const moment = utc(asOf)
     const owners = (await (
       await readerCollection(readModels, visitCadenceName, 'owners')
-    ).find()) as OwnerVisits[]
+    ).find(filter.community === undefined ? {} : { communityId: { $eq: filter.community } })) as OwnerVisits[]
     return owners.flatMap((o) => {
       if (o.registeredAt === null || o.registeredAt > moment) return []
       const grade = o.grades
@@ -88,6 +106,7 @@ export const visitCadenceQueries = (readModels: ReadModelStore, policies: Polici
       return [
         {
           ownerId: o._id,
+          communityId: o.communityId ?? DEFAULT_COMMUNITY,
           grade,
           lastVisitAt,
           dueBy,
@@ -98,13 +117,16 @@ export const visitCadenceQueries = (readModels: ReadModelStore, policies: Polici
   }
   return {
     /** Owners overdue for a visit as of `asOf` (optionally of one grade), longest overdue first. */
-    overdue: async (asOf: string, filter: { readonly grade?: OwnerGrade } = {}): Promise<VisitDue[]> =>
-      (await standing(asOf))
+    overdue: async (
+      asOf: string,
+      filter: { readonly grade?: OwnerGrade } & CommunityFilter = {},
+    ): Promise<VisitDue[]> =>
+      (await standing(asOf, filter))
         .filter((o) => o.dueBy < utc(asOf) && (filter.grade === undefined || o.grade === filter.grade))
         .sort((a, b) => (a.dueBy < b.dueBy ? -1 : a.dueBy > b.dueBy ? 1 : a.ownerId < b.ownerId ? -1 : 1)),
     /** Per grade: owners registered by `asOf`, and how many of them are overdue. */
-    summary: async (asOf: string): Promise<VisitSummary[]> => {
-      const all = await standing(asOf)
+    summary: async (asOf: string, filter: CommunityFilter = {}): Promise<VisitSummary[]> => {
+      const all = await standing(asOf, filter)
       return (['key', 'general', 'potential'] as const).map((grade) => ({
         grade,
         owners: all.filter((o) => o.grade === grade).length,
