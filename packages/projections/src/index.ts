@@ -35,10 +35,12 @@ export * from './readModels/training.js'
 export * from './readModels/visitCadence.js'
 export * from './runner/checkpoint.js'
 export * from './runner/generations.js'
+export * from './runner/partitions.js'
 export * from './runner/projection.js'
 export * from './runner/quarantine.js'
 export * from './runner/rebuild.js'
 export * from './runner/runner.js'
+export * from './runner/worker.js'
 
 /** Every read model of the library, under the given policies. */
 export const allProjections = (policies: Policies = defaultPolicies): readonly Projection[] => [

@@ -19,7 +19,9 @@ import {
   LeaseHeldError,
   LeaseLostError,
   mongoReadModelStore,
+  physicalName,
   projectionRunner,
+  type ReadModelStore,
 } from '@property-services/projections'
 import * as fc from 'fast-check'
 import { MongoClient } from 'mongodb'
@@ -195,4 +197,92 @@ describe.skipIf(mongoUrl === undefined)('projection workers in two processes', (
       rmSync(dir, { recursive: true, force: true })
     }
   }, 120_000)
+})
+
+describe.skipIf(mongoUrl === undefined)('partitioned projection workers in two processes', () => {
+  it('share the communities, one writer per partition; when one is killed, the other takes its partitions over', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ps-partition-'))
+    const database = `ps_part_${randomUUID().slice(0, 8)}`
+    const path = join(dir, 'events.db')
+    const workers: ChildProcessWithoutNullStreams[] = []
+    const output = new Map<string, string>()
+    const worker = (index: number) => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--conditions=@property-services/source',
+          '--import',
+          'tsx',
+          join(here, 'fixtures/partitionWorker.ts'),
+          path,
+          mongoUrl!,
+          database,
+          String(index),
+        ],
+        { cwd: join(here, '..') },
+      )
+      const name = `w${index}`
+      output.set(name, '')
+      child.stdout.on('data', (chunk) => output.set(name, output.get(name) + String(chunk)))
+      child.stderr.on('data', (chunk) => output.set(name, output.get(name) + String(chunk)))
+      workers.push(child)
+      return child
+    }
+    const lines = (name: string) => (output.get(name) ?? '').split('\n').filter((l) => l.startsWith('wrote'))
+    /** The partitions a worker wrote, and whether it wrote every read model's part up to `events`. */
+    const partitionsWritten = (name: string) => new Set(lines(name).map((l) => l.split(' ')[2]))
+    const wroteAll = (names: readonly string[], partitions: readonly number[], events: number) =>
+      allProjections().every((p) =>
+        partitions.every((partition) =>
+          names.some((name) => (output.get(name) ?? '').includes(`wrote ${p.name} p${partition} ${events}/`)),
+        ),
+      )
+    const events = sqliteEventStore({ path, synchronous: 'normal' })
+    const community = history(5)
+    const half = Math.ceil(community.length / 2)
+    try {
+      await appendAll(events, community.slice(0, half))
+      const zero = worker(0)
+      worker(1)
+      const first = await events.countAfter()
+      await until(() => wroteAll(['w0', 'w1'], [0, 1, 2, 3], first), 'both workers to catch up', 60_000)
+      // Each wrote its own partitions only.
+      expect([...partitionsWritten('w0')].sort()).toEqual(['p0', 'p2'])
+      expect([...partitionsWritten('w1')].sort()).toEqual(['p1', 'p3'])
+      zero.kill('SIGKILL')
+      await new Promise((resolve) => zero.once('exit', resolve))
+      await appendAll(events, community.slice(half))
+      const end = await events.countAfter()
+      await until(
+        () => wroteAll(['w1'], [0, 1, 2, 3], end),
+        'worker one to take partitions 0 and 2 over',
+        60_000,
+      )
+
+      const readModels = await mongoReadModelStore({ url: mongoUrl!, database })
+      const reference = inMemoryReadModelStore()
+      await projectionRunner({ events, readModels: reference, projections: allProjections() }).catchUp()
+      for (const projection of allProjections())
+        for (const collection of projection.collections) {
+          const docs = async (store: ReadModelStore) =>
+            (await store.collection(physicalName(projection.name, collection, 1)).find())
+              .map(({ _batch, ...doc }) =>
+                JSON.stringify(Object.entries(doc).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+              )
+              .sort()
+          expect({ collection, docs: await docs(readModels) }).toEqual({
+            collection,
+            docs: await docs(reference),
+          })
+        }
+      await readModels.close()
+    } finally {
+      for (const child of workers) child.kill('SIGKILL')
+      await events.close()
+      const client = await MongoClient.connect(mongoUrl!)
+      await client.db(database).dropDatabase()
+      await client.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 180_000)
 })

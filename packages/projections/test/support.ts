@@ -93,6 +93,10 @@ export const appendAll = async (
 ) => {
   const codec = serde()
   for (const { streamName, events } of streams) {
+    // As the handler stamps it: the stream's community, named by the event that started it.
+    const community = events
+      .map((e) => (e.data as { communityId?: string }).communityId)
+      .find((c) => c !== undefined)
     for (const event of events) {
       const occurredAt = (event.data as { at: string }).at
       await store.appendToStream(
@@ -103,6 +107,7 @@ export const appendAll = async (
           actor: staff,
           occurredAt,
           recordedAt: occurredAt,
+          ...(community === undefined ? {} : { community }),
         }),
       )
     }
@@ -168,6 +173,8 @@ export const communityArbitrary = fc
         // An owner's own history is theirs alone; elsewhere a few owners recur, so that repeats happen.
         ['owner-1', p.aggregate === 'owner' ? `owner-${id}` : `owner-${p.owner}`],
         ['unit-1', `unit-${p.unit}`],
+        // A unit is in one community for good; owners' files, surveys and meetings are spread too.
+        ['community-1', `community-${p.unit}`],
         ['meeting-1', id],
         ['staff-survey-1', id],
         ['course-1', id],

@@ -87,6 +87,12 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
       if (command.type === 'EraseOwnerPersonalData' && (state as { status?: string }).status === 'erased')
         await completeErasure(command.data.ownerId, { store, keys })
     },
+    // The aggregate's community (every aggregate of a community keeps it), else the unit's.
+    communityOf: (state, events, context) => {
+      let after = state
+      for (const event of events) after = aggregate.decider.evolve(after, event as never)
+      return (after as { communityId?: string }).communityId ?? context.unitCommunity
+    },
     // The owner of the aggregate after each event holds its personal data.
     personalDataOwners: (state, events) => {
       let current = state

@@ -135,6 +135,11 @@ export interface DeciderHooks<C extends Command, S> {
   readonly afterRefusal?: (command: C, state: S) => Promise<void>
   /** Whose personal data each new event holds (to seal it under their key), from the state before. */
   readonly personalDataOwners?: (state: S, events: readonly Event[]) => ReadonlyArray<string | undefined>
+  /**
+   * The community new events belong to, recorded in their metadata: from the state before, the events
+   * and the context the decision was made in. Undefined for what belongs to no community.
+   */
+  readonly communityOf?: (state: S, events: readonly Event[], context: DecisionContext) => string | undefined
 }
 
 export interface DeciderCommandHandlerOptions<C extends Command, Ev extends Event, S> extends HandlerOptions {
@@ -385,7 +390,15 @@ export const deciderCommandHandler = <C extends Command, Ev extends Event, S>(
       }
       // The events record who acted, not the whole scope they acted under.
       const { id, role } = actor.right
-      const causation = { commandId, correlationId, actor: { id, role }, occurredAt, recordedAt }
+      const community = hooks.communityOf?.(state as S, events, context)
+      const causation = {
+        commandId,
+        correlationId,
+        actor: { id, role },
+        occurredAt,
+        recordedAt,
+        ...(community === undefined ? {} : { community }),
+      }
       try {
         const sealed = codec.toNewEvents(events, causation, {
           ...(owners === undefined ? {} : { owners }),

@@ -7,6 +7,11 @@ import * as t from 'io-ts'
  * recorded (the handler's clock), the schema version of its data, and its place in the stream's hash
  * chain (see `integrity/hashChain.ts`). Events stored before recording
  * times were kept have no `recordedAt`; read them as recorded when they happened.
+ *
+ * `community` is the community the event belongs to, so that projection workers can share the work by
+ * community without decoding (see `partitionOf` in the projections package). Events of the company
+ * (services, staff, courses) and events stored before communities have none: they belong to the
+ * default community.
  */
 export const EventMetadata = t.readonly(
   t.intersection([
@@ -18,7 +23,7 @@ export const EventMetadata = t.readonly(
       occurredAt: IsoDateTime,
       schemaVersion: t.number,
     }),
-    t.partial({ recordedAt: IsoDateTime, hash: t.string }),
+    t.partial({ recordedAt: IsoDateTime, hash: t.string, community: Id }),
   ]),
   'EventMetadata',
 )

@@ -54,6 +54,8 @@ export interface Causation {
   readonly occurredAt: string
   /** When the handler recorded it. */
   readonly recordedAt: string
+  /** The community the events belong to; absent for the company's own (services, staff, courses). */
+  readonly community?: string
 }
 
 /**

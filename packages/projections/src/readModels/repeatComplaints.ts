@@ -1,6 +1,6 @@
 /**
- * Repeat complaints (二次投诉): a complaint is a repeat when the same owner or the same unit complains
- * in the same category about the same subject within the repeat window (policy, default 90 days)
+ * Repeat complaints (二次投诉): a complaint is a repeat when the same owner (in the same community) or
+ * the same unit complains in the same category about the same subject within the repeat window (policy, default 90 days)
  * after an earlier complaint was handled (resolved, rejected or closed), or when a handled complaint
  * is reopened. Each repeat links to what it repeats. Kept per category and month: complaints filed and
  * repeats, for the repeat rate; and the units and subjects that repeat most.
@@ -86,8 +86,13 @@ export interface Hotspot extends Document {
   readonly repeats: number
 }
 
-const ownerThreadId = (c: { ownerId: string; category: string; subject: string }) =>
-  `owner|${c.ownerId}|${c.category}|${c.subject}`
+/**
+ * An owner's complaints about one thing, in one community: an owner of units in two communities who
+ * complains about the lifts of each has two problems, not a repeat (and each community's documents stay
+ * its own, so that workers can share communities).
+ */
+const ownerThreadId = (c: { ownerId: string; communityId?: string; category: string; subject: string }) =>
+  `owner|${c.communityId ?? DEFAULT_COMMUNITY}|${c.ownerId}|${c.category}|${c.subject}`
 const unitThreadId = (c: { unitId: string; category: string; subject: string }) =>
   `unit|${c.unitId}|${c.category}|${c.subject}`
 

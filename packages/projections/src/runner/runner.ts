@@ -27,6 +27,13 @@ import {
   restoreBeforeImages,
 } from './checkpoint.js'
 import { currentGeneration, physicalName } from './generations.js'
+import {
+  checkedPartitions,
+  communityOfStored,
+  type Partitions,
+  partitionedName,
+  partitionOf,
+} from './partitions.js'
 import type { Projection } from './projection.js'
 import { type PoisonPolicy, type QuarantinedEvent, quarantineCollection, quarantineId } from './quarantine.js'
 
@@ -52,6 +59,8 @@ export class ProjectionError extends Error {
 
 export interface Progress {
   readonly projection: string
+  /** The partition, for a runner with a share of the communities. */
+  readonly partition?: number
   readonly eventsProcessed: number
   readonly eventsPerSecond: number
   /** Events stored after the checkpoint. */
@@ -61,7 +70,8 @@ export interface Progress {
   readonly position: string | null
 }
 
-interface CommonOptions {
+/** What every runner is given, whichever projections it runs. */
+export interface RunnerBaseOptions {
   readonly events: EventStore
   readonly readModels: ReadModelStore
   /** Events read per batch; default 500. A runner that falls behind catches up in batches this size. */
@@ -87,13 +97,21 @@ interface CommonOptions {
   readonly owner?: string
   /** How long a lease lasts without a checkpoint write; default 30 s. Live runners renew it. */
   readonly leaseTtlMs?: number
+  /**
+   * This runner's share of the communities: partitions `owned` of `count` (see partitions.ts). It then
+   * projects only their events, with a checkpoint and a lease per projection and partition, so that
+   * workers sharing the partitions write into the same read models side by side. Default: everything.
+   */
+  readonly partitions?: Partitions
 }
 
-export type RunnerOptions = CommonOptions &
+export type RunnerOptions = RunnerBaseOptions &
   ({ readonly projection: Projection } | { readonly projections: readonly Projection[] })
 
 interface Member {
   readonly projection: Projection
+  /** The partition it projects, when the runner has a share. */
+  readonly partition: number | undefined
   readonly handles: ReadonlySet<string>
   readonly checkpoint: CheckpointHandle
   readonly generation: number
@@ -138,6 +156,10 @@ export const projectionRunner = (options: RunnerOptions) => {
     throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`)
   const owner = options.owner ?? randomUUID()
   const handled: ReadonlySet<string> = new Set(projections.flatMap((p) => p.canHandle))
+  const partitions = options.partitions === undefined ? undefined : checkedPartitions(options.partitions)
+  const owned: ReadonlySet<number> = new Set(partitions?.owned ?? [])
+  const partitionOfStored = (stored: StoredEvent) =>
+    partitions === undefined ? undefined : partitionOf(communityOfStored(stored), partitions.count)
   const started = performance.now()
   let members: Member[] | undefined
   // Whether this runner holds the leases of `members` now (a finished catch-up gives them up).
@@ -246,6 +268,8 @@ export const projectionRunner = (options: RunnerOptions) => {
   const decodeAll = (stored: readonly StoredEvent[]): Decoded[] =>
     stored.flatMap((s): Decoded[] => {
       if (!handled.has(s.type)) return []
+      // Another worker's communities: not even decoded.
+      if (partitions !== undefined && !owned.has(partitionOfStored(s) as number)) return []
       try {
         // Read models hold no personal data: projections see it sealed, as erased.
         return [{ stored: s, recorded: codec.decode(s, { personalData: false }) }]
@@ -256,7 +280,10 @@ export const projectionRunner = (options: RunnerOptions) => {
 
   const partFor = (member: Member, decoded: readonly Decoded[]) =>
     decoded.filter(
-      (item) => member.handles.has(item.stored.type) && after(item.stored.position, member.position),
+      (item) =>
+        member.handles.has(item.stored.type) &&
+        after(item.stored.position, member.position) &&
+        (member.partition === undefined || partitionOfStored(item.stored) === member.partition),
     )
 
   /** Takes the leases, and finishes any batch a crash interrupted, projection by projection. */
@@ -264,7 +291,9 @@ export const projectionRunner = (options: RunnerOptions) => {
     if (leased && members !== undefined) return members
     const joined: Member[] = []
     try {
-      for (const projection of projections) joined.push(await join(projection))
+      for (const projection of projections)
+        for (const partition of partitions?.owned ?? [undefined])
+          joined.push(await join(projection, partition))
     } catch (error) {
       // Leave no lease half-taken: a standby retries them all.
       for (const member of joined) await member.checkpoint.release().catch(() => undefined)
@@ -276,14 +305,19 @@ export const projectionRunner = (options: RunnerOptions) => {
   }
 
   /** Takes one projection's lease, and finishes the batch a crash interrupted, if any. */
-  const join = async (projection: Projection): Promise<Member> => {
+  const join = async (projection: Projection, partition: number | undefined): Promise<Member> => {
     const chosen =
       typeof options.generation === 'number' ? options.generation : options.generation?.[projection.name]
     const generation = chosen ?? Math.max(1, await currentGeneration(readModels, projection.name))
-    const checkpoint = checkpointOf(readModels, projection.name, generation, { owner, ttlMs })
+    const checkpointName =
+      partition === undefined || partitions === undefined
+        ? projection.name
+        : partitionedName(projection.name, partition, partitions.count)
+    const checkpoint = checkpointOf(readModels, checkpointName, generation, { owner, ttlMs })
     const stored = await checkpoint.acquire()
     const member: Member = {
       projection,
+      partition,
       handles: new Set(projection.canHandle),
       checkpoint,
       generation,
@@ -321,6 +355,7 @@ export const projectionRunner = (options: RunnerOptions) => {
     for (const member of group) {
       await options.onProgress({
         projection: member.projection.name,
+        ...(member.partition === undefined ? {} : { partition: member.partition }),
         eventsProcessed: member.processed,
         eventsPerSecond: seconds > 0 ? member.processed / seconds : 0,
         lagEvents: await events.countAfter(member.position),

@@ -1,0 +1,133 @@
+/**
+ * Workers sharing communities: projecting the partitions one by one, or some together, in any order
+ * and batch size, gives the read models of one pass over everything; and each worker takes only its
+ * own partitions' leases, so two runners never write one partition.
+ */
+import {
+  checkpointsCollection,
+  type Document,
+  inMemoryReadModelStore,
+  LeaseHeldError,
+  partitionedName,
+  partitionOf,
+  partitionsOfWorker,
+  physicalName,
+  projectionRunner,
+  projectionWorker,
+  type ReadModelStore,
+} from '@property-services/projections'
+import * as fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { appendAll, communityArbitrary, freshEventStore, projections } from './support.js'
+
+/** Every read model's documents, canonical, without the bookkeeping of how the work was cut. */
+const contents = async (store: ReadModelStore) => {
+  const canonical = ({ _batch, ...doc }: Document) =>
+    JSON.stringify(Object.entries(doc).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  const parts: Record<string, string[]> = {}
+  for (const projection of projections)
+    for (const collection of projection.collections)
+      parts[`${projection.name}.${collection}`] = (
+        await store.collection(physicalName(projection.name, collection, 1)).find()
+      )
+        .map(canonical)
+        .sort()
+  return parts
+}
+
+describe('partitions by community', () => {
+  it('hash each community to one partition, the same in every process', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 64 }),
+        fc.integer({ min: 1, max: 64 }),
+        (community, count) => {
+          const p = partitionOf(community, count)
+          expect(Number.isInteger(p) && p >= 0 && p < count).toBe(true)
+          expect(partitionOf(community, count)).toBe(p)
+        },
+      ),
+    )
+    // Fixed values: a change of hash would move every community to another worker.
+    expect(['default', 'jade-garden', 'community-1', '小区'].map((c) => partitionOf(c, 8))).toEqual([
+      6, 3, 0, 4,
+    ])
+    expect(partitionsOfWorker(8, { index: 1, count: 3 })).toEqual([1, 4, 7])
+  })
+
+  it('give, projected apart in any order and grouping, the read models of one pass', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        communityArbitrary,
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 1_000 }),
+        async (streams, count, batchSize, seed) => {
+          const events = freshEventStore()
+          await appendAll(events, streams)
+          const whole = inMemoryReadModelStore()
+          await projectionRunner({ events, readModels: whole, projections }).catchUp()
+          const shared = inMemoryReadModelStore()
+          // Partitions in an order drawn from the seed, the first two together when there are three or more.
+          const order = Array.from({ length: count }, (_, p) => p).sort(
+            (a, b) => ((a * 7919 + seed) % 101) - ((b * 7919 + seed) % 101) || a - b,
+          )
+          const shares =
+            count >= 3 ? [[order[0], order[1]], ...order.slice(2).map((p) => [p])] : order.map((p) => [p])
+          for (const owned of shares)
+            await projectionRunner({
+              events,
+              readModels: shared,
+              projections,
+              batchSize,
+              partitions: { count, owned: owned as number[] },
+            }).catchUp()
+          expect(await contents(shared)).toEqual(await contents(whole))
+        },
+      ),
+      { numRuns: 30 },
+    )
+  }, 120_000)
+
+  it('take only their own leases: a second worker of the same partitions waits, another share does not', async () => {
+    const events = freshEventStore()
+    const readModels = inMemoryReadModelStore()
+    const first = projectionWorker({
+      events,
+      readModels,
+      projections,
+      partitions: 4,
+      worker: { index: 0, count: 2 },
+      owner: 'w0',
+      takeoverAfterMs: 60_000,
+    }).start()
+    // Wait for the first worker's leases on partitions 0 and 2.
+    const checkpoints = readModels.collection(checkpointsCollection)
+    const name = partitionedName(projections[0]!.name, 0, 4)
+    for (let i = 0; i < 100 && (await checkpoints.findByIds([`${name}_g1`])).length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    await expect(
+      projectionRunner({
+        events,
+        readModels,
+        projections,
+        owner: 'w9',
+        partitions: { count: 4, owned: [2] },
+      }).catchUp(),
+    ).rejects.toBeInstanceOf(LeaseHeldError)
+    await projectionRunner({
+      events,
+      readModels,
+      projections,
+      owner: 'w1',
+      partitions: { count: 4, owned: [1, 3] },
+    }).catchUp()
+    await first.stop()
+    expect(() =>
+      projectionWorker({ events, readModels, projections, partitions: 0, worker: { index: 0, count: 1 } }),
+    ).toThrow(RangeError)
+    expect(() =>
+      projectionRunner({ events, readModels, projections, partitions: { count: 4, owned: [4] } }),
+    ).toThrow('partition 4 is not one of 0 to 3')
+  })
+})
