@@ -10,11 +10,20 @@ const categories = [
   ['emergency', 'flooding'],
 ] as const
 
-/** Complaint histories (7 events each, some reopened), survey responses: deterministic from `n`. */
-export const appendWorkload = async (store: EventStore, complaints: number): Promise<number> => {
+/**
+ * Complaint histories (7 events each, some reopened), survey responses: deterministic from `n`. The 300
+ * units are spread over `communities` communities (a divisor of 300; default 5), each event stamped
+ * with its community as the handler stamps it.
+ */
+export const appendWorkload = async (
+  store: EventStore,
+  complaints: number,
+  communities = 5,
+): Promise<number> => {
+  if (300 % communities !== 0) throw new RangeError(`communities must divide 300, got ${communities}`)
   const codec = serde()
   let count = 0
-  const append = async (streamName: string, events: Event[], commandId: string) => {
+  const append = async (streamName: string, events: Event[], commandId: string, community: string) => {
     const at = (events[0]!.data as { at: string }).at
     await store.appendToStream(
       streamName,
@@ -24,6 +33,7 @@ export const appendWorkload = async (store: EventStore, complaints: number): Pro
         actor: staff,
         occurredAt: at,
         recordedAt: at,
+        community,
       }),
     )
     count += events.length
@@ -34,6 +44,7 @@ export const appendWorkload = async (store: EventStore, complaints: number): Pro
     const at = (hours: number) => new Date(filed + hours * 3_600_000).toISOString()
     const [category, subject] = categories[i % categories.length]!
     const complaintId = `k${i}`
+    const community = `community-${i % communities}`
     const events: Event[] = [
       {
         type: 'ComplaintFiled',
@@ -41,7 +52,7 @@ export const appendWorkload = async (store: EventStore, complaints: number): Pro
           complaintId,
           ownerId: `o${i % 400}`,
           unitId: `u${i % 300}`,
-          communityId: `community-${i % 5}`,
+          communityId: community,
           category,
           subject,
           channel: i % 2 === 0 ? 'phone' : 'online',
@@ -64,12 +75,12 @@ export const appendWorkload = async (store: EventStore, complaints: number): Pro
       { type: 'ComplaintOutcomeNotified', data: { complaintId, via: 'phone', summary: 's', at: at(25) } },
       {
         type: 'ComplaintClosed',
-        data: { complaintId, communityId: `community-${i % 5}`, rating: 1 + (i % 5), at: at(26) },
+        data: { complaintId, communityId: community, rating: 1 + (i % 5), at: at(26) },
       },
     ]
     if (i % 10 === 0)
       events.push({ type: 'ComplaintReopened', data: { complaintId, reason: 'again', at: at(100) } })
-    await append(`complaint-${complaintId}`, events, `c${i}`)
+    await append(`complaint-${complaintId}`, events, `c${i}`, community)
     if (i % 20 === 0) {
       await append(
         `survey-v${i}`,
@@ -78,7 +89,7 @@ export const appendWorkload = async (store: EventStore, complaints: number): Pro
             type: 'SurveyOpened',
             data: {
               surveyId: `v${i}`,
-              communityId: `community-${i % 5}`,
+              communityId: community,
               period: '2025-H1',
               dimensions: ['cleanliness', 'security'],
               at: at(0),
@@ -90,7 +101,7 @@ export const appendWorkload = async (store: EventStore, complaints: number): Pro
               type: 'SurveyResponseRecorded',
               data: {
                 surveyId: `v${i}`,
-                communityId: `community-${i % 5}`,
+                communityId: community,
                 period: '2025-H1',
                 ownerId: `o${r}`,
                 scores: { cleanliness: 1 + ((i + r) % 5), security: 1 + (r % 5) },
@@ -100,6 +111,7 @@ export const appendWorkload = async (store: EventStore, complaints: number): Pro
           ),
         ],
         `v${i}`,
+        community,
       )
     }
   }

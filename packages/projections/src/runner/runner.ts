@@ -198,6 +198,13 @@ export const projectionRunner = (options: RunnerOptions) => {
    * written with the three-step protocol. `replay` is set when the batch is the one a crash interrupted.
    */
   const writeBatch = async (member: Member, batch: readonly Decoded[], end: Position, replay: boolean) => {
+    // Nothing of this projection's (or partition's) in the batch: the checkpoint may stay behind, as
+    // reading the batch again would find nothing either; it moves with the next batch that has
+    // something, when the lease needs renewing, or when the log's end is reached (see `settle`).
+    if (batch.length === 0 && !replay && leaseFresh(member)) {
+      member.position = end
+      return
+    }
     const quarantine: QuarantinedEvent[] = []
     const fail = (stored: StoredEvent, error: unknown) => {
       const stopped = failure(member, stored, error)
@@ -248,6 +255,25 @@ export const projectionRunner = (options: RunnerOptions) => {
     await member.checkpoint.commit(endText)
     member.position = end
     member.quarantined += quarantine.length
+  }
+
+  /** Whether the lease has two thirds of its time left: no need to renew it yet. */
+  const leaseFresh = (member: Member) => {
+    const stored = member.checkpoint.stored
+    return (
+      stored !== undefined &&
+      stored.pending === null &&
+      (stored.lease?.expiresAt ?? 0) - Date.now() > (ttlMs * 2) / 3
+    )
+  }
+
+  /** Writes the checkpoints that stayed behind their projection's position (empty batches skipped). */
+  const settle = async (group: readonly Member[]) => {
+    for (const member of group) {
+      if (member.position === undefined) continue
+      const position = positionToString(member.position)
+      if (member.checkpoint.stored?.position !== position) await member.checkpoint.commit(position)
+    }
   }
 
   /** Notes what a batch wrote, for a runner that knows every document of its generation. */
@@ -403,7 +429,10 @@ export const projectionRunner = (options: RunnerOptions) => {
       }
       // A page of nothing but skipped events (EventStoreDB system events) still moves the reading on.
       from = page.lastPosition ?? from
-      if (page.isEnd) return
+      if (page.isEnd) {
+        await settle(group)
+        return
+      }
     }
   }
 

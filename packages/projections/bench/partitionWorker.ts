@@ -1,0 +1,31 @@
+// One worker of the partitioned-workers bench: projects its share of the partitions of a SQLite log
+// into MongoDB (or into memory, to see the bound without a server), then prints its time and exits.
+import { sqliteEventStore } from '@property-services/infrastructure'
+import {
+  allProjections,
+  inMemoryReadModelStore,
+  mongoReadModelStore,
+  projectionWorker,
+} from '@property-services/projections'
+
+const [path, target, database, index, count, partitions] = process.argv.slice(2)
+if (path === undefined || target === undefined || database === undefined || index === undefined)
+  throw new Error(
+    'usage: partitionWorker <events.db> <mongodb url | memory> <database> <index> <count> <partitions>',
+  )
+
+const events = sqliteEventStore({ path })
+const readModels =
+  target === 'memory' ? inMemoryReadModelStore() : await mongoReadModelStore({ url: target, database })
+const startedAt = Date.now()
+await projectionWorker({
+  events,
+  readModels,
+  projections: allProjections(),
+  partitions: Number(partitions),
+  worker: { index: Number(index), count: Number(count) },
+  batchSize: 500,
+}).catchUp()
+console.log(JSON.stringify({ index: Number(index), startedAt, finishedAt: Date.now() }))
+await readModels.close()
+await events.close()
