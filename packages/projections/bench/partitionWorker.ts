@@ -18,14 +18,23 @@ const events = sqliteEventStore({ path })
 const readModels =
   target === 'memory' ? inMemoryReadModelStore() : await mongoReadModelStore({ url: target, database })
 const startedAt = Date.now()
+const cpuBefore = process.cpuUsage()
 await projectionWorker({
   events,
   readModels,
   projections: allProjections(),
   partitions: Number(partitions),
   worker: { index: Number(index), count: Number(count) },
-  batchSize: 500,
+  batchSize: Number(process.env.BENCH_BATCH ?? 500),
 }).catchUp()
-console.log(JSON.stringify({ index: Number(index), startedAt, finishedAt: Date.now() }))
+const cpu = process.cpuUsage(cpuBefore)
+console.log(
+  JSON.stringify({
+    index: Number(index),
+    startedAt,
+    finishedAt: Date.now(),
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  }),
+)
 await readModels.close()
 await events.close()

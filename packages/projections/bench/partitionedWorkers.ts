@@ -36,8 +36,12 @@ await store.close()
  * Runs `count` worker processes at once: the time from the first starting to project to the last
  * finishing (each reports its own; a process's start-up, about a second of loading, is left out).
  */
-const run = async (target: string, database: string, count: number): Promise<number> => {
-  const reports: Array<{ startedAt: number; finishedAt: number }> = []
+const run = async (
+  target: string,
+  database: string,
+  count: number,
+): Promise<{ seconds: number; cpuSeconds: number }> => {
+  const reports: Array<{ startedAt: number; finishedAt: number; cpuSeconds: number }> = []
   await Promise.all(
     Array.from(
       { length: count },
@@ -71,7 +75,11 @@ const run = async (target: string, database: string, count: number): Promise<num
         }),
     ),
   )
-  return (Math.max(...reports.map((r) => r.finishedAt)) - Math.min(...reports.map((r) => r.startedAt))) / 1000
+  return {
+    seconds:
+      (Math.max(...reports.map((r) => r.finishedAt)) - Math.min(...reports.map((r) => r.startedAt))) / 1000,
+    cpuSeconds: reports.reduce((sum, r) => sum + r.cpuSeconds, 0),
+  }
 }
 
 const contents = async (database: string) => {
@@ -88,7 +96,7 @@ const contents = async (database: string) => {
   return parts
 }
 
-const results: Array<{ target: string; workers: number; seconds: number }> = []
+const results: Array<{ target: string; workers: number; seconds: number; cpuSeconds: number }> = []
 const databases: string[] = []
 try {
   for (let round = 1; round <= rounds; round++)
@@ -96,10 +104,10 @@ try {
       for (const workers of round % 2 === 1 ? [1, 2] : [2, 1]) {
         const database = `ps_bench_partitions_${round}_${workers}`
         databases.push(database)
-        const seconds = await run(target, database, workers)
-        results.push({ target: target === 'memory' ? 'memory' : 'MongoDB', workers, seconds })
+        const { seconds, cpuSeconds } = await run(target, database, workers)
+        results.push({ target: target === 'memory' ? 'memory' : 'MongoDB', workers, seconds, cpuSeconds })
         console.error(
-          `round ${round}: ${workers} worker(s) into ${target === 'memory' ? 'memory' : 'MongoDB'}: ${seconds.toFixed(1)} s`,
+          `round ${round}: ${workers} worker(s) into ${target === 'memory' ? 'memory' : 'MongoDB'}: ${seconds.toFixed(1)} s, workers' CPU ${cpuSeconds.toFixed(1)} s`,
         )
       }
   if (url !== undefined) {
@@ -110,15 +118,19 @@ try {
     if (!same) process.exitCode = 1
   }
   console.log(`\n${total} events, ${complaints} complaints in 60 communities, ${partitions} partitions\n`)
-  console.log('| into | 1 worker | 2 workers | speed-up |')
-  console.log('| --- | ---: | ---: | ---: |')
+  console.log("| into | 1 worker | 2 workers | speed-up | workers' CPU, 2 against 1 |")
+  console.log('| --- | ---: | ---: | ---: | ---: |')
   for (const target of ['memory', 'MongoDB']) {
     const best = (workers: number) =>
       Math.min(...results.filter((r) => r.target === target && r.workers === workers).map((r) => r.seconds))
     if (!results.some((r) => r.target === target)) continue
+    const cpu = (workers: number) =>
+      Math.min(
+        ...results.filter((r) => r.target === target && r.workers === workers).map((r) => r.cpuSeconds),
+      )
     const [one, two] = [best(1), best(2)]
     console.log(
-      `| ${target} | ${one.toFixed(1)} s (${Math.round(total / one)} events/s) | ${two.toFixed(1)} s (${Math.round(total / two)} events/s) | ${(one / two).toFixed(2)} × |`,
+      `| ${target} | ${one.toFixed(1)} s (${Math.round(total / one)} events/s) | ${two.toFixed(1)} s (${Math.round(total / two)} events/s) | ${(one / two).toFixed(2)} × | ${cpu(2).toFixed(1)} s / ${cpu(1).toFixed(1)} s = ${(cpu(2) / cpu(1)).toFixed(2)} |`,
     )
   }
 } finally {

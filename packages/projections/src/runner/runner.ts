@@ -290,26 +290,34 @@ export const projectionRunner = (options: RunnerOptions) => {
     if (known.size > knownDocumentsLimit) member.known = undefined
   }
 
-  /** Decodes once what some projection of the group handles; a failure is kept for each projection. */
-  const decodeAll = (stored: readonly StoredEvent[]): Decoded[] =>
-    stored.flatMap((s): Decoded[] => {
-      if (!handled.has(s.type)) return []
+  /**
+   * Decodes once what some projection of the group handles (a failure is kept for each projection),
+   * by partition: the runner's own partitions' events only, each community hashed once.
+   */
+  const decodeAll = (stored: readonly StoredEvent[]): Map<number | undefined, Decoded[]> => {
+    const byPartition = new Map<number | undefined, Decoded[]>()
+    for (const s of stored) {
+      if (!handled.has(s.type)) continue
+      const partition = partitionOfStored(s)
       // Another worker's communities: not even decoded.
-      if (partitions !== undefined && !owned.has(partitionOfStored(s) as number)) return []
+      if (partition !== undefined && !owned.has(partition)) continue
+      let item: Decoded
       try {
         // Read models hold no personal data: projections see it sealed, as erased.
-        return [{ stored: s, recorded: codec.decode(s, { personalData: false }) }]
+        item = { stored: s, recorded: codec.decode(s, { personalData: false }) }
       } catch (error) {
-        return [{ stored: s, error }]
+        item = { stored: s, error }
       }
-    })
+      const part = byPartition.get(partition)
+      if (part === undefined) byPartition.set(partition, [item])
+      else part.push(item)
+    }
+    return byPartition
+  }
 
-  const partFor = (member: Member, decoded: readonly Decoded[]) =>
-    decoded.filter(
-      (item) =>
-        member.handles.has(item.stored.type) &&
-        after(item.stored.position, member.position) &&
-        (member.partition === undefined || partitionOfStored(item.stored) === member.partition),
+  const partFor = (member: Member, decoded: ReadonlyMap<number | undefined, readonly Decoded[]>) =>
+    (decoded.get(member.partition) ?? []).filter(
+      (item) => member.handles.has(item.stored.type) && after(item.stored.position, member.position),
     )
 
   /** Takes the leases, and finishes any batch a crash interrupted, projection by projection. */
