@@ -28,7 +28,7 @@ const url = process.env.MONGODB_URL
 const dir = mkdtempSync(join(tmpdir(), 'ps-partitions-'))
 const path = join(dir, 'events.db')
 
-const store = sqliteEventStore({ path, synchronous: 'off' })
+const store = sqliteEventStore({ path, synchronous: 'normal' })
 const total = await appendWorkload(store, complaints, 60)
 await store.close()
 
