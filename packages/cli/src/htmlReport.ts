@@ -7,7 +7,7 @@ import { createRequire } from 'node:module'
 
 import { localTime } from './localTime.js'
 import { type Lang, messages } from './messages.js'
-import { internalSections, type ReportData, yuan } from './report.js'
+import { communitySections, internalSections, type ReportData, yuan } from './report.js'
 
 interface Series {
   readonly name: string
@@ -151,7 +151,7 @@ ${lineChart('staff-satisfaction', m.chartStaffSatisfaction, charts.staffSatisfac
 <table>${headerRow(m.boardHtmlColumns)}${board}</table>
 <h2>${escapeHtml(m.lateRepliesHeading)}</h2>
 <table>${headerRow(m.lateReplyColumns)}${late}</table>
-${internalSections(data, lang)
+${[...communitySections(data, lang), ...internalSections(data, lang)]
   .map(
     (section) =>
       `<h2>${escapeHtml(section.heading.replace(/^== | ==$/g, ''))}</h2>\n<table>${headerRow(section.columns)}${section.rows

@@ -8,7 +8,23 @@ export type Lang = 'en' | 'zh-CN'
 export const langs: readonly Lang[] = ['en', 'zh-CN']
 
 const en = {
-  complaintsByCategory: '== Complaints by category and month ==',
+  companyOverview: (from: string, to: string) =>
+    `== The company: its communities side by side, ${from} to ${to} ==`,
+  companyOverviewColumns: [
+    'community',
+    'complaints',
+    'open',
+    'escalated',
+    'repeat rate',
+    'satisfaction',
+    'company',
+    'visits overdue',
+    'months without a forum',
+  ],
+  communitySection: (community: string, from: string, to: string) =>
+    `== Community ${community}: complaints by category, ${from} to ${to} ==`,
+  communityColumns: ['category', 'complaints', 'open', 'escalated', 'repeats'],
+  complaintsByCategory: '== Complaints by category and month (the whole company) ==',
   complaintColumns: [
     'category',
     'month',
@@ -87,7 +103,21 @@ const en = {
 export type Messages = typeof en
 
 const zh: Messages = {
-  complaintsByCategory: '== 投诉：按类别与月份 ==',
+  companyOverview: (from, to) => `== 公司：各小区对比，${from} 至 ${to} ==`,
+  companyOverviewColumns: [
+    '小区',
+    '投诉',
+    '未结',
+    '升级',
+    '二次投诉率',
+    '满意度',
+    '公司平均',
+    '逾期拜访',
+    '未开座谈会月数',
+  ],
+  communitySection: (community, from, to) => `== 小区 ${community}：投诉按类别，${from} 至 ${to} ==`,
+  communityColumns: ['类别', '投诉', '未结', '升级', '二次投诉'],
+  complaintsByCategory: '== 投诉：按类别与月份（全公司）==',
   complaintColumns: [
     '类别',
     '月份',

@@ -55,6 +55,103 @@ export interface ReportData {
   >
   readonly missingTraining: Awaited<ReturnType<ReturnType<typeof trainingQueries>['missing']>>
   readonly trainingCoverage: Awaited<ReturnType<ReturnType<typeof trainingQueries>['coverage']>>
+  /** Each community's figures over `months`, side by side (the company overview). */
+  readonly communities: readonly CommunityFigures[]
+}
+
+/** One community in the company overview, and its complaints by category. */
+export interface CommunityFigures {
+  readonly community: string
+  readonly filed: number
+  readonly open: number
+  readonly escalations: number
+  readonly repeatRate: number | null
+  /** Owners' average score in the half-year of the last month reported on (every source), and the company's. */
+  readonly satisfaction: number | null
+  readonly companySatisfaction: number | null
+  readonly overdueVisits: number
+  readonly forumGaps: number
+  readonly byCategory: ReadonlyArray<{
+    readonly category: string
+    readonly filed: number
+    readonly open: number
+    readonly escalations: number
+    readonly repeats: number
+  }>
+}
+
+/** The figures of every community that has complaints, owners or meetings, in order of its id. */
+const communityFigures = async (
+  readModels: ReadModelStore,
+  asOf: string,
+  from: string,
+  to: string,
+): Promise<CommunityFigures[]> => {
+  const analytics = complaintAnalyticsQueries(readModels)
+  const repeats = repeatComplaintQueries(readModels)
+  const visits = visitCadenceQueries(readModels, cliPolicies)
+  const meetings = meetingQueries(readModels, cliPolicies)
+  const totals = await analytics.communities({ from, to })
+  const ranking = new Map((await repeats.ranking({ from, to })).map((r) => [r.community, r]))
+  const scores = await satisfactionTrendQueries(readModels).communities('half')
+  // The half-year of the last month reported on.
+  const latest = `${to.slice(0, 4)}-H${Number(to.slice(5, 7)) <= 6 ? 1 : 2}`
+  const weighted = (points: readonly { average: number; responses: number }[]) => {
+    const responses = points.reduce((n, p) => n + p.responses, 0)
+    return responses === 0 ? null : points.reduce((n, p) => n + p.average * p.responses, 0) / responses
+  }
+  const inLatest = scores.filter((s) => s.period === latest)
+  const companySatisfaction = weighted(inLatest)
+  const overdue = await visits.overdue(asOf)
+  const ids = [
+    ...new Set([
+      ...totals.map((t) => t.community),
+      ...inLatest.map((s) => s.community),
+      ...overdue.map((o) => o.communityId),
+    ]),
+  ].sort()
+  return Promise.all(
+    ids.map(async (community) => {
+      const total = totals.find((t) => t.community === community)
+      const byCategory = new Map<
+        string,
+        { category: string; filed: number; open: number; escalations: number; repeats: number }
+      >()
+      for (const row of await analytics.by('category', { from, to, community })) {
+        const seen = byCategory.get(row.key) ?? {
+          category: row.key,
+          filed: 0,
+          open: 0,
+          escalations: 0,
+          repeats: 0,
+        }
+        byCategory.set(row.key, {
+          ...seen,
+          filed: seen.filed + row.filed,
+          open: seen.open + row.open,
+          escalations: seen.escalations + row.escalations,
+        })
+      }
+      for (const rate of await repeats.rates({ community }))
+        if (rate.month >= from && rate.month <= to) {
+          const seen = byCategory.get(rate.category)
+          if (seen !== undefined)
+            byCategory.set(rate.category, { ...seen, repeats: seen.repeats + rate.repeats })
+        }
+      return {
+        community,
+        filed: total?.filed ?? 0,
+        open: total?.open ?? 0,
+        escalations: total?.escalations ?? 0,
+        repeatRate: ranking.get(community)?.rate ?? null,
+        satisfaction: weighted(inLatest.filter((s) => s.community === community)),
+        companySatisfaction,
+        overdueVisits: overdue.filter((o) => o.communityId === community).length,
+        forumGaps: (await meetings.forumGaps(from, to, { community })).length,
+        byCategory: [...byCategory.values()].sort((a, b) => (a.category < b.category ? -1 : 1)),
+      }
+    }),
+  )
 }
 
 /** `YYYY-MM` some months before `month`. */
@@ -100,7 +197,35 @@ export const reportData = async (
     hotspots: await repeats.hotspots('unit', 5),
     satisfaction: await satisfactionTrendQueries(readModels).trend('half'),
     lateReplies: await analytics.lateReplies(),
+    communities: await communityFigures(readModels, asOf, from, to),
   }
+}
+
+/** The company overview (a row per community) and a section per community: the text and the page show them. */
+export const communitySections = (data: ReportData, lang: Lang = 'en'): TableSection[] => {
+  const m = messages[lang]
+  return [
+    {
+      heading: m.companyOverview(data.months.from, data.months.to),
+      columns: m.companyOverviewColumns,
+      rows: data.communities.map((c) => [
+        c.community,
+        c.filed,
+        c.open,
+        c.escalations,
+        percent(c.repeatRate),
+        fixed(c.satisfaction, 2),
+        fixed(c.companySatisfaction, 2),
+        c.overdueVisits,
+        c.forumGaps,
+      ]),
+    },
+    ...data.communities.map((c) => ({
+      heading: m.communitySection(c.community, data.months.from, data.months.to),
+      columns: m.communityColumns,
+      rows: c.byCategory.map((r) => [r.category, r.filed, r.open, r.escalations, r.repeats]),
+    })),
+  ]
 }
 
 /** A section of the report as a table: the text and the HTML page show the same. */
@@ -178,6 +303,11 @@ export const internalSections = (data: ReportData, lang: Lang = 'en'): TableSect
 export const renderReport = (data: ReportData, lang: Lang = 'en'): string => {
   const m = messages[lang]
   const sections = [
+    ...communitySections(data, lang).flatMap((section) => [
+      section.heading,
+      table(section.columns, section.rows),
+      '',
+    ]),
     m.complaintsByCategory,
     table(
       m.complaintColumns,

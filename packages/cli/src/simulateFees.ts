@@ -24,13 +24,15 @@ export const simulateFees = async (
     readonly start: number
     readonly months: number
     readonly units: readonly SimulatedUnit[]
+    /** The chance that a bill is not paid at all; default 0.1. */
+    readonly arrears?: number
   },
 ): Promise<void> => {
   const { start, units, communityId } = options
   for (let month = 0; month < options.months; month++) {
     const at = start + month * 30 * DAY
     const period = new Date(at).toISOString().slice(0, 7)
-    const sharedCostId = `lift-power-${period}`
+    const sharedCostId = `${communityId}-lift-power-${period}`
     await send(
       'ApportionSharedCost',
       {
@@ -60,7 +62,7 @@ export const simulateFees = async (
         },
         at,
       )
-      if (!random.chance(0.1)) {
+      if (!random.chance(options.arrears ?? 0.1)) {
         const amount = random.chance(0.1) ? random.int(5_000, 15_000) : 30_000 + share
         await send(
           'RecordPayment',

@@ -43,14 +43,14 @@ export const simulateMeetings = async (
     const monthStart = options.start + month * 30 * DAY
     const meetings: Array<{ meetingId: string; kind: 'forum' | 'committee'; at: number }> = [
       {
-        meetingId: `forum-${month + 1}`,
+        meetingId: `${options.communityId}-forum-${month + 1}`,
         kind: 'forum',
         at: monthStart + random.int(10, 20) * DAY + 9 * HOUR,
       },
     ]
     if (month % 3 === 1)
       meetings.push({
-        meetingId: `committee-${month + 1}`,
+        meetingId: `${options.communityId}-committee-${month + 1}`,
         kind: 'committee',
         at: monthStart + 25 * DAY + 6 * HOUR,
       })

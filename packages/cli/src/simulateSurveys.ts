@@ -19,7 +19,7 @@ export const simulateSurveys = async (
   for (let half = 0; half * 6 < options.months; half++) {
     const at = start + (half * 6 + 5) * 30 * DAY
     const year = new Date(at).getUTCFullYear()
-    const surveyId = `survey-${year}-h${(half % 2) + 1}`
+    const surveyId = `${communityId}-survey-${year}-h${(half % 2) + 1}`
     const period = `${year}-H${new Date(at).getUTCMonth() < 6 ? 1 : 2}`
     const dimensions = ['cleanliness', 'security', 'repairs', 'staff-attitude']
     await send('OpenSurvey', { surveyId, communityId, period, dimensions }, at)

@@ -16,7 +16,6 @@ import {
   type CommandType,
   type ComplaintCategory,
   type ComplaintSubject,
-  type OwnerGrade,
   subjectsByCategory,
 } from '@property-services/domain'
 import {
@@ -34,7 +33,8 @@ import {
 import * as E from 'fp-ts/lib/Either.js'
 import { cliPolicies } from './policies.js'
 import { type Random, seededRandom } from './random.js'
-import { simulateFees } from './simulateFees.js'
+import { type SimulatedCommunity, simulatedCommunities } from './simulatedCommunities.js'
+import { type SimulatedUnit, simulateFees } from './simulateFees.js'
 import { type Send, simulateMeetings } from './simulateMeetings.js'
 import { simulateStaff } from './simulateStaff.js'
 import { simulateSurveys } from './simulateSurveys.js'
@@ -43,6 +43,9 @@ import { simulateVisits } from './simulateVisits.js'
 export interface SimulationOptions {
   readonly seed: number
   readonly months: number
+  /** How many communities the company manages, each with its profile (see simulatedCommunities.ts); default 1. */
+  readonly communities?: number
+  /** Buildings per community, and units per building. */
   readonly buildings?: number
   readonly unitsPerBuilding?: number
   readonly onProgress?: (done: number, total: number) => void
@@ -78,14 +81,6 @@ const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
 const start = Date.parse('2025-01-06T01:00:00.000Z') // Monday 09:00 in Beijing
 const staff: Actor = { id: 'staff-1', role: 'staff' }
-const communityId = 'jade-garden'
-const communityProfile = {
-  name: 'Jade Garden 翡翠花园',
-  address: '88 Binjiang Road, Hangzhou',
-  timeZone: 'Asia/Shanghai',
-  calendar: { weekendDays: [0, 6], holidays: [], extraWorkingDays: [] },
-  serviceGrade: 'grade-2',
-} as const
 const manager: Actor = { id: 'manager-1', role: 'manager' }
 const departments: Record<ComplaintCategory, string> = {
   facilities: 'engineering',
@@ -188,34 +183,48 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     options.onProgress?.(weeks, weeks)
   }
 
-  // The community.
-  await send('RegisterCommunity', { communityId, ...communityProfile }, start - DAY, manager)
-  const units: Array<{ unitId: string; ownerId: string; area: number; grade: OwnerGrade }> = []
-  for (let b = 1; b <= buildings; b++) {
-    for (let u = 1; u <= perBuilding; u++) {
-      const unitId = `b${b}-${String(u).padStart(2, '0')}`
-      const area = random.int(600_000, 1_600_000) // 60-160 m²
-      const ownerId = `owner-${unitId}`
-      await send(
-        'RegisterUnit',
-        { unitId, communityId, building: `Building ${b}`, number: `${u}01`, floorAreaCm2: area },
-        start,
-      )
-      await send(
-        'RegisterOwner',
-        {
-          ownerId,
-          communityId,
-          contact: { name: `Owner ${unitId}`, phone: `1380000${String(b * 100 + u).padStart(4, '0')}` },
-        },
-        start,
-      )
-      await send('AssignUnitOwner', { unitId, ownerId }, start)
-      const grade = random.pick(['key', 'general', 'general', 'potential'] as const)
-      if (grade !== 'general') await send('GradeOwner', { ownerId, grade }, start + HOUR)
-      units.push({ unitId, ownerId, area, grade })
+  // The communities: each registered, with its buildings, units and owners.
+  const communities = simulatedCommunities(options.communities ?? 1)
+  type Unit = SimulatedUnit & { readonly community: SimulatedCommunity }
+  const unitsOf = new Map<string, Unit[]>()
+  for (const community of communities) {
+    const { communityId, name, address, serviceGrade } = community
+    const calendar = { weekendDays: [0, 6], holidays: [], extraWorkingDays: [] }
+    await send(
+      'RegisterCommunity',
+      { communityId, name, address, timeZone: 'Asia/Shanghai', calendar, serviceGrade },
+      start - DAY,
+      manager,
+    )
+    const units: Unit[] = []
+    for (let b = 1; b <= buildings; b++) {
+      for (let u = 1; u <= perBuilding; u++) {
+        const unitId = `${communityId}-b${b}-${String(u).padStart(2, '0')}`
+        const area = random.int(600_000, 1_600_000) // 60-160 m²
+        const ownerId = `owner-${unitId}`
+        await send(
+          'RegisterUnit',
+          { unitId, communityId, building: `Building ${b}`, number: `${u}01`, floorAreaCm2: area },
+          start,
+        )
+        await send(
+          'RegisterOwner',
+          {
+            ownerId,
+            communityId,
+            contact: { name: `Owner ${unitId}`, phone: `1380000${String(b * 100 + u).padStart(4, '0')}` },
+          },
+          start,
+        )
+        await send('AssignUnitOwner', { unitId, ownerId }, start)
+        const grade = random.pick(['key', 'general', 'general', 'potential'] as const)
+        if (grade !== 'general') await send('GradeOwner', { ownerId, grade }, start + HOUR)
+        units.push({ unitId, ownerId, area, grade, community })
+      }
     }
+    unitsOf.set(communityId, units)
   }
+  const units = [...unitsOf.values()].flat()
   const catalogue = [
     { serviceId: 'cleaning', name: 'Corridor cleaning', kind: 'free', priceFen: 0, disclosedCostFen: 1_200 },
     { serviceId: 'repairs', name: 'Minor repairs', kind: 'paid', priceFen: 5_000, disclosedCostFen: 3_500 },
@@ -240,17 +249,20 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     }
   }
 
-  /** One complaint and its handling, good or planted-bad. */
+  /** One complaint and its handling, good or planted-bad; what it is about follows its community's profile. */
   const complaint = (
     at: number,
-    unit: (typeof units)[number],
+    unit: Unit,
     forced?: { category: ComplaintCategory; subject: ComplaintSubject },
   ) => {
     const complaintId = `c${++complaints}`
-    const category =
-      forced?.category ??
-      random.pick(['facilities', 'facilities', 'management-service', 'fees', 'emergency'] as const)
-    const subject = forced?.subject ?? random.pick(subjectsByCategory[category].filter((s) => s !== 'other'))
+    const profile = unit.community
+    const category = forced?.category ?? random.pick(profile.categories)
+    const subject =
+      forced?.subject ??
+      (category === 'facilities' && random.chance(profile.liftShare)
+        ? 'lift-stoppage'
+        : random.pick(subjectsByCategory[category].filter((s) => s !== 'other')))
     const channel = random.pick(['phone', 'phone', 'visit', 'letter', 'online'] as const)
     const verbal = channel === 'phone' || channel === 'visit'
     const owner: Actor = { id: unit.ownerId, role: 'owner' }
@@ -419,57 +431,68 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
   }
 
   const weeks = Math.floor((endsAt - start) / (7 * DAY))
-  for (let week = 0; week < weeks; week++) {
-    const weekStart = start + week * 7 * DAY
-    for (let i = random.int(1, 4); i > 0; i--) {
-      const unit = random.pick(units)
-      const filed = complaint(weekStart + random.int(0, 4) * DAY + random.int(0, 9) * HOUR, unit)
-      // Now and then the same owner complains again about the same thing: a repeat.
-      const repeated = filed.handledAt !== undefined && random.chance(0.1)
-      if (filed.handledAt !== undefined && filed.category !== 'emergency' && corrections.chance(0.15))
-        correctiveAction(filed.complaintId, filed.category, filed.subject, filed.handledAt, unit.unitId)
-      if (repeated && filed.handledAt !== undefined) {
-        complaint(filed.handledAt + random.int(3, 40) * DAY, unit, {
-          category: filed.category,
-          subject: filed.subject,
-        })
+  for (let week = 0; week < weeks; week++)
+    for (const community of communities) {
+      const units = unitsOf.get(community.communityId) as Unit[]
+      const weekStart = start + week * 7 * DAY
+      for (let i = random.int(1, 4); i > 0; i--) {
+        const unit = random.pick(units)
+        const filed = complaint(weekStart + random.int(0, 4) * DAY + random.int(0, 9) * HOUR, unit)
+        // Now and then the same owner complains again about the same thing: a repeat.
+        const repeated = filed.handledAt !== undefined && random.chance(0.1)
+        if (filed.handledAt !== undefined && filed.category !== 'emergency' && corrections.chance(0.15))
+          correctiveAction(filed.complaintId, filed.category, filed.subject, filed.handledAt, unit.unitId)
+        if (repeated && filed.handledAt !== undefined) {
+          complaint(filed.handledAt + random.int(3, 40) * DAY, unit, {
+            category: filed.category,
+            subject: filed.subject,
+          })
+        }
+      }
+      for (let i = random.int(0, 2); i > 0; i--) {
+        const unit = random.pick(units)
+        const orderId = `${community.communityId}-o${week}-${i}`
+        const owner: Actor = { id: unit.ownerId, role: 'owner' }
+        const at = weekStart + random.int(0, 4) * DAY + 2 * HOUR
+        plan(
+          'RequestServiceOrder',
+          {
+            orderId,
+            ownerId: unit.ownerId,
+            unitId: unit.unitId,
+            serviceId: random.pick(catalogue).serviceId,
+            description: 'please come',
+          },
+          at,
+          owner,
+        )
+        plan(
+          'ScheduleServiceOrder',
+          {
+            orderId,
+            scheduledFor: new Date(at + DAY).toISOString(),
+            assigneeId: `fitter-${random.int(1, 3)}`,
+          },
+          at + HOUR,
+        )
+        plan('DeliverServiceOrder', { orderId }, at + DAY + 2 * HOUR)
+        plan('RateServiceOrder', { orderId, score: random.int(2, 5) }, at + 2 * DAY, owner)
       }
     }
-    for (let i = random.int(0, 2); i > 0; i--) {
-      const unit = random.pick(units)
-      const orderId = `o${week}-${i}`
-      const owner: Actor = { id: unit.ownerId, role: 'owner' }
-      const at = weekStart + random.int(0, 4) * DAY + 2 * HOUR
-      plan(
-        'RequestServiceOrder',
-        {
-          orderId,
-          ownerId: unit.ownerId,
-          unitId: unit.unitId,
-          serviceId: random.pick(catalogue).serviceId,
-          description: 'please come',
-        },
-        at,
-        owner,
-      )
-      plan(
-        'ScheduleServiceOrder',
-        { orderId, scheduledFor: new Date(at + DAY).toISOString(), assigneeId: `fitter-${random.int(1, 3)}` },
-        at + HOUR,
-      )
-      plan('DeliverServiceOrder', { orderId }, at + DAY + 2 * HOUR)
-      plan('RateServiceOrder', { orderId, score: random.int(2, 5) }, at + 2 * DAY, owner)
-    }
-  }
   await playAgenda()
 
-  // Fees, owner surveys and home visits, each a part of its own (the last with its own random).
-  await simulateFees(send, random, { communityId, start, months: options.months, units })
-  await simulateSurveys(send, random, { communityId, start, months: options.months, units })
-  await simulateVisits(send, { seed: options.seed + 1, start, endsAt, units })
-
-  // Owner forums and committee meetings; staff, their training and their satisfaction. Randoms of their own.
-  await simulateMeetings(send, { communityId, seed: options.seed + 2, start, months: options.months })
+  // Per community: fees, owner surveys and home visits, each a part of its own (the last with its own
+  // random), and owner forums and committee meetings.
+  for (const [k, community] of communities.entries()) {
+    const { communityId } = community
+    const units = unitsOf.get(communityId) as Unit[]
+    const { months } = options
+    await simulateFees(send, random, { communityId, start, months, units, arrears: community.arrears })
+    await simulateSurveys(send, random, { communityId, start, months, units })
+    await simulateVisits(send, { seed: options.seed + 1 + 10 * k, start, endsAt, units })
+    await simulateMeetings(send, { communityId, seed: options.seed + 2 + 10 * k, start, months })
+  }
+  // The company's staff, their training and their satisfaction. A random of its own.
   await simulateStaff(send, { seed: options.seed + 3, start, months: options.months })
 
   return {

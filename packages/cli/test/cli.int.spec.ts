@@ -38,7 +38,23 @@ describe('property-services CLI', () => {
     const first = await cli('demo', '--seed', '11', '--months', '6', '--db', join(dir, 'a.db'))
     const second = await cli('demo', '--seed', '11', '--months', '6', '--db', join(dir, 'b.db'))
     expect(first.code).toBe(0)
-    expect(first.out).toContain('== Complaints by category and month ==')
+    expect(first.out).toContain('== Complaints by category and month (the whole company) ==')
+    // Three communities by default, side by side, then each on its own, each shaped by its profile.
+    const overview = first.out.slice(first.out.indexOf('== The company: its communities side by side'))
+    expect(
+      overview
+        .split('\n')
+        .slice(3, 6)
+        .map((row) => row.split(/ +/)[0]),
+    ).toEqual(['jade-garden', 'old-town', 'skyline-tower'])
+    const filedIn = (community: string) => {
+      const section = first.out.slice(first.out.indexOf(`== Community ${community}: complaints by category`))
+      const rows = section.split('\n\n')[0]!.split('\n').slice(3)
+      return Object.fromEntries(rows.map((row) => [row.split(/ +/)[0], Number(row.split(/ +/)[1])]))
+    }
+    const oldTown = filedIn('old-town')
+    expect(Math.max(...Object.values(oldTown))).toBe(oldTown.fees)
+    expect(filedIn('skyline-tower').fees).toBeUndefined()
     expect(first.out).toContain('== Repeat complaints')
     expect(first.out).toContain('== Satisfaction per half-year')
     // Visits at each owner's cadence, as of the story's last day: only owners whose visit slipped.
@@ -154,7 +170,7 @@ describe('property-services CLI', () => {
     await store.close()
     const report = await cli('report', '--db', db)
     expect(report.code).toBe(0)
-    expect(report.out).toContain('== Complaints by category and month ==')
+    expect(report.out).toContain('== Complaints by category and month (the whole company) ==')
     expect(report.out).toContain('1 stored events could not be read or projected and were set aside')
     const quarantine = await cli('quarantine', '--db', db)
     expect(quarantine.code).toBe(0)
@@ -191,7 +207,8 @@ describe('property-services CLI', () => {
     })
     expect((await cli('audit', 'verify', '--db', db, '--anchors', anchorsFile)).code).toBe(0)
     // Personal data was stored encrypted: the demo's owner names are not in the file.
-    expect(readFileSync(db).includes(Buffer.from('Owner b1-01'))).toBe(false)
+    expect(readFileSync(db).includes(Buffer.from('Owner jade-garden-b1-01'))).toBe(false)
+    expect(readFileSync(db).includes(Buffer.from('jade-garden-b1-01'))).toBe(true)
     const raw = new Database(db)
     raw
       .prepare(

@@ -134,6 +134,6 @@ describe('the packages, installed from their tarballs', () => {
       ['demo', '--months', '1', '--db', join(project, 'demo.db')],
       project,
     )
-    expect(demo).toMatch(/Simulated 1 months from seed 7: \d+ commands \(0 refused/)
+    expect(demo).toMatch(/Simulated 1 months of 3 communities from seed 7: \d+ commands \(0 refused/)
   }, 300_000)
 })
