@@ -431,11 +431,13 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
   }
 
   const weeks = Math.floor((endsAt - start) / (7 * DAY))
+  // Complaints and orders grow with a community's size: the default 24 units is one share.
+  const scale = Math.max(1, Math.round((buildings * perBuilding) / 24))
   for (let week = 0; week < weeks; week++)
     for (const community of communities) {
       const units = unitsOf.get(community.communityId) as Unit[]
       const weekStart = start + week * 7 * DAY
-      for (let i = random.int(1, 4); i > 0; i--) {
+      for (let i = random.int(1, 4) * scale; i > 0; i--) {
         const unit = random.pick(units)
         const filed = complaint(weekStart + random.int(0, 4) * DAY + random.int(0, 9) * HOUR, unit)
         // Now and then the same owner complains again about the same thing: a repeat.
@@ -449,7 +451,7 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
           })
         }
       }
-      for (let i = random.int(0, 2); i > 0; i--) {
+      for (let i = random.int(0, 2) * scale; i > 0; i--) {
         const unit = random.pick(units)
         const orderId = `${community.communityId}-o${week}-${i}`
         const owner: Actor = { id: unit.ownerId, role: 'owner' }

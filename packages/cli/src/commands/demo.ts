@@ -11,6 +11,7 @@ interface Options {
   readonly seed?: string
   readonly months?: string
   readonly communities?: string
+  readonly buildings?: string
   readonly db?: string
   readonly html?: string
   readonly lang?: string
@@ -23,6 +24,7 @@ export const demoCommand = (program: Command, io: Io) =>
     .option('--seed <n>', 'the random seed: the same seed gives the same community and report', '7')
     .option('--months <n>', 'months of history, 1 to 60', '12')
     .option('--communities <n>', 'communities the company manages, 1 to 1000', '3')
+    .option('--buildings <n>', 'buildings per community (8 units each), 1 to 100', '3')
     .option('--db <file>', 'the SQLite file', defaultDb)
     .option('--html <file>', 'also write the report as a self-contained page with charts')
     .option('--lang <lang>', 'en or zh-CN (default: from LC_ALL, LC_MESSAGES or LANG)')
@@ -31,6 +33,7 @@ export const demoCommand = (program: Command, io: Io) =>
       const seed = integer(options.seed, 'seed', 7, 0, 2 ** 31)
       const months = integer(options.months, 'months', 12, 1, 60)
       const communities = integer(options.communities, 'communities', 3, 1, 1_000)
+      const buildings = integer(options.buildings, 'buildings', 3, 1, 100)
       const path = options.db ?? defaultDb
       claimDemoFile(path)
       const events = sqliteEventStore({ path, synchronous: 'normal' })
@@ -40,6 +43,7 @@ export const demoCommand = (program: Command, io: Io) =>
         seed,
         months,
         communities,
+        buildings,
         keys,
         onProgress: (done, total) => progress.update(done, total, 'weeks'),
       })
