@@ -32,7 +32,10 @@ export const developmentSecret = (env: NodeJS.ProcessEnv = process.env): string 
 
 /** Signs a token naming the actor (for development and tests). */
 export const signToken = async (actor: Actor, options: TokenOptions, expiresIn = '15m'): Promise<string> =>
-  new SignJWT({ role: actor.role })
+  new SignJWT({
+    role: actor.role,
+    ...(actor.communities === undefined ? {} : { communities: actor.communities }),
+  })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(actor.id)
     .setIssuer(options.issuer ?? defaults.issuer)
@@ -57,7 +60,12 @@ export const authenticator = (options: TokenOptions) => {
         audience: options.audience ?? defaults.audience,
         requiredClaims: ['sub', 'exp'],
       })
-      const actor = ActorCodec.decode({ id: payload.sub, role: payload.role })
+      // The communities a member of staff acts in, with the role in each, are a claim of the token too.
+      const actor = ActorCodec.decode({
+        id: payload.sub,
+        role: payload.role,
+        ...(payload.communities === undefined ? {} : { communities: payload.communities }),
+      })
       return actor._tag === 'Right' ? actor.right : undefined
     } catch {
       return undefined

@@ -76,6 +76,17 @@ describe('example: an HTTP service embedding the packages', () => {
     expect((await send(command('AssignUnitOwner', { unitId: 'u1', ownerId: 'owner-1' }))).status).toBe(200)
     const filed = await send(command('FileComplaint', complaint), { as: owner })
     expect(filed).toMatchObject({ status: 200, body: { stream: 'complaint-k1', duplicate: false } })
+    // Staff of another community only, as the token says: refused here.
+    const elsewhere = {
+      id: 'staff-9',
+      role: 'staff' as const,
+      communities: { 'community-2': 'manager' as const },
+    }
+    const acknowledge = command('AcknowledgeComplaint', { complaintId: 'k1', gesture: 'apology', note: 'x' })
+    expect(await send(acknowledge, { as: elsewhere })).toMatchObject({
+      status: 403,
+      body: { title: 'NotAllowed', detail: expect.stringContaining('does not act in community community-1') },
+    })
     const closing = await send(command('CloseComplaint', { complaintId: 'k1', rating: 5 }), { as: owner })
     expect(closing).toMatchObject({
       status: 409,
