@@ -1,3 +1,4 @@
+import type { Actor } from '@property-services/domain'
 import { inMemoryEventStore, inMemoryKeyStore } from '@property-services/infrastructure'
 import { manualScheduler } from '@property-services/projections'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -26,7 +27,7 @@ describe('example: an HTTP service embedding the packages', () => {
   let n = 0
   const send = async (
     body: string | object,
-    options: { token?: string | null; as?: typeof staff | typeof owner | typeof manager; type?: string } = {},
+    options: { token?: string | null; as?: Actor; type?: string } = {},
   ) => {
     const token = options.token === undefined ? await signToken(options.as ?? staff, tokens) : options.token
     const response = await fetch(`${service.url}/commands`, {

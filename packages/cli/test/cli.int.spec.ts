@@ -50,7 +50,9 @@ describe('property-services CLI', () => {
     const filedIn = (community: string) => {
       const section = first.out.slice(first.out.indexOf(`== Community ${community}: complaints by category`))
       const rows = section.split('\n\n')[0]!.split('\n').slice(3)
-      return Object.fromEntries(rows.map((row) => [row.split(/ +/)[0], Number(row.split(/ +/)[1])]))
+      return Object.fromEntries(
+        rows.map((row) => [row.split(/ +/)[0], Number(row.split(/ +/)[1])]),
+      ) as Record<string, number>
     }
     const oldTown = filedIn('old-town')
     expect(Math.max(...Object.values(oldTown))).toBe(oldTown.fees)
