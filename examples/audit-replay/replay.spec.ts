@@ -25,7 +25,7 @@ describe('example: an audit replay against a stored history', () => {
       {
         type: 'RegisterUnit',
         commandId: 'a0',
-        data: { unitId: 'u1', communityId: 'garden', building: '1', number: '101', floorAreaCm2: 800_000 },
+        data: { unitId: 'u1', communityId: 'default', building: '1', number: '101', floorAreaCm2: 800_000 },
       },
       { actor: staff },
     )

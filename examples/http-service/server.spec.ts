@@ -66,7 +66,7 @@ describe('example: an HTTP service embedding the packages', () => {
         await send(
           command('RegisterUnit', {
             unitId: 'u1',
-            communityId: 'community-1',
+            communityId: 'default',
             building: '3',
             number: '1202',
             floorAreaCm2: 893_700,
@@ -86,7 +86,7 @@ describe('example: an HTTP service embedding the packages', () => {
     const acknowledge = command('AcknowledgeComplaint', { complaintId: 'k1', gesture: 'apology', note: 'x' })
     expect(await send(acknowledge, { as: elsewhere })).toMatchObject({
       status: 403,
-      body: { title: 'NotAllowed', detail: expect.stringContaining('does not act in community community-1') },
+      body: { title: 'NotAllowed', detail: expect.stringContaining('does not act in community default') },
     })
     const closing = await send(command('CloseComplaint', { complaintId: 'k1', rating: 5 }), { as: owner })
     expect(closing).toMatchObject({
@@ -113,7 +113,7 @@ describe('example: an HTTP service embedding the packages', () => {
     await send(
       command('RegisterOwner', {
         ownerId: 'owner-2',
-        communityId: 'community-1',
+        communityId: 'default',
         contact: { name: 'Li Na', phone: '13900000002' },
       }),
     )
@@ -261,7 +261,7 @@ describe('example: an HTTP service embedding the packages', () => {
         send(
           command('RegisterUnit', {
             unitId: 'u2',
-            communityId: 'community-1',
+            communityId: 'default',
             building: '3',
             number: '1',
             floorAreaCm2: 1,
@@ -275,7 +275,7 @@ describe('example: an HTTP service embedding the packages', () => {
         send(
           command('RegisterUnit', {
             unitId: 'u2',
-            communityId: 'community-1',
+            communityId: 'default',
             building: '3',
             number: '1',
             floorAreaCm2: 1,
@@ -289,7 +289,7 @@ describe('example: an HTTP service embedding the packages', () => {
         send(
           command('RegisterUnit', {
             unitId: 'u2',
-            communityId: 'community-1',
+            communityId: 'default',
             building: '3',
             number: '1',
             floorAreaCm2: 1,
@@ -323,7 +323,7 @@ describe('example: an HTTP service embedding the packages', () => {
     expect(await events.countAfter()).toBe(before)
     const first = command('RegisterUnit', {
       unitId: 'u4',
-      communityId: 'community-1',
+      communityId: 'default',
       building: '3',
       number: '4',
       floorAreaCm2: 1,
@@ -332,7 +332,7 @@ describe('example: an HTTP service embedding the packages', () => {
     const reused = await send({
       ...command('RegisterUnit', {
         unitId: 'u3',
-        communityId: 'community-1',
+        communityId: 'default',
         building: '3',
         number: '2',
         floorAreaCm2: 1,
@@ -379,7 +379,7 @@ describe('example: an HTTP service embedding the packages', () => {
       const registered = await post(
         command('RegisterUnit', {
           unitId: complaint.unitId,
-          communityId: 'community-1',
+          communityId: 'default',
           building: '3',
           number: '1202',
           floorAreaCm2: 893_700,

@@ -59,7 +59,7 @@ const setUpUnit = async (handle: (c: Sent) => Promise<unknown>) => {
   await handle(
     command('RegisterUnit', {
       unitId: 'u1',
-      communityId: 'community-1',
+      communityId: 'default',
       building: '3',
       number: '1202',
       floorAreaCm2: 893_700,
@@ -97,7 +97,7 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
     const result = await handle(
       command(
         'RegisterUnit',
-        { unitId: 'u1', communityId: 'community-1', building: '3', number: '1202', floorAreaCm2: 893_700 },
+        { unitId: 'u1', communityId: 'default', building: '3', number: '1202', floorAreaCm2: 893_700 },
         undefined,
         0,
         'cmd-reg',
@@ -138,7 +138,7 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
     const { handle } = handlerFor(store)
     const forged = command('RegisterUnit', {
       unitId: 'u1',
-      communityId: 'community-1',
+      communityId: 'default',
       building: '3',
       number: '1',
       floorAreaCm2: 1,
@@ -216,7 +216,7 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
     await handle(
       command(
         'RegisterUnit',
-        { unitId: 'u1', communityId: 'community-1', building: '3', number: '1', floorAreaCm2: 1 },
+        { unitId: 'u1', communityId: 'default', building: '3', number: '1', floorAreaCm2: 1 },
         staff,
         0,
         'once',
@@ -225,7 +225,7 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
     const reused = await handle(
       command(
         'RegisterUnit',
-        { unitId: 'u2', communityId: 'community-1', building: '3', number: '2', floorAreaCm2: 1 },
+        { unitId: 'u2', communityId: 'default', building: '3', number: '2', floorAreaCm2: 1 },
         staff,
         1,
         'once',
@@ -293,10 +293,10 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
         },
         actor,
       )
-    const here: Actor = { id: 'clerk-1', role: 'staff', communities: { 'community-1': 'staff' } }
+    const here: Actor = { id: 'clerk-1', role: 'staff', communities: { default: 'staff' } }
     const elsewhere: Actor = { id: 'clerk-2', role: 'manager', communities: { 'community-2': 'manager' } }
     expect(await handle(file('k1', 'u1', elsewhere))).toMatchObject({
-      left: { _tag: 'NotAllowed', message: expect.stringContaining('does not act in community community-1') },
+      left: { _tag: 'NotAllowed', message: expect.stringContaining('does not act in community default') },
     })
     // Refused before the unit's community was known, and after (the handler keeps it).
     expect(await handle(file('k2', 'u1', here))).toMatchObject({ _tag: 'Right' })
@@ -308,7 +308,42 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
     const [filed] = (await store.readStream('complaint-k2')).events
     expect(filed?.metadata).toMatchObject({ actor: { id: 'clerk-1', role: 'staff' } })
     expect(JSON.stringify(filed?.metadata)).not.toContain('communities')
-    expect(filed?.data).toMatchObject({ communityId: 'community-1' })
+    expect(filed?.data).toMatchObject({ communityId: 'default' })
+    await store.close()
+  })
+
+  it('creates nothing in a community nobody registered: a mistyped id does not make a community of its own', async () => {
+    const store = makeStore()
+    const { handle } = handlerFor(store)
+    const unit = command('RegisterUnit', {
+      unitId: 'u9',
+      communityId: 'jade-gardn',
+      building: '1',
+      number: '1',
+      floorAreaCm2: 1,
+    })
+    expect(await handle(unit)).toMatchObject({
+      left: { _tag: 'WrongState', message: 'community jade-gardn is not registered' },
+    })
+    expect(await store.countAfter()).toBe(0)
+    const profile = {
+      name: 'Jade Garden',
+      address: '88 Binjiang Road',
+      timeZone: 'Asia/Shanghai',
+      calendar: { weekendDays: [0, 6], holidays: [], extraWorkingDays: [] },
+      serviceGrade: 'grade-2',
+    }
+    const manager: Actor = { id: 'manager-1', role: 'manager' }
+    expect(
+      await handle(command('RegisterCommunity', { communityId: 'jade-gardn', ...profile }, manager)),
+    ).toMatchObject({ _tag: 'Right' })
+    expect(await handle(unit)).toMatchObject({ _tag: 'Right' })
+    // A time zone the runtime does not know is refused at the door.
+    expect(
+      await handle(
+        command('RegisterCommunity', { communityId: 'x', ...profile, timeZone: 'Mars/Olympus' }, manager),
+      ),
+    ).toMatchObject({ left: { _tag: 'DecodeError' } })
     await store.close()
   })
 
@@ -317,7 +352,7 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
     const { handle } = handlerFor(store)
     const register = command('RegisterUnit', {
       unitId: 'u1',
-      communityId: 'community-1',
+      communityId: 'default',
       building: '3',
       number: '1',
       floorAreaCm2: 1,
@@ -404,7 +439,7 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
     await handle(
       command('RegisterUnit', {
         unitId: 'u1',
-        communityId: 'community-1',
+        communityId: 'default',
         building: '3',
         number: '1',
         floorAreaCm2: 1,

@@ -52,7 +52,7 @@ const history = async (store: EventStore, keys: KeyStore, ownerId = 'o1') => {
   const unitId = `u-${ownerId}`
   await send('RegisterOwner', {
     ownerId,
-    communityId: 'community-1',
+    communityId: 'default',
     contact: { name: secretName, phone: '13800000000' },
   })
   await send(
@@ -63,7 +63,7 @@ const history = async (store: EventStore, keys: KeyStore, ownerId = 'o1') => {
   await send('RecordOwnerVisit', { ownerId, needs: [`call back on ${secretPhone}`] })
   await send('RegisterUnit', {
     unitId,
-    communityId: 'community-1',
+    communityId: 'default',
     building: '3',
     number: '1202',
     floorAreaCm2: 893_700,
@@ -162,7 +162,7 @@ describe('personal data given after an erasure', () => {
     await send('EraseOwnerPersonalData', { ownerId: 'o1' }, manager)
     await send('RegisterUnit', {
       unitId: 'u-new',
-      communityId: 'community-1',
+      communityId: 'default',
       building: '9',
       number: '1',
       floorAreaCm2: 1,

@@ -39,13 +39,13 @@ const legacyHistory = async (store: EventStore) => {
   for (const ownerId of ['o1', 'o2']) {
     await send('RegisterOwner', {
       ownerId,
-      communityId: 'community-1',
+      communityId: 'default',
       contact: { name: `Secret Name ${ownerId}`, phone: '13912345678' },
     })
     await send('RecordOwnerVisit', { ownerId, needs: [`Secret need of ${ownerId}`] })
     await send('RegisterUnit', {
       unitId: `u-${ownerId}`,
-      communityId: 'community-1',
+      communityId: 'default',
       building: '1',
       number: '1',
       floorAreaCm2: 1,

@@ -32,7 +32,7 @@ const history = async (store: EventStore) => {
   }
   await send(
     'RegisterOwner',
-    { communityId: 'community-1', contact: { name: secretName, phone: '13800000000' } },
+    { communityId: 'default', contact: { name: secretName, phone: '13800000000' } },
     1,
   )
   await send(

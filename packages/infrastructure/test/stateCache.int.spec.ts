@@ -92,7 +92,7 @@ describe('the state cache', () => {
       {
         type: 'RegisterUnit',
         commandId: 'u1',
-        data: { unitId: 'u1', communityId: 'community-1', building: '1', number: '1', floorAreaCm2: 1 },
+        data: { unitId: 'u1', communityId: 'default', building: '1', number: '1', floorAreaCm2: 1 },
       },
       staff,
     )

@@ -41,7 +41,7 @@ const stored = async () => {
   for (const ownerId of ['o1', 'o2']) {
     await send('RegisterOwner', {
       ownerId,
-      communityId: 'community-1',
+      communityId: 'default',
       contact: { name: `Owner ${ownerId}`, phone: '13800000000' },
     })
     await send('GradeOwner', { ownerId, grade: 'key' })
@@ -78,7 +78,7 @@ describe('audit verify', () => {
       {
         type: 'RegisterOwner',
         commandId: 'p1',
-        data: { ownerId: 'o1', communityId: 'community-1', contact: { name: 'Plain Name', phone: '1' } },
+        data: { ownerId: 'o1', communityId: 'default', contact: { name: 'Plain Name', phone: '1' } },
       },
       { actor: staff },
     )

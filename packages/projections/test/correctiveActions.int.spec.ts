@@ -78,7 +78,7 @@ describe.each(storeTargets)('corrective actions on %s', (_name, make) => {
       for (const unitId of ['u1', 'u2'])
         await at(0, 'RegisterUnit', {
           unitId,
-          communityId: 'community-1',
+          communityId: 'default',
           building: '1',
           number: unitId,
           floorAreaCm2: 800_000,

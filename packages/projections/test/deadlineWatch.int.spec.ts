@@ -61,7 +61,7 @@ const stepsOf = (complaintId: string, plan: Plan, filedAt: number, dueHours: num
       type: 'RegisterUnit',
       data: {
         unitId: `unit-${complaintId}`,
-        communityId: 'community-1',
+        communityId: 'default',
         building: '1',
         number: complaintId,
         floorAreaCm2: 800_000,

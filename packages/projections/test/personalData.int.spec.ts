@@ -33,12 +33,12 @@ describe('personal data and the read models', () => {
     }
     await send('RegisterOwner', {
       ownerId: 'o1',
-      communityId: 'community-1',
+      communityId: 'default',
       contact: { name: secret, phone: '13912345678' },
     })
     await send('RegisterUnit', {
       unitId: 'u1',
-      communityId: 'community-1',
+      communityId: 'default',
       building: '1',
       number: '101',
       floorAreaCm2: 800_000,

@@ -3,6 +3,14 @@ import { commandHandler, type EventStore } from '@property-services/infrastructu
 import * as E from 'fp-ts/lib/Either.js'
 
 const staff = { id: 'staff-1', role: 'staff' as const }
+const manager = { id: 'manager-1', role: 'manager' as const }
+const communityProfile = {
+  name: 'A community',
+  address: '1 Road',
+  timeZone: 'Asia/Shanghai',
+  calendar: { weekendDays: [0, 6], holidays: [], extraWorkingDays: [] },
+  serviceGrade: 'grade-2',
+}
 let n = 0
 
 /** Drives commands through the real command handler: the domain's rules apply to every scenario. */
@@ -11,14 +19,21 @@ export const scenario = (store: EventStore) => {
   let now = ''
   const { handle } = commandHandler({ store, clock: () => new Date(now) })
   const units = new Set<string>()
+  const communities = new Set<string>(['default'])
   const run = async (type: string, data: object, at: string, actor: Actor = staff) => {
+    // A community the scenario names is registered the first time (by a manager, at the same moment).
+    const named = (data as { communityId?: string }).communityId
+    if (named !== undefined && !communities.has(named) && type !== 'RegisterCommunity') {
+      communities.add(named)
+      await run('RegisterCommunity', { communityId: named, ...communityProfile }, at, manager)
+    }
     now = at
     const result = await handle({ type, commandId: `s${++n}`, data }, { actor })
     if (E.isLeft(result)) throw new Error(`${type} refused: ${result.left.message}`)
     if (type === 'RegisterUnit') units.add((data as { unitId: string }).unitId)
   }
-  /** Registers the unit, in community-1 unless said otherwise, unless the scenario already has. */
-  const unit = async (unitId: string, at: string, communityId = 'community-1') => {
+  /** Registers the unit, in the default community unless said otherwise, unless the scenario already has. */
+  const unit = async (unitId: string, at: string, communityId = 'default') => {
     if (units.has(unitId)) return
     await run(
       'RegisterUnit',
@@ -36,7 +51,7 @@ export const scenario = (store: EventStore) => {
       subject: string
       channel: string
       at: string
-      /** The unit's community, when the scenario registers it: community-1 unless said. */
+      /** The unit's community, when the scenario registers it: the default one unless said. */
       communityId?: string
     },
     steps: {

@@ -66,7 +66,7 @@ describe('telemetry', () => {
   const events = inMemoryEventStore()
   const { handle } = commandHandler({ store: events, clock: () => new Date('2026-03-02T02:00:00.000Z') })
   beforeAll(async () => {
-    const unit = { unitId: 'u1', communityId: 'community-1', building: '1', number: '1', floorAreaCm2: 1 }
+    const unit = { unitId: 'u1', communityId: 'default', building: '1', number: '1', floorAreaCm2: 1 }
     await handle({ type: 'RegisterUnit', commandId: 'u1', data: unit }, staff)
   })
 

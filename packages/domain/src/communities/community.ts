@@ -140,6 +140,19 @@ export const communityDecider: Decider<CommunityCommand, CommunityEvent, Communi
   })
 
 /**
+ * Refuses what would be created in a community nobody registered (a mistyped id would make a community
+ * of its own), when the application looked it up. The default community needs no registration.
+ */
+export const inRegisteredCommunity = (
+  command: { readonly type: string },
+  communityId: string,
+  context: DecisionContext | undefined,
+): DomainError | undefined =>
+  communityId !== DEFAULT_COMMUNITY && context?.communityRegistered === false
+    ? wrongState(command.type, 'none', `community ${communityId} is not registered`)
+    : undefined
+
+/**
  * The community of the unit a new complaint, order or corrective action is about (from the context the
  * handler looked up), or a refusal when the unit is not registered: then it belongs to no community, and
  * no one can say who may act on it.

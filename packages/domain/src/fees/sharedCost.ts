@@ -1,7 +1,7 @@
 /** A shared cost (公摊费用: water, electricity, cleaning, greening, shared equipment) apportioned by floor area. */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { CommunityId } from '../communities/community.js'
+import { CommunityId, inRegisteredCommunity } from '../communities/community.js'
 import { command, event } from '../shared/actor.js'
 import { authorizedFirst } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
@@ -59,9 +59,11 @@ export const sharedCostDecider: Decider<SharedCostCommand, SharedCostEvent, Shar
     initialState: { status: 'none' },
     decide: authorizedFirst(
       decideByCommand<SharedCostCommand, SharedCostEvent, SharedCostState>({
-        ApportionSharedCost: (command, state) => {
+        ApportionSharedCost: (command, state, context) => {
           if (state.status !== 'none')
             return E.left(wrongState(command.type, state.status, 'already apportioned'))
+          const unknown = inRegisteredCommunity(command, command.data.communityId, context)
+          if (unknown) return E.left(unknown)
           const { units, totalFen } = command.data
           if (units.length === 0)
             return E.left(ruleViolated(command.type, 'units', 'apportion over one or more units'))

@@ -9,7 +9,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { CommunityId } from '../communities/community.js'
+import { CommunityId, inRegisteredCommunity } from '../communities/community.js'
 import { command, event } from '../shared/actor.js'
 import { authorizedFirst } from '../shared/authorize.js'
 import {
@@ -126,10 +126,12 @@ export const meetingDecider: Decider<MeetingCommand, MeetingEvent, MeetingState 
   initialState: { status: 'none' },
   decide: authorizedFirst(
     decideByCommand<MeetingCommand, MeetingEvent, MeetingState>({
-      ScheduleMeeting: (command, state) => {
+      ScheduleMeeting: (command, state, context) => {
         const at = command.meta.occurredAt
         if (state.status !== 'none')
           return E.left(wrongState(command.type, state.status, 'meeting already scheduled'))
+        const unknown = inRegisteredCommunity(command, command.data.communityId, context)
+        if (unknown) return E.left(unknown)
         if (Date.parse(command.data.scheduledFor) < Date.parse(at))
           return E.left(ruleViolated(command.type, 'ahead', 'a meeting is scheduled for a time to come'))
         return E.right([{ type: 'MeetingScheduled', data: { ...command.data, at } }])

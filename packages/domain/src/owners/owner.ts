@@ -4,7 +4,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { CommunityId } from '../communities/community.js'
+import { CommunityId, inRegisteredCommunity } from '../communities/community.js'
 import { command, event } from '../shared/actor.js'
 import { authorize } from '../shared/authorize.js'
 import {
@@ -147,11 +147,13 @@ export const ownerDecider: Decider<OwnerCommand, OwnerEvent, OwnerState & TimeOr
 >({
   initialState: { status: 'none' },
   decide: decideByCommand<OwnerCommand, OwnerEvent, OwnerState>({
-    RegisterOwner: (command, state) => {
+    RegisterOwner: (command, state, context) => {
       const at = command.meta.occurredAt
       const { ownerId, communityId, contact } = command.data
       const denied = authorize(command, { community: communityId })
       if (denied) return E.left(denied)
+      const unknown = inRegisteredCommunity(command, communityId, context)
+      if (unknown) return E.left(unknown)
       if (state.status !== 'none')
         return E.left(wrongState(command.type, state.status, 'owner already registered'))
       return E.right([

@@ -5,11 +5,15 @@ import { type DomainError, ruleViolated, wrongState } from './errors.js'
  * Facts from outside the aggregate that a decision needs. The application looks them up before
  * deciding (the domain does no I/O), from the stream of the unit named by the command's `data.unitId`:
  * - `unitOwner`: the unit's current owner, or undefined when it has none;
- * - `unitCommunity`: the community the unit belongs to, or undefined when the unit is not registered.
+ * - `unitCommunity`: the community the unit belongs to, or undefined when the unit is not registered;
+ * - `communityRegistered`: whether the community named by the command's `data.communityId` is
+ *   registered (false refuses what would be created in a community nobody registered; undefined when
+ *   it was not looked up).
  */
 export interface DecisionContext {
   readonly unitOwner?: string | undefined
   readonly unitCommunity?: string | undefined
+  readonly communityRegistered?: boolean | undefined
 }
 
 /**

@@ -1,7 +1,7 @@
 /** A half-yearly satisfaction survey (满意度调查): scores of 1-5 per dimension, one response per owner. */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { CommunityId } from '../communities/community.js'
+import { CommunityId, inRegisteredCommunity } from '../communities/community.js'
 import { command, event } from '../shared/actor.js'
 import { authorize, communityActedIn } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
@@ -84,10 +84,12 @@ export const surveyDecider: Decider<SurveyCommand, SurveyEvent, SurveyState & Ti
 >({
   initialState: { status: 'none' },
   decide: decideByCommand<SurveyCommand, SurveyEvent, SurveyState>({
-    OpenSurvey: (command, state) => {
+    OpenSurvey: (command, state, context) => {
       const at = command.meta.occurredAt
       const denied = authorize(command, { community: command.data.communityId })
       if (denied) return E.left(denied)
+      const unknown = inRegisteredCommunity(command, command.data.communityId, context)
+      if (unknown) return E.left(unknown)
       if (state.status !== 'none')
         return E.left(wrongState(command.type, state.status, 'survey already opened'))
       const { dimensions } = command.data

@@ -1,7 +1,7 @@
 /** A unit (房屋单元) of a community, with its floor area and its current owner; ownership can be transferred. */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { CommunityId } from '../communities/community.js'
+import { CommunityId, inRegisteredCommunity } from '../communities/community.js'
 import { command, event } from '../shared/actor.js'
 import { authorizedFirst } from '../shared/authorize.js'
 import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '../shared/decider.js'
@@ -66,10 +66,12 @@ export const unitDecider: Decider<UnitCommand, UnitEvent, UnitState & TimeOrdere
   initialState: { status: 'none' },
   decide: authorizedFirst(
     decideByCommand<UnitCommand, UnitEvent, UnitState>({
-      RegisterUnit: (command, state) => {
+      RegisterUnit: (command, state, context) => {
         const at = command.meta.occurredAt
         if (state.status !== 'none')
           return E.left(wrongState(command.type, state.status, 'unit already registered'))
+        const unknown = inRegisteredCommunity(command, command.data.communityId, context)
+        if (unknown) return E.left(unknown)
         return E.right([{ type: 'UnitRegistered', data: { ...command.data, at } }])
       },
       AssignUnitOwner: (command, state) => {

@@ -9,6 +9,7 @@ import {
   type AggregateName,
   aggregates,
   type Command,
+  DEFAULT_COMMUNITY,
   type DecisionContext,
   defaultPolicies,
   type Event,
@@ -51,12 +52,27 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
       unitCommunities.delete(unitCommunities.keys().next().value as string)
   }
 
+  // A community once registered stays registered: what was found once is kept.
+  const registeredCommunities = new Set<string>()
+  /** Whether the community a command creates something in was registered (read once, then kept). */
+  const communityRegistered = async (communityId: string): Promise<boolean> => {
+    if (communityId === DEFAULT_COMMUNITY || registeredCommunities.has(communityId)) return true
+    const read = await store.readStream(`${all.community.category}-${communityId}`, { toRevision: 0 })
+    if (read.events.length === 0) return false
+    if (registeredCommunities.size < unitCommunityCacheSize) registeredCommunities.add(communityId)
+    return true
+  }
+
   /**
    * The community of the unit the command names (who may act on it depends on it) and, for an owner's
-   * command, who owns the unit (an owner acts only for their own units). The unit's stream is read
-   * when its community is not known yet, and for every owner's command.
+   * command, who owns the unit (an owner acts only for their own units); or, for a command that creates
+   * something in a community it names, whether that community was registered. The unit's stream is
+   * read when its community is not known yet, and for every owner's command.
    */
   const contextFor = async (command: Command): Promise<DecisionContext> => {
+    const named = (command.data as { communityId?: string }).communityId
+    if (named !== undefined && !all.community.commandTypes.includes(command.type as never))
+      return { communityRegistered: await communityRegistered(named) }
     const unitId = unitNamedBy(command)
     if (unitId === undefined) return {}
     const known = unitCommunities.get(unitId)

@@ -189,8 +189,24 @@ const fromHistories: fc.Arbitrary<FuzzInput[]> = fc
     ),
   )
 
-/** What the store holds before the fuzz: unit-1, owned by owner-1, as the histories assume. */
+/** What the store holds before the fuzz: community-1, and unit-1 in it owned by owner-1, as the histories assume. */
 export const fuzzSetUp: readonly FuzzInput[] = [
+  {
+    request: {
+      type: 'RegisterCommunity',
+      commandId: 'setup-0',
+      data: {
+        communityId: cast.communityId,
+        name: 'Community 1',
+        address: '1 Road',
+        timeZone: 'Asia/Shanghai',
+        calendar: { weekendDays: [0, 6], holidays: [], extraWorkingDays: [] },
+        serviceGrade: 'grade-2',
+      },
+    },
+    principal: { actor: cast.manager },
+    label: 'setup',
+  },
   {
     request: {
       type: 'RegisterUnit',
