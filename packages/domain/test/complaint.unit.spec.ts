@@ -5,6 +5,7 @@ import {
   type FileComplaint,
   limits,
   policies,
+  workingCalendarOf,
 } from '@property-services/domain'
 import { specification } from '@property-services/domain/testing'
 import type * as t from 'io-ts'
@@ -12,6 +13,13 @@ import { describe, expect, it } from 'vitest'
 import { manager, meta, owner, staff, stranger } from './support.js'
 
 const decider = complaintDecider()
+const profile = (timeZone: string, holidays: string[] = []) => ({
+  name: 'c',
+  address: 'a',
+  timeZone,
+  calendar: { weekendDays: [0, 6], holidays, extraWorkingDays: [] },
+  serviceGrade: 'grade-2' as const,
+})
 const spec = specification(decider, { context: { unitCommunity: 'community-1' } })
 const complaintId = 'k1'
 const ownsUnit = { unitOwner: 'owner-1', unitCommunity: 'community-1' }
@@ -99,6 +107,27 @@ describe('filing a complaint', () => {
     const friday = { ...file(), meta: meta(owner, '2026-03-06T10:30:00.000Z') }
     const { outcome } = spec.given([]).when(friday, ownsUnit)
     expect(outcome).toMatchObject({ right: [{ data: { replyDueBy: '2026-03-09T10:30:00.000Z' } }] })
+  })
+
+  it("counts working days by the community's calendar when the application gives it", () => {
+    // Friday 2026-03-06 18:30 Beijing; a community that works on Saturdays, in Urumqi (UTC+6).
+    const friday = { ...file(), meta: meta(owner, '2026-03-06T10:30:00.000Z') }
+    const saturdays = { ...policies().calendar, weekendDays: [0], utcOffsetMinutes: 360 }
+    const { outcome } = spec.given([]).when(friday, { ...ownsUnit, communityCalendar: saturdays })
+    expect(outcome).toMatchObject({ right: [{ data: { replyDueBy: '2026-03-07T10:30:00.000Z' } }] })
+    expect(
+      workingCalendarOf(profile('Asia/Urumqi'), '2026-03-06T10:30:00.000Z', policies().calendar),
+    ).toMatchObject({
+      utcOffsetMinutes: 360,
+    })
+    // The company's holidays stay; the community's are added.
+    const company = { ...policies().calendar, holidays: ['2026-10-01'] }
+    expect(
+      workingCalendarOf(profile('Asia/Shanghai', ['2026-03-09']), '2026-03-06T10:30:00.000Z', company),
+    ).toMatchObject({
+      utcOffsetMinutes: 480,
+      holidays: ['2026-10-01', '2026-03-09'],
+    })
   })
 
   it('skips configured holidays', () => {

@@ -338,6 +338,36 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
       await handle(command('RegisterCommunity', { communityId: 'jade-gardn', ...profile }, manager)),
     ).toMatchObject({ _tag: 'Right' })
     expect(await handle(unit)).toMatchObject({ _tag: 'Right' })
+    // A complaint in that community counts working days by its calendar: a local holiday on Tuesday
+    // carries a Monday phone complaint's reply to Wednesday. (The clock: Monday 2026-03-02 09:00 Beijing.)
+    expect(
+      await handle(
+        command(
+          'ChangeCommunityProfile',
+          {
+            communityId: 'jade-gardn',
+            ...profile,
+            calendar: { ...profile.calendar, holidays: ['2026-03-03'] },
+          },
+          manager,
+        ),
+      ),
+    ).toMatchObject({ _tag: 'Right' })
+    const filed = await handle(
+      command('FileComplaint', {
+        complaintId: 'k-cal',
+        ownerId: 'o1',
+        unitId: 'u9',
+        category: 'facilities',
+        subject: 'lift-stoppage',
+        channel: 'phone',
+        description: 'stuck',
+      }),
+    )
+    expect(E.isRight(filed) && filed.right.events[0]?.data).toMatchObject({
+      communityId: 'jade-gardn',
+      replyDueBy: '2026-03-04T01:00:00.000Z',
+    })
     // A time zone the runtime does not know is refused at the door.
     expect(
       await handle(

@@ -7,6 +7,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { command, event } from '../shared/actor.js'
 import { authorizedFirst } from '../shared/authorize.js'
+import type { WorkingCalendar } from '../shared/calendar.js'
 import {
   type Decider,
   type DecisionContext,
@@ -55,7 +56,10 @@ const Dates = refine(
   (dates) => dates.length <= 400 && new Set(dates).size === dates.length,
 )
 
-/** The community's working calendar: its weekend, its holidays and its make-up working days (调休). */
+/**
+ * The community's working calendar: its weekend, and its own holidays and make-up working days (调休)
+ * on top of the company's (the policies' calendar: statutory holidays apply in every community).
+ */
 export const CommunityCalendar = strict(
   t.readonly(t.type({ weekendDays: WeekendDays, holidays: Dates, extraWorkingDays: Dates })),
   'CommunityCalendar',
@@ -138,6 +142,46 @@ export const communityDecider: Decider<CommunityCommand, CommunityEvent, Communi
       profile: profileOf(event.data),
     }),
   })
+
+/** The offset of a time zone from UTC at a moment, in minutes (Asia/Shanghai: 480). */
+export const utcOffsetMinutesAt = (timeZone: string, at: string): number => {
+  const instant = new Date(at)
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(instant)
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value)
+  const local = Date.UTC(
+    part('year'),
+    part('month') - 1,
+    part('day'),
+    part('hour'),
+    part('minute'),
+    part('second'),
+  )
+  return Math.round((local - Math.floor(instant.getTime() / 1000) * 1000) / 60_000)
+}
+
+/**
+ * A community's working calendar at a moment, as deadlines count working days: its time zone's offset
+ * then, its weekend, and its holidays and make-up working days added to the company's.
+ */
+export const workingCalendarOf = (
+  profile: CommunityProfile,
+  at: string,
+  company: WorkingCalendar,
+): WorkingCalendar => ({
+  utcOffsetMinutes: utcOffsetMinutesAt(profile.timeZone, at),
+  weekendDays: profile.calendar.weekendDays,
+  holidays: [...company.holidays, ...profile.calendar.holidays],
+  extraWorkingDays: [...company.extraWorkingDays, ...profile.calendar.extraWorkingDays],
+})
 
 /**
  * Refuses what would be created in a community nobody registered (a mistyped id would make a community

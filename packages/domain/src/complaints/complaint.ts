@@ -306,7 +306,11 @@ export const complaintDecider = (
             ruleViolated(command.type, 'subject-in-category', `${subject} is not a ${category} subject`),
           )
         const replyDueBy = isVerbal(channel)
-          ? addWorkingDays(at, policies.verbalReplyWorkingDays, policies.calendar)
+          ? addWorkingDays(
+              at,
+              policies.verbalReplyWorkingDays,
+              context?.communityCalendar ?? policies.calendar,
+            )
           : null
         const dispatchDueBy =
           category === 'emergency'

@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
+import type { WorkingCalendar } from './calendar.js'
 import { type DomainError, ruleViolated, wrongState } from './errors.js'
 
 /**
@@ -14,6 +15,11 @@ export interface DecisionContext {
   readonly unitOwner?: string | undefined
   readonly unitCommunity?: string | undefined
   readonly communityRegistered?: boolean | undefined
+  /**
+   * The working calendar of the unit's community at the command's business time (its time zone,
+   * weekend, holidays and make-up days), when it has one registered; the policies' calendar otherwise.
+   */
+  readonly communityCalendar?: WorkingCalendar | undefined
 }
 
 /**

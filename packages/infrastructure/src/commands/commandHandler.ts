@@ -9,6 +9,7 @@ import {
   type AggregateName,
   aggregates,
   type Command,
+  communityDecider,
   DEFAULT_COMMUNITY,
   type DecisionContext,
   defaultPolicies,
@@ -17,6 +18,7 @@ import {
   replay,
   unitDecider,
   unitNamedBy,
+  workingCalendarOf,
 } from '@property-services/domain'
 import { serde as defaultSerde } from '../serialization/serde.js'
 import {
@@ -73,6 +75,14 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
     const named = (command.data as { communityId?: string }).communityId
     if (named !== undefined && !all.community.commandTypes.includes(command.type as never))
       return { communityRegistered: await communityRegistered(named) }
+    const unit = await unitContext(command)
+    // A new complaint's reply deadline counts the working days of its community's calendar.
+    if (command.type !== 'FileComplaint' || unit.unitCommunity === undefined) return unit
+    const calendar = await calendarOf(unit.unitCommunity, command.meta.occurredAt)
+    return calendar === undefined ? unit : { ...unit, communityCalendar: calendar }
+  }
+
+  const unitContext = async (command: Command): Promise<DecisionContext> => {
     const unitId = unitNamedBy(command)
     if (unitId === undefined) return {}
     const known = unitCommunities.get(unitId)
@@ -85,6 +95,19 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
     if (unit.status !== 'registered') return {}
     rememberCommunity(unitId, unit.communityId)
     return { unitOwner: unit.ownerId ?? undefined, unitCommunity: unit.communityId }
+  }
+
+  /** The working calendar of a registered community at a moment (read each time: a profile may change). */
+  const calendarOf = async (communityId: string, at: string) => {
+    if (communityId === DEFAULT_COMMUNITY) return undefined
+    const read = await store.readStream(`${all.community.category}-${communityId}`)
+    const community = replay(
+      communityDecider,
+      read.events.map((stored) => codec.decode(stored, { personalData: false }).event) as never,
+    )
+    return community.status === 'registered'
+      ? workingCalendarOf(community.profile, at, (options.policies ?? defaultPolicies).calendar)
+      : undefined
   }
 
   /** An erasure rewrites stored events of other streams: every cached fold is dropped, then it completes. */
