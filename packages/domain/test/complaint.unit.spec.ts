@@ -5,6 +5,7 @@ import {
   type FileComplaint,
   limits,
   policies,
+  utcOffsetMinutesAt,
   workingCalendarOf,
 } from '@property-services/domain'
 import { specification } from '@property-services/domain/testing'
@@ -120,6 +121,11 @@ describe('filing a complaint', () => {
     ).toMatchObject({
       utcOffsetMinutes: 360,
     })
+    expect(
+      ['UTC', 'America/St_Johns', 'Asia/Kathmandu'].map((zone) =>
+        utcOffsetMinutesAt(zone, '2026-03-06T10:30:00Z'),
+      ),
+    ).toEqual([0, -210, 345])
     // The company's holidays stay; the community's are added.
     const company = { ...policies().calendar, holidays: ['2026-10-01'] }
     expect(

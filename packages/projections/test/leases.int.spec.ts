@@ -129,34 +129,39 @@ describe.each(storeTargets)('projection leases on %s', (_name, make) => {
   })
 })
 
+/** Worker processes running a fixture with the given arguments, and what each printed, by name. */
+const workerProcesses = (fixture: string, args: readonly string[]) => {
+  const workers: ChildProcessWithoutNullStreams[] = []
+  const output = new Map<string, string>()
+  const spawnWorker = (name: string, ...more: string[]) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=@property-services/source',
+        '--import',
+        'tsx',
+        join(here, 'fixtures', fixture),
+        ...args,
+        ...more,
+      ],
+      { cwd: join(here, '..') },
+    )
+    output.set(name, '')
+    child.stdout.on('data', (chunk) => output.set(name, output.get(name) + String(chunk)))
+    child.stderr.on('data', (chunk) => output.set(name, output.get(name) + String(chunk)))
+    workers.push(child)
+    return child
+  }
+  return { workers, output, spawnWorker }
+}
+
 describe.skipIf(mongoUrl === undefined)('projection workers in two processes', () => {
   it('only one writes; when it is killed, the other takes over, and the read models are those of one clean pass', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ps-lease-'))
     const database = `ps_lease_${randomUUID().slice(0, 8)}`
     const path = join(dir, 'events.db')
-    const workers: ChildProcessWithoutNullStreams[] = []
-    const output = new Map<string, string>()
-    const worker = (owner: string) => {
-      const child = spawn(
-        process.execPath,
-        [
-          '--conditions=@property-services/source',
-          '--import',
-          'tsx',
-          join(here, 'fixtures/leaseWorker.ts'),
-          path,
-          mongoUrl!,
-          database,
-          owner,
-        ],
-        { cwd: join(here, '..') },
-      )
-      output.set(owner, '')
-      child.stdout.on('data', (chunk) => output.set(owner, output.get(owner) + String(chunk)))
-      child.stderr.on('data', (chunk) => output.set(owner, output.get(owner) + String(chunk)))
-      workers.push(child)
-      return child
-    }
+    const { workers, output, spawnWorker } = workerProcesses('leaseWorker.ts', [path, mongoUrl!, database])
+    const worker = (owner: string) => spawnWorker(owner, owner)
     // Each read model reports once its part of a batch is written: wait for all of them.
     const wroteAll = (owner: string, events: number) =>
       allProjections().every((p) => (output.get(owner) ?? '').includes(`wrote ${p.name} ${events}/`))
@@ -204,30 +209,12 @@ describe.skipIf(mongoUrl === undefined)('partitioned projection workers in two p
     const dir = mkdtempSync(join(tmpdir(), 'ps-partition-'))
     const database = `ps_part_${randomUUID().slice(0, 8)}`
     const path = join(dir, 'events.db')
-    const workers: ChildProcessWithoutNullStreams[] = []
-    const output = new Map<string, string>()
-    const worker = (index: number) => {
-      const child = spawn(
-        process.execPath,
-        [
-          '--conditions=@property-services/source',
-          '--import',
-          'tsx',
-          join(here, 'fixtures/partitionWorker.ts'),
-          path,
-          mongoUrl!,
-          database,
-          String(index),
-        ],
-        { cwd: join(here, '..') },
-      )
-      const name = `w${index}`
-      output.set(name, '')
-      child.stdout.on('data', (chunk) => output.set(name, output.get(name) + String(chunk)))
-      child.stderr.on('data', (chunk) => output.set(name, output.get(name) + String(chunk)))
-      workers.push(child)
-      return child
-    }
+    const { workers, output, spawnWorker } = workerProcesses('partitionWorker.ts', [
+      path,
+      mongoUrl!,
+      database,
+    ])
+    const worker = (index: number) => spawnWorker(`w${index}`, String(index))
     const lines = (name: string) => (output.get(name) ?? '').split('\n').filter((l) => l.startsWith('wrote'))
     /** The partitions a worker wrote, and whether it wrote every read model's part up to `events`. */
     const partitionsWritten = (name: string) => new Set(lines(name).map((l) => l.split(' ')[2]))

@@ -143,29 +143,19 @@ export const communityDecider: Decider<CommunityCommand, CommunityEvent, Communi
     }),
   })
 
-/** The offset of a time zone from UTC at a moment, in minutes (Asia/Shanghai: 480). */
+const offsetFormats = new Map<string, Intl.DateTimeFormat>()
+
+/** The offset of a time zone from UTC at a moment, in minutes (Asia/Shanghai: 480), from the runtime's ICU. */
 export const utcOffsetMinutesAt = (timeZone: string, at: string): number => {
-  const instant = new Date(at)
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(instant)
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value)
-  const local = Date.UTC(
-    part('year'),
-    part('month') - 1,
-    part('day'),
-    part('hour'),
-    part('minute'),
-    part('second'),
-  )
-  return Math.round((local - Math.floor(instant.getTime() / 1000) * 1000) / 60_000)
+  let format = offsetFormats.get(timeZone)
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    offsetFormats.set(timeZone, format)
+  }
+  // `GMT+08:00`, `GMT-03:30`, or `GMT` itself for UTC.
+  const name = format.formatToParts(new Date(at)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT'
+  const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name)
+  return match === null ? 0 : (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]))
 }
 
 /**
