@@ -28,16 +28,15 @@ export type MeetingKind = t.TypeOf<typeof MeetingKind>
 /** How many action items one meeting may raise. */
 export const maxActionItemsPerMeeting = 100
 
-export const ScheduleMeeting = command(
-  'ScheduleMeeting',
-  t.type({
-    meetingId: Id,
-    communityId: CommunityId,
-    kind: MeetingKind,
-    scheduledFor: IsoDateTime,
-    agenda: FreeText,
-  }),
-)
+const scheduled = {
+  meetingId: Id,
+  communityId: CommunityId,
+  kind: MeetingKind,
+  scheduledFor: IsoDateTime,
+  agenda: FreeText,
+}
+
+export const ScheduleMeeting = command('ScheduleMeeting', t.type(scheduled))
 export const HoldMeeting = command(
   'HoldMeeting',
   t.type({ meetingId: Id, attendance: Int, minutes: FreeText }),
@@ -61,17 +60,7 @@ export const MeetingCommand = t.union([
 ])
 export type MeetingCommand = t.TypeOf<typeof MeetingCommand>
 
-export const MeetingScheduled = event(
-  'MeetingScheduled',
-  t.type({
-    meetingId: Id,
-    communityId: CommunityId,
-    kind: MeetingKind,
-    scheduledFor: IsoDateTime,
-    agenda: FreeText,
-    at: IsoDateTime,
-  }),
-)
+export const MeetingScheduled = event('MeetingScheduled', t.type({ ...scheduled, at: IsoDateTime }))
 export const MeetingHeld = event(
   'MeetingHeld',
   t.type({ meetingId: Id, kind: MeetingKind, attendance: Int, minutes: FreeText, at: IsoDateTime }),

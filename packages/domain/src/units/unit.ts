@@ -8,34 +8,23 @@ import { type Decider, decideByCommand, type TimeOrdered, timeOrdered } from '..
 import { ruleViolated, wrongState } from '../shared/errors.js'
 import { AreaCm2, Id, IsoDateTime, ShortText } from '../shared/values.js'
 
-export const RegisterUnit = command(
-  'RegisterUnit',
-  t.type({
-    unitId: Id,
-    communityId: CommunityId,
-    building: ShortText,
-    number: ShortText,
-    floorAreaCm2: AreaCm2,
-  }),
-)
+const registration = {
+  unitId: Id,
+  /** The community the unit belongs to, for good: a unit never moves. */
+  communityId: CommunityId,
+  building: ShortText,
+  number: ShortText,
+  floorAreaCm2: AreaCm2,
+}
+
+export const RegisterUnit = command('RegisterUnit', t.type(registration))
 export const AssignUnitOwner = command('AssignUnitOwner', t.type({ unitId: Id, ownerId: Id }))
 export const TransferUnitOwnership = command('TransferUnitOwnership', t.type({ unitId: Id, toOwnerId: Id }))
 
 export const UnitCommand = t.union([RegisterUnit, AssignUnitOwner, TransferUnitOwnership])
 export type UnitCommand = t.TypeOf<typeof UnitCommand>
 
-export const UnitRegistered = event(
-  'UnitRegistered',
-  t.type({
-    unitId: Id,
-    /** The community the unit belongs to, for good: a unit never moves. */
-    communityId: CommunityId,
-    building: ShortText,
-    number: ShortText,
-    floorAreaCm2: AreaCm2,
-    at: IsoDateTime,
-  }),
-)
+export const UnitRegistered = event('UnitRegistered', t.type({ ...registration, at: IsoDateTime }))
 export const UnitOwnerAssigned = event(
   'UnitOwnerAssigned',
   t.type({ unitId: Id, ownerId: Id, at: IsoDateTime }),

@@ -22,7 +22,7 @@ import {
 import type { Document, Filter, FindOptions, ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
 import type { Change, Projection } from '../runner/projection.js'
-import { millisBetween, monthOf } from './periods.js'
+import { inMonths, millisBetween, monthOf } from './periods.js'
 
 export const complaintAnalyticsName = 'complaintAnalytics'
 
@@ -283,14 +283,7 @@ export const complaintAnalyticsQueries = (readModels: ReadModelStore) => {
       {
         dimension: { $eq: dimension },
         ...(range.community === undefined ? {} : { community: { $eq: range.community } }),
-        ...(range.from !== undefined || range.to !== undefined
-          ? {
-              month: {
-                ...(range.from === undefined ? {} : { $gte: range.from }),
-                ...(range.to === undefined ? {} : { $lte: range.to }),
-              },
-            }
-          : {}),
+        ...inMonths(range),
       },
       { sort: { month: 1, key: 1 } },
     )) as Bucket[]

@@ -1,4 +1,5 @@
 import { localDate, type WorkingCalendar } from '@property-services/domain'
+import type { Filter } from '../readModelStore/port.js'
 
 /** The local month of a moment, `YYYY-MM`. */
 export const monthOf = (iso: string, calendar: WorkingCalendar): string =>
@@ -35,3 +36,14 @@ export const millisBetween = (from: string, to: string): number => Date.parse(to
 export interface CommunityFilter {
   readonly community?: string
 }
+
+/** A filter on documents' `month` (`YYYY-MM`) from `from` to `to`, both included; either may be open. */
+export const inMonths = (range: { readonly from?: string; readonly to?: string }): Filter =>
+  range.from === undefined && range.to === undefined
+    ? {}
+    : {
+        month: {
+          ...(range.from === undefined ? {} : { $gte: range.from }),
+          ...(range.to === undefined ? {} : { $lte: range.to }),
+        },
+      }

@@ -19,7 +19,7 @@ import { DEFAULT_COMMUNITY, defaultPolicies, type Policies } from '@property-ser
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
 import type { Change, Increment, Projection, View } from '../runner/projection.js'
-import { millisBetween, monthOf } from './periods.js'
+import { inMonths, millisBetween, monthOf } from './periods.js'
 
 export const repeatComplaintsName = 'repeatComplaints'
 
@@ -403,14 +403,7 @@ export const repeatComplaintQueries = (readModels: ReadModelStore) => {
     ).find(
       {
         ...inCommunity(filter.community),
-        ...(filter.from !== undefined || filter.to !== undefined
-          ? {
-              month: {
-                ...(filter.from === undefined ? {} : { $gte: filter.from }),
-                ...(filter.to === undefined ? {} : { $lte: filter.to }),
-              },
-            }
-          : {}),
+        ...inMonths(filter),
       },
       { sort: { month: 1, category: 1 } },
     )) as RateBucket[]
