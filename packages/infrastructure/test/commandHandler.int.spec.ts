@@ -306,7 +306,10 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
       left: { _tag: 'WrongState', message: 'unit u-none is not registered' },
     })
     const [filed] = (await store.readStream('complaint-k2')).events
-    expect(filed?.metadata).toMatchObject({ actor: { id: 'clerk-1', role: 'staff' } })
+    // The metadata says the community too, for workers that share communities; the actor, not the scope.
+    expect(filed?.metadata).toMatchObject({ actor: { id: 'clerk-1', role: 'staff' }, community: 'default' })
+    const [unitEvent] = (await store.readStream('unit-u1')).events
+    expect(unitEvent?.metadata).toMatchObject({ community: 'default' })
     expect(JSON.stringify(filed?.metadata)).not.toContain('communities')
     expect(filed?.data).toMatchObject({ communityId: 'default' })
     await store.close()

@@ -126,12 +126,12 @@ export const commandHandler = (options: CommandHandlerOptions): CommandHandler =
       if (command.type === 'EraseOwnerPersonalData' && (state as { status?: string }).status === 'erased')
         await completeErasure(command.data.ownerId, { store, keys })
     },
-    // The aggregate's community (every aggregate of a community keeps it), else the unit's.
-    communityOf: (state, events, context) => {
-      let after = state
-      for (const event of events) after = aggregate.decider.evolve(after, event as never)
-      return (after as { communityId?: string }).communityId ?? context.unitCommunity
-    },
+    // The community the first event names (every event that starts something of a community does),
+    // else the aggregate's, else the unit's.
+    communityOf: (state, events, context) =>
+      (events[0]?.data as { communityId?: string } | undefined)?.communityId ??
+      (state as { communityId?: string }).communityId ??
+      context.unitCommunity,
     // The owner of the aggregate after each event holds its personal data.
     personalDataOwners: (state, events) => {
       let current = state
