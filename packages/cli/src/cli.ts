@@ -10,7 +10,7 @@ import { Command, CommanderError } from 'commander'
 import { auditCommand } from './commands/audit.js'
 import { completionCommand } from './commands/completion.js'
 import { demoCommand } from './commands/demo.js'
-import { quarantineCommand, rebuildCommand } from './commands/rebuild.js'
+import { quarantineCommand, rebuildCommand, workCommand } from './commands/rebuild.js'
 import { reconcileCommand } from './commands/reconcile.js'
 import { reportCommand } from './commands/report.js'
 import { CliError, type Io } from './commands/shared.js'
@@ -25,6 +25,7 @@ const commands = [
   auditCommand,
   reconcileCommand,
   rebuildCommand,
+  workCommand,
   quarantineCommand,
   completionCommand,
 ] as const

@@ -8,6 +8,7 @@ import {
   allProjections,
   complaintAnalyticsQueries,
   mongoReadModelStore,
+  type ReadModelStore,
 } from '@property-services/projections'
 import Database from 'better-sqlite3'
 import { MongoClient } from 'mongodb'
@@ -354,6 +355,58 @@ describe('property-services CLI', () => {
       }
     },
     60_000,
+  )
+
+  it.skipIf(process.env.MONGODB_URL === undefined)(
+    'work: two workers, each catching up with its share of the communities, give the read models of one rebuild',
+    async () => {
+      const url = process.env.MONGODB_URL as string
+      const shared = `ps_cli_work_${process.pid}`
+      const whole = `ps_cli_whole_${process.pid}`
+      const db = join(dir, 'a.db')
+      for (const worker of ['0/2', '1/2']) {
+        const result = await cli(
+          'work',
+          '--db',
+          db,
+          '--mongo',
+          url,
+          '--database',
+          shared,
+          '--partitions',
+          '4',
+          '--worker',
+          worker,
+          '--once',
+        )
+        expect(result).toMatchObject({ code: 0, out: `worker ${worker.replace('/', ' of ')} caught up` })
+        expect(result.err).toMatch(/^worker \d of 2: partitions \d, \d of 4\n/)
+      }
+      expect((await cli('rebuild', '--db', db, '--mongo', url, '--database', whole)).code).toBe(0)
+      const [a, b] = await Promise.all(
+        [shared, whole].map((database) => mongoReadModelStore({ url, database })),
+      )
+      try {
+        const byCommunity = async (store: ReadModelStore) =>
+          (await complaintAnalyticsQueries(store).communities()).map((c) => [c.community, c.filed, c.open])
+        expect(await byCommunity(a!)).toEqual(await byCommunity(b!))
+        expect((await byCommunity(a!)).length).toBe(3)
+      } finally {
+        await Promise.all([a, b].map((store) => store!.close()))
+        const client = await MongoClient.connect(url)
+        for (const database of [shared, whole]) await client.db(database).dropDatabase()
+        await client.close()
+      }
+      // What a worker cannot do is said before anything is read.
+      expect(await cli('work', '--db', db, '--worker', '2/2', '--mongo', url)).toMatchObject({
+        code: 2,
+        err: expect.stringContaining('--worker must be I/N with 0 <= I < N'),
+      })
+      expect(await cli('work', '--db', db)).toMatchObject({
+        err: expect.stringContaining('pass --mongo <url>'),
+      })
+    },
+    120_000,
   )
 
   it('reports an unreachable MongoDB as one line, not a stack trace', async () => {

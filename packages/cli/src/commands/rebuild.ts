@@ -1,19 +1,25 @@
-/** `rebuild` and `quarantine`: every read model from the log, and what could not be projected. */
+/**
+ * `rebuild`, `work` and `quarantine`: every read model from the log, a projection worker's share of the
+ * communities, and what could not be projected.
+ */
 import { eventStoreDbEventStore } from '@property-services/infrastructure'
 import {
   allProjections,
   inMemoryReadModelStore,
   mongoReadModelStore,
   ProjectionError,
+  projectionWorker,
   quarantinedEvents,
   type ReadModelStore,
 } from '@property-services/projections'
 import type { Command } from 'commander'
+import { cliPolicies } from '../policies.js'
 import {
   CliError,
   defaultDb,
   distinctEvents,
   type Io,
+  integer,
   openExisting,
   poisonPolicy,
   project,
@@ -115,3 +121,70 @@ export const quarantineCommand = (program: Command, io: Io) =>
       await events.close()
     }
   })
+
+interface WorkOptions extends Options {
+  readonly partitions?: string
+  readonly worker?: string
+  readonly once?: boolean
+}
+
+/** `I/N`: worker I of N. */
+const workerOf = (text: string | undefined): { index: number; count: number } => {
+  const match = /^(\d{1,4})\/(\d{1,4})$/.exec(text ?? '')
+  const index = Number(match?.[1])
+  const count = Number(match?.[2])
+  if (match === null || count < 1 || index >= count)
+    throw new CliError(`--worker must be I/N with 0 <= I < N, such as 0/2, got ${JSON.stringify(text)}`)
+  return { index, count }
+}
+
+export const workCommand = (program: Command, io: Io) =>
+  sources(
+    program
+      .command('work')
+      .description(
+        'project every read model into MongoDB for a share of the communities, beside other workers (see docs/scaling.md)',
+      ),
+  )
+    .option(
+      '--partitions <n>',
+      'partitions the communities are hashed into, the same for every worker, 1 to 1024',
+      '16',
+    )
+    .option('--worker <i/n>', 'which worker this is, of how many', '0/1')
+    .option('--on-poison <policy>', 'stop, or quarantine events that cannot be read or projected', 'stop')
+    .option('--once', 'catch up with the log, then stop (default: follow it until stopped)')
+    .action(async (options: WorkOptions) => {
+      if (options.mongo === undefined) throw new CliError('a worker writes into MongoDB: pass --mongo <url>')
+      const partitions = integer(options.partitions, 'partitions', 16, 1, 1_024)
+      const worker = workerOf(options.worker)
+      const onPoison = poisonPolicy(options.onPoison)
+      const { events, readModels } = await readModelsAndLog(options)
+      const running = projectionWorker({
+        events,
+        readModels,
+        projections: allProjections(cliPolicies),
+        partitions,
+        worker,
+        onPoison,
+      })
+      io.err.write(
+        `worker ${worker.index} of ${worker.count}: partitions ${running.owned.join(', ') || 'none'} of ${partitions}\n`,
+      )
+      try {
+        if (options.once) await running.catchUp()
+        else {
+          const started = running.start()
+          const stop = () => void started.stop()
+          process.once('SIGINT', stop)
+          process.once('SIGTERM', stop)
+          await started.done
+        }
+        io.out(`worker ${worker.index} of ${worker.count} ${options.once ? 'caught up' : 'stopped'}`)
+      } catch (error) {
+        unreachable(error, options)
+      } finally {
+        await readModels.close()
+        await events.close()
+      }
+    })
