@@ -7,6 +7,7 @@ import { auditComplaints, inMemoryEventStore, sqliteEventStore } from '@property
 import {
   allProjections,
   complaintAnalyticsQueries,
+  currentGeneration,
   mongoReadModelStore,
   type ReadModelStore,
 } from '@property-services/projections'
@@ -383,20 +384,49 @@ describe('property-services CLI', () => {
         expect(result.err).toMatch(/^worker \d of 2: partitions \d, \d of 4\n/)
       }
       expect((await cli('rebuild', '--db', db, '--mongo', url, '--database', whole)).code).toBe(0)
-      const [a, b] = await Promise.all(
-        [shared, whole].map((database) => mongoReadModelStore({ url, database })),
+      // A rebuild shared by two worker processes, into the next generation, then switched to.
+      const rebuilt = `ps_cli_rebuilt_${process.pid}`
+      const args = [
+        'rebuild',
+        '--db',
+        db,
+        '--mongo',
+        url,
+        '--database',
+        rebuilt,
+        '--workers',
+        '2',
+        '--partitions',
+        '4',
+      ]
+      expect(await cli(...args)).toMatchObject({
+        code: 0,
+        err: expect.stringContaining('2 workers rebuilt 4 partitions'),
+      })
+      expect((await cli(...args)).code).toBe(0)
+      const stores = await Promise.all(
+        [shared, whole, rebuilt].map((database) => mongoReadModelStore({ url, database })),
       )
       try {
         const byCommunity = async (store: ReadModelStore) =>
           (await complaintAnalyticsQueries(store).communities()).map((c) => [c.community, c.filed, c.open])
-        expect(await byCommunity(a!)).toEqual(await byCommunity(b!))
-        expect((await byCommunity(a!)).length).toBe(3)
+        const [a, b, c] = await Promise.all(stores.map(byCommunity))
+        expect(a).toEqual(b)
+        expect(c).toEqual(b)
+        expect(a?.length).toBe(3)
+        // Rebuilt twice: readers are on the second generation, and the first is gone.
+        expect(await currentGeneration(stores[2]!, 'complaintAnalytics')).toBe(2)
+        expect(await stores[2]!.collection('complaintAnalytics_buckets_g1').find()).toEqual([])
       } finally {
-        await Promise.all([a, b].map((store) => store!.close()))
+        await Promise.all(stores.map((store) => store.close()))
         const client = await MongoClient.connect(url)
-        for (const database of [shared, whole]) await client.db(database).dropDatabase()
+        for (const database of [shared, whole, rebuilt]) await client.db(database).dropDatabase()
         await client.close()
       }
+      expect(await cli('work', '--db', db, '--mongo', url, '--generation', '{"nope":1}')).toMatchObject({
+        code: 2,
+        err: expect.stringContaining('--generation must be a JSON object of read model names'),
+      })
       // What a worker cannot do is said before anything is read.
       expect(await cli('work', '--db', db, '--worker', '2/2', '--mongo', url)).toMatchObject({
         code: 2,

@@ -2,12 +2,17 @@
  * `rebuild`, `work` and `quarantine`: every read model from the log, a projection worker's share of the
  * communities, and what could not be projected.
  */
+
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { eventStoreDbEventStore } from '@property-services/infrastructure'
 import {
   allProjections,
+  finishRebuild,
   inMemoryReadModelStore,
   mongoReadModelStore,
   ProjectionError,
+  prepareRebuild,
   projectionWorker,
   quarantinedEvents,
   type ReadModelStore,
@@ -71,14 +76,105 @@ const unreachable = (error: unknown, options: Options): never => {
   throw error
 }
 
+interface RebuildOptions extends Options {
+  readonly workers?: string
+  readonly partitions?: string
+}
+
+/** The arguments that name the log, for a worker process started by a rebuild. */
+const sourceArguments = (options: Options) => [
+  ...(options.eventstore === undefined
+    ? ['--db', options.db ?? defaultDb]
+    : ['--eventstore', options.eventstore]),
+  '--mongo',
+  options.mongo as string,
+  '--database',
+  options.database ?? 'property_services',
+]
+
+/**
+ * A rebuild shared by `workers` processes (`work --once` into the next generation, a share of the
+ * partitions each), then readers switch: the next generation is made first, and switched to only when
+ * every worker is done, so a failed worker leaves readers where they were.
+ */
+const rebuildWithWorkers = async (
+  readModels: ReadModelStore,
+  options: RebuildOptions & { readonly onPoison: string },
+  workers: number,
+  partitions: number,
+  io: Io,
+) => {
+  const projections = allProjections(cliPolicies)
+  const target = await prepareRebuild(readModels, projections)
+  // This command's own entry point: from source through tsx, or the built one.
+  const fromSource = import.meta.url.endsWith('.ts')
+  const main = fileURLToPath(new URL(`../main.${fromSource ? 'ts' : 'js'}`, import.meta.url))
+  // tsx resolved from here, not from the working directory the user runs the command in.
+  const node = fromSource
+    ? ['--conditions=@property-services/source', '--import', import.meta.resolve('tsx'), main]
+    : [main]
+  const failures = await Promise.all(
+    Array.from(
+      { length: workers },
+      (_, index) =>
+        new Promise<string | undefined>((resolve) => {
+          const child = spawn(
+            process.execPath,
+            [
+              ...node,
+              'work',
+              ...sourceArguments(options),
+              '--partitions',
+              String(partitions),
+              '--worker',
+              `${index}/${workers}`,
+              '--on-poison',
+              options.onPoison,
+              '--generation',
+              JSON.stringify(target.generations),
+              '--once',
+            ],
+            { stdio: ['ignore', 'ignore', 'pipe'] },
+          )
+          let err = ''
+          child.stderr.on('data', (chunk) => {
+            err = (err + String(chunk)).slice(-2_000)
+          })
+          child.once('exit', (code) =>
+            resolve(code === 0 ? undefined : `worker ${index} of ${workers} failed: ${err.trim()}`),
+          )
+        }),
+    ),
+  )
+  const failed = failures.filter((f) => f !== undefined)
+  if (failed.length > 0)
+    throw new CliError(`${failed.join('\n')}\n(readers stay on the read models they had)`, 1)
+  await finishRebuild(readModels, projections, target)
+  io.err.write(`${workers} workers rebuilt ${partitions} partitions\n`)
+  return quarantinedEvents(readModels)
+}
+
 export const rebuildCommand = (program: Command, io: Io) =>
   sources(program.command('rebuild').description('rebuild every read model (default: in memory)'))
     .option('--on-poison <policy>', 'stop, or quarantine events that cannot be read or projected', 'stop')
-    .action(async (options: Options) => {
+    .option(
+      '--workers <n>',
+      'worker processes sharing the rebuild by community, 1 to 64 (more than 1: into --mongo)',
+      '1',
+    )
+    .option('--partitions <n>', 'partitions the communities are hashed into, with --workers, 1 to 1024', '16')
+    .action(async (options: RebuildOptions) => {
       const onPoison = poisonPolicy(options.onPoison)
+      const workers = integer(options.workers, 'workers', 1, 1, 64)
+      const partitions = integer(options.partitions, 'partitions', 16, 1, 1_024)
+      if (workers > 1 && options.mongo === undefined)
+        throw new CliError('workers share read models in MongoDB: pass --mongo <url> with --workers')
       const { events, readModels } = await readModelsAndLog(options)
       try {
-        const quarantined = await project(events, readModels, io.err, onPoison)
+        const quarantined =
+          workers > 1
+            ? await rebuildWithWorkers(readModels, { ...options, onPoison }, workers, partitions, io)
+            : await project(events, readModels, io.err, onPoison)
         io.out(
           `rebuilt ${allProjections().length} read models ${options.mongo === undefined ? 'in memory' : `into ${options.mongo}`}${
             quarantined.length === 0
@@ -126,6 +222,32 @@ interface WorkOptions extends Options {
   readonly partitions?: string
   readonly worker?: string
   readonly once?: boolean
+  readonly generation?: string
+}
+
+/** `{"complaintAnalytics":2,…}`: the generation each read model is written into (a rebuild's). */
+const generationsOf = (text: string | undefined): Readonly<Record<string, number>> | undefined => {
+  if (text === undefined) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    parsed = undefined
+  }
+  const names = new Set(allProjections().map((p) => p.name))
+  const valid =
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    !Array.isArray(parsed) &&
+    Object.entries(parsed).every(
+      ([name, n]) =>
+        names.has(name) && Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 1_000_000,
+    )
+  if (!valid)
+    throw new CliError(
+      `--generation must be a JSON object of read model names to generations, got ${JSON.stringify(text)}`,
+    )
+  return parsed as Record<string, number>
 }
 
 /** `I/N`: worker I of N. */
@@ -154,11 +276,13 @@ export const workCommand = (program: Command, io: Io) =>
     .option('--worker <i/n>', 'which worker this is, of how many', '0/1')
     .option('--on-poison <policy>', 'stop, or quarantine events that cannot be read or projected', 'stop')
     .option('--once', 'catch up with the log, then stop (default: follow it until stopped)')
+    .option('--generation <json>', "the generations to write, as a rebuild's workers do (default: readers')")
     .action(async (options: WorkOptions) => {
       if (options.mongo === undefined) throw new CliError('a worker writes into MongoDB: pass --mongo <url>')
       const partitions = integer(options.partitions, 'partitions', 16, 1, 1_024)
       const worker = workerOf(options.worker)
       const onPoison = poisonPolicy(options.onPoison)
+      const generation = generationsOf(options.generation)
       const { events, readModels } = await readModelsAndLog(options)
       const running = projectionWorker({
         events,
@@ -167,6 +291,7 @@ export const workCommand = (program: Command, io: Io) =>
         partitions,
         worker,
         onPoison,
+        ...(generation === undefined ? {} : { generation }),
       })
       io.err.write(
         `worker ${worker.index} of ${worker.count}: partitions ${running.owned.join(', ') || 'none'} of ${partitions}\n`,
