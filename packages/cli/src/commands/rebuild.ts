@@ -162,11 +162,14 @@ export const rebuildCommand = (program: Command, io: Io) =>
       'worker processes sharing the rebuild by community, 1 to 64 (more than 1: into --mongo)',
       '1',
     )
-    .option('--partitions <n>', 'partitions the communities are hashed into, with --workers, 1 to 1024', '16')
+    .option(
+      '--partitions <n>',
+      'partitions the communities are hashed into, with --workers, 1 to 1024 (default: as many as the workers; keep them few)',
+    )
     .action(async (options: RebuildOptions) => {
       const onPoison = poisonPolicy(options.onPoison)
       const workers = integer(options.workers, 'workers', 1, 1, 64)
-      const partitions = integer(options.partitions, 'partitions', 16, 1, 1_024)
+      const partitions = integer(options.partitions, 'partitions', workers, 1, 1_024)
       if (workers > 1 && options.mongo === undefined)
         throw new CliError('workers share read models in MongoDB: pass --mongo <url> with --workers')
       const { events, readModels } = await readModelsAndLog(options)
@@ -223,6 +226,7 @@ interface WorkOptions extends Options {
   readonly worker?: string
   readonly once?: boolean
   readonly generation?: string
+  readonly batchSize?: string
 }
 
 /** `{"complaintAnalytics":2,…}`: the generation each read model is written into (a rebuild's). */
@@ -270,19 +274,21 @@ export const workCommand = (program: Command, io: Io) =>
   )
     .option(
       '--partitions <n>',
-      'partitions the communities are hashed into, the same for every worker, 1 to 1024',
-      '16',
+      'partitions the communities are hashed into, the same for every worker, 1 to 1024 (keep them few)',
+      '4',
     )
     .option('--worker <i/n>', 'which worker this is, of how many', '0/1')
     .option('--on-poison <policy>', 'stop, or quarantine events that cannot be read or projected', 'stop')
     .option('--once', 'catch up with the log, then stop (default: follow it until stopped)')
     .option('--generation <json>', "the generations to write, as a rebuild's workers do (default: readers')")
+    .option('--batch-size <n>', 'events read per batch, 1 to 100000', '1000')
     .action(async (options: WorkOptions) => {
       if (options.mongo === undefined) throw new CliError('a worker writes into MongoDB: pass --mongo <url>')
-      const partitions = integer(options.partitions, 'partitions', 16, 1, 1_024)
+      const partitions = integer(options.partitions, 'partitions', 4, 1, 1_024)
       const worker = workerOf(options.worker)
       const onPoison = poisonPolicy(options.onPoison)
       const generation = generationsOf(options.generation)
+      const batchSize = integer(options.batchSize, 'batch-size', 1_000, 1, 100_000)
       const { events, readModels } = await readModelsAndLog(options)
       const running = projectionWorker({
         events,
@@ -291,6 +297,7 @@ export const workCommand = (program: Command, io: Io) =>
         partitions,
         worker,
         onPoison,
+        batchSize,
         ...(generation === undefined ? {} : { generation }),
       })
       io.err.write(
