@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { inMemoryEventStore, sqliteEventStore } from '@property-services/infrastructure'
+import { type EventStore, inMemoryEventStore, sqliteEventStore } from '@property-services/infrastructure'
 import {
   allProjections,
   type Checkpoint,
@@ -129,6 +129,21 @@ describe.each(storeTargets)('projection leases on %s', (_name, make) => {
   })
 })
 
+/** Kills the workers, closes the log, drops the test database and removes the folder. */
+const cleanUp = async (
+  workers: readonly ChildProcessWithoutNullStreams[],
+  events: EventStore,
+  database: string,
+  dir: string,
+) => {
+  for (const child of workers) child.kill('SIGKILL')
+  await events.close()
+  const client = await MongoClient.connect(mongoUrl!)
+  await client.db(database).dropDatabase()
+  await client.close()
+  rmSync(dir, { recursive: true, force: true })
+}
+
 /** Worker processes running a fixture with the given arguments, and what each printed, by name. */
 const workerProcesses = (fixture: string, args: readonly string[]) => {
   const workers: ChildProcessWithoutNullStreams[] = []
@@ -160,7 +175,12 @@ describe.skipIf(mongoUrl === undefined)('projection workers in two processes', (
     const dir = mkdtempSync(join(tmpdir(), 'ps-lease-'))
     const database = `ps_lease_${randomUUID().slice(0, 8)}`
     const path = join(dir, 'events.db')
-    const { workers, output, spawnWorker } = workerProcesses('leaseWorker.ts', [path, mongoUrl!, database])
+    const { workers, output, spawnWorker } = workerProcesses('worker.ts', [
+      path,
+      mongoUrl!,
+      database,
+      'runner',
+    ])
     const worker = (owner: string) => spawnWorker(owner, owner)
     // Each read model reports once its part of a batch is written: wait for all of them.
     const wroteAll = (owner: string, events: number) =>
@@ -194,12 +214,7 @@ describe.skipIf(mongoUrl === undefined)('projection workers in two processes', (
       }
       await readModels.close()
     } finally {
-      for (const child of workers) child.kill('SIGKILL')
-      await events.close()
-      const client = await MongoClient.connect(mongoUrl!)
-      await client.db(database).dropDatabase()
-      await client.close()
-      rmSync(dir, { recursive: true, force: true })
+      await cleanUp(workers, events, database, dir)
     }
   }, 120_000)
 })
@@ -209,10 +224,11 @@ describe.skipIf(mongoUrl === undefined)('partitioned projection workers in two p
     const dir = mkdtempSync(join(tmpdir(), 'ps-partition-'))
     const database = `ps_part_${randomUUID().slice(0, 8)}`
     const path = join(dir, 'events.db')
-    const { workers, output, spawnWorker } = workerProcesses('partitionWorker.ts', [
+    const { workers, output, spawnWorker } = workerProcesses('worker.ts', [
       path,
       mongoUrl!,
       database,
+      'partition',
     ])
     const worker = (index: number) => spawnWorker(`w${index}`, String(index))
     const lines = (name: string) => (output.get(name) ?? '').split('\n').filter((l) => l.startsWith('wrote'))
@@ -264,12 +280,7 @@ describe.skipIf(mongoUrl === undefined)('partitioned projection workers in two p
         }
       await readModels.close()
     } finally {
-      for (const child of workers) child.kill('SIGKILL')
-      await events.close()
-      const client = await MongoClient.connect(mongoUrl!)
-      await client.db(database).dropDatabase()
-      await client.close()
-      rmSync(dir, { recursive: true, force: true })
+      await cleanUp(workers, events, database, dir)
     }
   }, 180_000)
 })
