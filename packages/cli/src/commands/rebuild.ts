@@ -298,7 +298,8 @@ export const workCommand = (program: Command, io: Io) =>
         worker,
         onPoison,
         batchSize,
-        ...(generation === undefined ? {} : { generation }),
+        // Writing a rebuild's generation: thrown away if interrupted, so no batch needs resuming.
+        ...(generation === undefined ? {} : { generation, checkpoints: 'rebuild' as const }),
       })
       io.err.write(
         `worker ${worker.index} of ${worker.count}: partitions ${running.owned.join(', ') || 'none'} of ${partitions}\n`,

@@ -20,7 +20,7 @@ export interface RebuildTarget {
 /**
  * Makes room for a rebuild: the next generation of each projection, emptied (what a crashed rebuild
  * left there). Workers that share a rebuild (see `projectionWorker`) write into it, given as their
- * `generation`; it must be made before any of them starts.
+ * `generation` (with `checkpoints: 'rebuild'`); it must be made before any of them starts.
  */
 export const prepareRebuild = async (
   readModels: ReadModelStore,
@@ -68,7 +68,13 @@ export const rebuild = async (
   const { readModels } = options
   const projections = 'projections' in options ? options.projections : [options.projection]
   const target = await prepareRebuild(readModels, projections)
-  await projectionRunner({ ...options, projections, generation: target.generations }).catchUp()
+  // Interrupted, the new generation is dropped by the next rebuild: no batch needs resuming.
+  await projectionRunner({
+    ...options,
+    projections,
+    generation: target.generations,
+    checkpoints: 'rebuild',
+  }).catchUp()
   await finishRebuild(readModels, projections, target)
   return { generation: Math.max(...Object.values(target.generations)), generations: target.generations }
 }

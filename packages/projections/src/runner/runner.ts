@@ -98,6 +98,12 @@ export interface RunnerBaseOptions {
   /** How long a lease lasts without a checkpoint write; default 30 s. Live runners renew it. */
   readonly leaseTtlMs?: number
   /**
+   * `rebuild`: the generation is being rebuilt and is thrown away if the rebuild is interrupted (see
+   * rebuild.ts), so a batch needs no crash protocol: its checkpoint is written only when the lease needs
+   * renewing and at the log's end. Default `resumable`: every batch can be resumed after a crash.
+   */
+  readonly checkpoints?: 'resumable' | 'rebuild'
+  /**
    * This runner's share of the communities: partitions `owned` of `count` (see partitions.ts). It then
    * projects only their events, with a checkpoint and a lease per projection and partition, so that
    * workers sharing the partitions write into the same read models side by side. Default: everything.
@@ -230,7 +236,8 @@ export const projectionRunner = (options: RunnerOptions) => {
     )
     const endText = positionToString(end)
     const stamp = batchStamp(end)
-    if (projected.before.length > 0 || projected.increments.size > 0)
+    const rebuilding = options.checkpoints === 'rebuild'
+    if (!rebuilding && (projected.before.length > 0 || projected.increments.size > 0))
       await member.checkpoint.begin(endText, projected.before)
     // Quarantine entries are keyed by position: a batch replayed after a crash rewrites the same ones.
     if (quarantine.length > 0)
@@ -252,7 +259,7 @@ export const projectionRunner = (options: RunnerOptions) => {
       }
       await target.write(pending.map((inc): WriteOperation => ({ kind: 'increment', ...inc, batch: stamp })))
     }
-    await member.checkpoint.commit(endText)
+    if (!rebuilding || !leaseFresh(member)) await member.checkpoint.commit(endText)
     member.position = end
     member.quarantined += quarantine.length
   }
