@@ -241,6 +241,50 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     expect(await readModels.collection(physicalName('complaintAnalytics', 'buckets', 1)).find()).toEqual([])
   })
 
+  it('rebuilds without a checkpoint write per batch, and a rebuild cut short leaves readers where they were', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    for (let i = 0; i < 6; i++)
+      await complaint(`k${i}`, {
+        ownerId: `o${i}`,
+        unitId: `u${i}`,
+        ...lift,
+        at: daysAfter(bj('2026-03-02 09:00'), i),
+      })
+    const projection = complaintAnalytics()
+    await rebuild({ events, readModels, projection })
+    // Count the checkpoint writes of a rebuild in batches of one event: not one per batch.
+    let checkpointWrites = 0
+    const counting: ReadModelStore = {
+      ...readModels,
+      collection: (name) => {
+        const inner = readModels.collection(name)
+        if (name !== checkpointsCollection) return inner
+        return {
+          ...inner,
+          compareAndSet: (doc, expected) => {
+            checkpointWrites++
+            return inner.compareAndSet(doc, expected)
+          },
+        }
+      },
+    }
+    const batches = await events.countAfter()
+    await rebuild({ events, readModels: counting, projection, batchSize: 1 })
+    expect(batches).toBeGreaterThan(10)
+    // Taking the lease, the checkpoint at the end, giving the lease up.
+    expect(checkpointWrites).toBeLessThanOrEqual(3)
+    // Cut short by a failure half-way: readers stay on generation 2, and the next rebuild starts afresh.
+    await expect(
+      rebuild({ events, readModels, projection: failingOn(projection, 'complaint-k3'), batchSize: 2 }),
+    ).rejects.toBeInstanceOf(ProjectionError)
+    expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(2)
+    expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(6)
+    await rebuild({ events, readModels, projection, batchSize: 2 })
+    expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(3)
+    expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(6)
+  })
+
   it('rebuilds several read models in one pass, each into its own next generation', async () => {
     const events = inMemoryEventStore()
     const { complaint } = scenario(events)
