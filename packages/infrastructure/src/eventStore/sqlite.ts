@@ -73,32 +73,17 @@ const schema = `
 
 const toPosition = (n: number): Position => ({ commit: BigInt(n), prepare: BigInt(n) })
 
-/**
- * A row as a stored event. Its data is parsed when first read: a reader that passes over an event (a
- * type no projection handles, another worker's community) never pays for it.
- */
 const toStored = (row: Row): StoredEvent => {
   const where = { streamName: row.stream_name, revision: row.stream_revision, type: row.type }
-  let data: unknown
-  let parsed = false
-  const stored = {
+  return {
     streamName: row.stream_name,
     revision: row.stream_revision,
     position: toPosition(row.position),
     eventId: row.event_id,
     type: row.type,
+    data: parseStoredJson(row.data, where, 'data'),
     metadata: parseStoredJson(row.metadata, where, 'metadata'),
   }
-  return Object.defineProperty(stored, 'data', {
-    enumerable: true,
-    get: () => {
-      if (!parsed) {
-        data = parseStoredJson(row.data, where, 'data')
-        parsed = true
-      }
-      return data
-    },
-  }) as StoredEvent
 }
 
 const isUniqueViolation = (error: unknown): boolean =>
