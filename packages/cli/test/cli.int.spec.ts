@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { run, simulate } from '@property-services/cli'
@@ -417,12 +417,48 @@ describe('property-services CLI', () => {
         // Rebuilt twice: readers are on the second generation, and the first is gone.
         expect(await currentGeneration(stores[2]!, 'complaintAnalytics')).toBe(2)
         expect(await stores[2]!.collection('complaintAnalytics_buckets_g1').find()).toEqual([])
+        // A worker that fails (an event no codec reads, stopped on) leaves readers where they were.
+        const poisoned = join(dir, 'poisoned.db')
+        copyFileSync(db, poisoned)
+        const store = sqliteEventStore({ path: poisoned })
+        await store.appendToStream('complaint-bad', [
+          {
+            eventId: 'bad-workers',
+            type: 'ComplaintFiled',
+            data: { complaintId: 'bad', category: 'plumbing' },
+            metadata: {
+              eventId: 'bad-workers',
+              commandId: 'bad-workers',
+              correlationId: 'bad-workers',
+              actor: { id: 's', role: 'staff' },
+              occurredAt: '2025-02-01T01:00:00.000Z',
+              schemaVersion: 1,
+            },
+          },
+        ])
+        await store.close()
+        const failed = await cli(...args.map((arg) => (arg === db ? poisoned : arg)))
+        expect(failed).toMatchObject({
+          code: 1,
+          err: expect.stringContaining('(readers stay on the read models they had)'),
+        })
+        expect(await currentGeneration(stores[2]!, 'complaintAnalytics')).toBe(2)
+        expect(await byCommunity(stores[2]!)).toEqual(b)
       } finally {
         await Promise.all(stores.map((store) => store.close()))
         const client = await MongoClient.connect(url)
         for (const database of [shared, whole, rebuilt]) await client.db(database).dropDatabase()
         await client.close()
       }
+      // Workers share read models in MongoDB, and there is at least one.
+      expect(await cli('rebuild', '--db', db, '--workers', '2')).toMatchObject({
+        code: 2,
+        err: expect.stringContaining('pass --mongo <url> with --workers'),
+      })
+      expect(await cli('rebuild', '--db', db, '--mongo', url, '--workers', '0')).toMatchObject({
+        code: 2,
+        err: expect.stringContaining('--workers must be a whole number from 1 to 64'),
+      })
       expect(await cli('work', '--db', db, '--mongo', url, '--generation', '{"nope":1}')).toMatchObject({
         code: 2,
         err: expect.stringContaining('--generation must be a JSON object of read model names'),
