@@ -8,7 +8,6 @@ import { join } from 'node:path'
 import { CommandHandler, getInMemoryEventStore } from '@event-driven-io/emmett'
 import {
   balanceOf,
-  type Command,
   type ComplaintCommand,
   type ComplaintEvent,
   complaintDecider,
@@ -27,54 +26,7 @@ import {
   sqliteEventStore,
   sqliteKeyStore,
 } from '@property-services/infrastructure'
-
-const streams = Number(process.env.BENCH_STREAMS ?? 1000)
-const longStream = Number(process.env.BENCH_LONG_STREAM ?? 20_000)
-const staff = { id: 'staff-1', role: 'staff' as const }
-const at = (minutes: number) =>
-  new Date(Date.parse('2026-03-02T01:00:00.000Z') + minutes * 60_000).toISOString()
-
-/** The handling procedure of one complaint: seven commands, each reading the stream and appending one event. */
-const lifecycle = (stream: number): Command[] => {
-  const complaintId = `k${stream}`
-  const data = [
-    [
-      'FileComplaint',
-      {
-        complaintId,
-        ownerId: `o${stream}`,
-        unitId: `u${stream}`,
-        category: 'facilities',
-        subject: 'lift-stoppage',
-        channel: 'phone',
-        description: 'lift stops',
-      },
-    ],
-    ['AcknowledgeComplaint', { complaintId, gesture: 'apology', note: 'recorded' }],
-    ['ProposeResolution', { complaintId, proposal: 'engineer today', partial: false }],
-    ['DispatchComplaint', { complaintId, department: 'engineering', dueBy: at(24 * 60) }],
-    ['ResolveComplaint', { complaintId, cause: 'door sensor' }],
-    ['NotifyComplaintOutcome', { complaintId, via: 'phone', summary: 'fixed' }],
-    ['CloseComplaint', { complaintId, rating: 5 }],
-  ] as const
-  return data.map(
-    ([type, d], i) =>
-      ({
-        type,
-        meta: {
-          commandId: `c${stream}-${i}`,
-          correlationId: `c${stream}-${i}`,
-          actor: staff,
-          occurredAt: at(i * 10),
-          recordedAt: at(i * 10),
-        },
-        data: d,
-      }) as unknown as Command,
-  )
-}
-const workload = Array.from({ length: streams }, (_, s) => lifecycle(s))
-// Interleave the streams: command i of every stream, then command i + 1, as a busy office would.
-const commands = workload[0]!.flatMap((_, i) => workload.map((w) => w[i]!))
+import { at, commands, longStream, registerUnits, staff, streams, workload } from './handlerWorkload.js'
 
 interface Row {
   readonly name: string
@@ -98,29 +50,6 @@ const measure = async (
     `${name.padEnd(52)} ${(ops / seconds).toFixed(0).padStart(9)} ${unit}/s  (${ops} in ${seconds.toFixed(2)} s)`,
   )
   return ops / seconds
-}
-
-/**
- * The units the complaints are about, registered (in the default community) before the clock starts:
- * a complaint about a unit nobody registered is refused. Answers the seconds it took.
- */
-const registerUnits = async (store: EventStore, count: number): Promise<number> => {
-  const start = process.hrtime.bigint()
-  const { handle } = commandHandler({ store, clock: () => new Date(at(0)) })
-  await Promise.all(
-    Array.from({ length: count }, async (_, s) => {
-      const data = {
-        unitId: `u${s}`,
-        communityId: 'default',
-        building: '1',
-        number: `${s}`,
-        floorAreaCm2: 800_000,
-      }
-      const result = await handle({ type: 'RegisterUnit', commandId: `unit-${s}`, data }, { actor: staff })
-      if (result._tag === 'Left') throw new Error(`refused: ${JSON.stringify(result.left)}`)
-    }),
-  )
-  return Number(process.hrtime.bigint() - start) / 1e9
 }
 
 const ours = async (

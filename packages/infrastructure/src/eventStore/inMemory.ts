@@ -1,12 +1,13 @@
 import { Subject } from 'rxjs'
 import { catchUpSubscription } from './catchUp.js'
 import { checkExpectedRevision, DuplicateEventIdError } from './errors.js'
+import { jsonCopy } from './jsonCopy.js'
 import type { EventStore, Position, ReadAllPage, ReadStreamResult, StoredEvent } from './port.js'
 
 /**
  * An event store in memory: for tests, property tests and demos that need no file. Same semantics as
  * the durable stores: atomic appends, expected revisions, global order, catch-up subscriptions. Data is
- * copied through JSON on append, so callers cannot change what was stored.
+ * copied as JSON would copy it on append, so callers cannot change what was stored.
  */
 export const inMemoryEventStore = (): EventStore => {
   const all: StoredEvent[] = []
@@ -34,8 +35,8 @@ export const inMemoryEventStore = (): EventStore => {
         position: positionAt(all.length + i),
         eventId: event.eventId,
         type: event.type,
-        data: JSON.parse(JSON.stringify(event.data)) as unknown,
-        metadata: JSON.parse(JSON.stringify(event.metadata)) as unknown,
+        data: jsonCopy(event.data),
+        metadata: jsonCopy(event.metadata),
       }))
       if (copies.length === 0) {
         return { nextExpectedRevision: stream.length - 1, position: positionAt(Math.max(0, all.length - 1)) }
@@ -82,7 +83,7 @@ export const inMemoryEventStore = (): EventStore => {
       for (const event of streams.get(streamName) ?? []) {
         const data = rewrite(event)
         if (data === undefined) continue
-        const redacted = { ...event, data: JSON.parse(JSON.stringify(data)) as unknown }
+        const redacted = { ...event, data: jsonCopy(data) }
         const stream = streams.get(streamName) as StoredEvent[]
         stream[event.revision] = redacted
         all[Number(event.position.commit) - 1] = redacted

@@ -1,24 +1,42 @@
 /**
  * JSON with object keys in code-point order at every depth: the same value always gives the same text,
  * whatever order its fields were written or read back in. What the hash chain hashes. (Written as
- * loops: it runs on every event appended and verified.)
+ * loops, with the quoted form of each field name kept: it runs on every event appended and verified.)
  */
 export const canonicalJson = (value: unknown): string => {
+  if (typeof value === 'string') return JSON.stringify(value)
   if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null'
   if (Array.isArray(value)) {
     let out = '['
-    for (let i = 0; i < value.length; i++) out += `${i === 0 ? '' : ','}${canonicalJson(value[i] ?? null)}`
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ','
+      out += canonicalJson(value[i] ?? null)
+    }
     return `${out}]`
   }
   const record = value as Record<string, unknown>
-  const keys = Object.keys(record).sort()
+  const keys = Object.keys(record)
+  if (keys.length > 1) keys.sort()
   let out = '{'
-  let first = true
   for (const key of keys) {
     const field = record[key]
     if (field === undefined) continue
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(field)}`
-    first = false
+    if (out.length > 1) out += ','
+    out += quoted(key)
+    out += ':'
+    out += canonicalJson(field)
   }
   return `${out}}`
+}
+
+// Field names repeat from event to event; ids used as keys do not, so the memo is bounded.
+const quotedNames = new Map<string, string>()
+const maxQuotedNames = 10_000
+const quoted = (key: string): string => {
+  let text = quotedNames.get(key)
+  if (text === undefined) {
+    text = JSON.stringify(key)
+    if (quotedNames.size < maxQuotedNames) quotedNames.set(key, text)
+  }
+  return text
 }

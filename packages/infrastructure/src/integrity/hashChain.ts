@@ -7,10 +7,10 @@
  * (crypto-shredding) leaves the chain whole. Personal data kept in plain text (no key store) may be
  * lawfully rewritten by an erasure, so it enters the hash as a placeholder and is not tamper-evident.
  */
-import * as crypto from 'node:crypto'
 import { type EventType, personalDataFields } from '@property-services/domain'
 import { isEncrypted } from '../serialization/encryption.js'
 import { canonicalJson } from './canonicalJson.js'
+import { hexDigest } from './digest.js'
 
 export interface Hashable {
   readonly type: string
@@ -18,17 +18,13 @@ export interface Hashable {
   readonly metadata: unknown
 }
 
-// One-shot hashing where Node has it (20.12+): a hasher object per event costs more than the hashing.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash
-const sha256Hex = (text: string): string =>
-  oneShot !== undefined
-    ? oneShot('sha256', text, 'hex')
-    : crypto.createHash('sha256').update(text).digest('hex')
-
 /** The hash an event must carry, given the hash of the event before it in its stream (null for the first). */
 export const eventHash = (event: Hashable, previousHash: string | null): string => {
   const { hash: _, ...metadata } = (event.metadata ?? {}) as Record<string, unknown>
-  return sha256Hex(canonicalJson({ type: event.type, data: hashedData(event), metadata, previousHash }))
+  return hexDigest(
+    'sha256',
+    canonicalJson({ type: event.type, data: hashedData(event), metadata, previousHash }),
+  )
 }
 
 const plainPersonalData = '(personal data in plain text)'

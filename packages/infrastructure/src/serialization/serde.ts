@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import {
   type Actor,
   type DecodeIssue,
@@ -12,6 +11,7 @@ import {
 import * as E from 'fp-ts/lib/Either.js'
 import { UnparseableStoredValue } from '../eventStore/errors.js'
 import type { NewEvent, Position, StoredEvent } from '../eventStore/port.js'
+import { hexDigest } from '../integrity/digest.js'
 import { eventHash } from '../integrity/hashChain.js'
 import type { KeyStore } from '../keys/port.js'
 import { decryptField, encryptField, isEncrypted } from './encryption.js'
@@ -63,7 +63,7 @@ export interface Causation {
  * place in its output: re-deciding the same command yields the same ids.
  */
 export const eventIdFor = (commandId: string, index: number): string => {
-  const hex = createHash('sha1').update(`${commandId}/${index}`).digest('hex')
+  const hex = hexDigest('sha1', `${commandId}/${index}`)
   const variant = ((Number.parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`
 }
@@ -160,7 +160,10 @@ export const serde = (options: SerdeOptions = {}): Serde => {
         if (field instanceof UnparseableStoredValue) throw field.error
       const failed = (issues: readonly DecodeIssue[]) =>
         new StoredEventDecodeError(stored.streamName, stored.revision, stored.type, issues)
-      const metadata = EventMetadata.decode(stored.metadata)
+      // The guard first: it accepts exactly what decoding accepts, and allocates nothing on the way.
+      const metadata = EventMetadata.is(stored.metadata)
+        ? E.right(stored.metadata)
+        : EventMetadata.decode(stored.metadata)
       if (E.isLeft(metadata)) {
         throw failed(decodeIssues(metadata.left).map((i) => ({ ...i, path: `metadata.${i.path}` })))
       }

@@ -1,0 +1,74 @@
+/** The bench's workload: complaint streams taken through the handling procedure, and their units. */
+import type { Command } from '@property-services/domain'
+import { commandHandler, type EventStore } from '@property-services/infrastructure'
+
+export const streams = Number(process.env.BENCH_STREAMS ?? 1000)
+export const longStream = Number(process.env.BENCH_LONG_STREAM ?? 20_000)
+export const staff = { id: 'staff-1', role: 'staff' as const }
+export const at = (minutes: number) =>
+  new Date(Date.parse('2026-03-02T01:00:00.000Z') + minutes * 60_000).toISOString()
+
+/** The handling procedure of one complaint: seven commands, each reading the stream and appending one event. */
+export const lifecycle = (stream: number): Command[] => {
+  const complaintId = `k${stream}`
+  const data = [
+    [
+      'FileComplaint',
+      {
+        complaintId,
+        ownerId: `o${stream}`,
+        unitId: `u${stream}`,
+        category: 'facilities',
+        subject: 'lift-stoppage',
+        channel: 'phone',
+        description: 'lift stops',
+      },
+    ],
+    ['AcknowledgeComplaint', { complaintId, gesture: 'apology', note: 'recorded' }],
+    ['ProposeResolution', { complaintId, proposal: 'engineer today', partial: false }],
+    ['DispatchComplaint', { complaintId, department: 'engineering', dueBy: at(24 * 60) }],
+    ['ResolveComplaint', { complaintId, cause: 'door sensor' }],
+    ['NotifyComplaintOutcome', { complaintId, via: 'phone', summary: 'fixed' }],
+    ['CloseComplaint', { complaintId, rating: 5 }],
+  ] as const
+  return data.map(
+    ([type, d], i) =>
+      ({
+        type,
+        meta: {
+          commandId: `c${stream}-${i}`,
+          correlationId: `c${stream}-${i}`,
+          actor: staff,
+          occurredAt: at(i * 10),
+          recordedAt: at(i * 10),
+        },
+        data: d,
+      }) as unknown as Command,
+  )
+}
+export const workload = Array.from({ length: streams }, (_, s) => lifecycle(s))
+// Interleave the streams: command i of every stream, then command i + 1, as a busy office would.
+export const commands = workload[0]!.flatMap((_, i) => workload.map((w) => w[i]!))
+
+/**
+ * The units the complaints are about, registered (in the default community) before the clock starts:
+ * a complaint about a unit nobody registered is refused. Answers the seconds it took.
+ */
+export const registerUnits = async (store: EventStore, count: number): Promise<number> => {
+  const start = process.hrtime.bigint()
+  const { handle } = commandHandler({ store, clock: () => new Date(at(0)) })
+  await Promise.all(
+    Array.from({ length: count }, async (_, s) => {
+      const data = {
+        unitId: `u${s}`,
+        communityId: 'default',
+        building: '1',
+        number: `${s}`,
+        floorAreaCm2: 800_000,
+      }
+      const result = await handle({ type: 'RegisterUnit', commandId: `unit-${s}`, data }, { actor: staff })
+      if (result._tag === 'Left') throw new Error(`refused: ${JSON.stringify(result.left)}`)
+    }),
+  )
+  return Number(process.hrtime.bigint() - start) / 1e9
+}
