@@ -72,3 +72,49 @@ export const registerUnits = async (store: EventStore, count: number): Promise<n
   )
   return Number(process.hrtime.bigint() - start) / 1e9
 }
+
+/** Few fee accounts (their units `u0`…), and the payments to them: many commands on few streams. */
+export const contendedStreams = Number(process.env.BENCH_CONTENDED_STREAMS ?? 8)
+export const contendedClients = Number(process.env.BENCH_CONTENDED_CLIENTS ?? 32)
+const contendedCommands = Number(process.env.BENCH_CONTENDED_COMMANDS ?? 7000)
+
+/**
+ * The payments each client sends, in order: client `c` pays into account `c mod streams`, so several
+ * clients write to each stream at once and their appends race.
+ */
+export const contendedWork: readonly (readonly Command[])[] = Array.from(
+  { length: contendedClients },
+  (_, client) =>
+    Array.from({ length: Math.floor(contendedCommands / contendedClients) }, (_, i) => {
+      const paymentId = `p${client}-${i}`
+      return {
+        type: 'RecordPayment',
+        meta: {
+          commandId: paymentId,
+          correlationId: paymentId,
+          actor: staff,
+          occurredAt: at(0),
+          recordedAt: at(0),
+        },
+        data: { unitId: `u${client % contendedStreams}`, paymentId, amountFen: 100 + (i % 50) },
+      } as unknown as Command
+    }),
+)
+
+/** Whether every payment sent is recorded exactly once, in the stream it was sent to. */
+export const everyPaymentOnce = (paymentsByStream: ReadonlyMap<string, readonly string[]>): boolean => {
+  const expected = new Map<string, string[]>()
+  for (const client of contendedWork)
+    for (const command of client) {
+      const { unitId, paymentId } = command.data as { unitId: string; paymentId: string }
+      expected.set(unitId, [...(expected.get(unitId) ?? []), paymentId])
+    }
+  return [...expected].every(([unitId, ids]) => {
+    const stored = paymentsByStream.get(`feeAccount-${unitId}`) ?? []
+    return (
+      stored.length === ids.length &&
+      new Set(stored).size === ids.length &&
+      ids.every((id) => stored.includes(id))
+    )
+  })
+}
