@@ -14,6 +14,7 @@ import { eventStoreContract } from './eventStoreContract.js'
 
 eventStoreContract('in-memory', async () => ({ store: inMemoryEventStore() }))
 
+// With group commit (the default), without it, and on a private in-memory database: each holds to the contract.
 eventStoreContract('SQLite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ps-contract-'))
   return {
@@ -21,6 +22,18 @@ eventStoreContract('SQLite', async () => {
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   }
 })
+
+eventStoreContract('SQLite, commit per append', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ps-contract-'))
+  return {
+    store: sqliteEventStore({ path: join(dir, 'events.db'), pollIntervalMs: 20, groupCommit: false }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  }
+})
+
+eventStoreContract('SQLite in memory', async () => ({
+  store: sqliteEventStore({ path: ':memory:', pollIntervalMs: 20 }),
+}))
 
 const eventStoreUrl = process.env.EVENTSTORE_URL
 if (eventStoreUrl === undefined) {

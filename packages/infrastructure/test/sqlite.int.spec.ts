@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -128,6 +128,25 @@ describe('SQLite event store', () => {
     const pending = store.appendToStream('s-1', [event(1)])
     await store.close()
     await expect(pending).resolves.toMatchObject({ nextExpectedRevision: 0 })
+  })
+
+  it('does not hold the process open once its appends are answered, closed or not', () => {
+    const started = Date.now()
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--conditions=@property-services/source',
+        '--import',
+        'tsx',
+        join(here, 'fixtures/appendAndLeaveOpen.ts'),
+        join(dir, 'events.db'),
+      ],
+      { cwd: join(here, '..'), encoding: 'utf8', timeout: 30_000 },
+    )
+    expect(child.stderr).toBe('')
+    expect(child.stdout.trim()).toBe('appended 0')
+    expect(child.status).toBe(0)
+    expect(Date.now() - started).toBeLessThan(30_000)
   })
 
   it('keeps what was appended across reopening the file', async () => {
