@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { eventStoreDbEventStore } from '@property-services/infrastructure'
 import {
   allProjections,
+  defaultBatchSize,
   finishRebuild,
   inMemoryReadModelStore,
   mongoReadModelStore,
@@ -281,14 +282,14 @@ export const workCommand = (program: Command, io: Io) =>
     .option('--on-poison <policy>', 'stop, or quarantine events that cannot be read or projected', 'stop')
     .option('--once', 'catch up with the log, then stop (default: follow it until stopped)')
     .option('--generation <json>', "the generations to write, as a rebuild's workers do (default: readers')")
-    .option('--batch-size <n>', 'events read per batch, 1 to 100000', '1000')
+    .option('--batch-size <n>', 'events read per batch, 1 to 100000', String(defaultBatchSize))
     .action(async (options: WorkOptions) => {
       if (options.mongo === undefined) throw new CliError('a worker writes into MongoDB: pass --mongo <url>')
       const partitions = integer(options.partitions, 'partitions', 4, 1, 1_024)
       const worker = workerOf(options.worker)
       const onPoison = poisonPolicy(options.onPoison)
       const generation = generationsOf(options.generation)
-      const batchSize = integer(options.batchSize, 'batch-size', 1_000, 1, 100_000)
+      const batchSize = integer(options.batchSize, 'batch-size', defaultBatchSize, 1, 100_000)
       const { events, readModels } = await readModelsAndLog(options)
       const running = projectionWorker({
         events,

@@ -163,7 +163,6 @@ export const project = async (
     events,
     readModels,
     projections,
-    batchSize: 1000,
     onPoison,
     // Progress per projection; they move together, so the last one's count is the pass's.
     onProgress: (p) => {

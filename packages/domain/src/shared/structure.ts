@@ -226,28 +226,43 @@ export const exceedsSize = (
   input: unknown,
   sizeLimits: SizeLimits = defaultSizeLimits,
 ): { readonly path: string; readonly reason: string } | undefined => {
-  const stack: { value: unknown; depth: number; path: string }[] = [{ value: input, depth: 0, path: '' }]
+  // What is still to look at, as parallel stacks; for each value looked at, its key and its parent's
+  // place, so that a path is spelt out only for a refusal (this runs on every request).
+  const pending: unknown[] = [input]
+  const pendingDepth: number[] = [0]
+  const pendingKey: Array<string | number> = ['']
+  const pendingParent: number[] = [-1]
+  const seenKey: Array<string | number> = []
+  const seenParent: number[] = []
+  const refuse = (at: number, reason: string) => {
+    const keys: Array<string | number> = []
+    for (let i = at; i > 0; i = seenParent[i] as number) keys.push(seenKey[i] as string | number)
+    let path = ''
+    for (let i = keys.length - 1; i >= 0; i--) path = path ? `${path}.${keys[i]}` : String(keys[i])
+    return { path: path || '(root)', reason }
+  }
   let nodes = 0
-  while (stack.length > 0) {
-    const { value, depth, path } = stack.pop() as { value: unknown; depth: number; path: string }
-    if (++nodes > sizeLimits.maxNodes)
-      return { path: path || '(root)', reason: `more than ${sizeLimits.maxNodes} values` }
+  while (pending.length > 0) {
+    const value = pending.pop()
+    const depth = pendingDepth.pop() as number
+    const at = seenKey.length
+    seenKey.push(pendingKey.pop() as string | number)
+    seenParent.push(pendingParent.pop() as number)
+    if (++nodes > sizeLimits.maxNodes) return refuse(at, `more than ${sizeLimits.maxNodes} values`)
     if (typeof value !== 'object' || value === null) continue
-    if (depth >= sizeLimits.maxDepth)
-      return { path: path || '(root)', reason: `nested deeper than ${sizeLimits.maxDepth} levels` }
-    const size = Array.isArray(value) ? value.length : Object.keys(value).length
-    if (nodes + stack.length + size > sizeLimits.maxNodes)
-      return { path: path || '(root)', reason: `more than ${sizeLimits.maxNodes} values` }
+    if (depth >= sizeLimits.maxDepth) return refuse(at, `nested deeper than ${sizeLimits.maxDepth} levels`)
     // By index, not by map or entries: a sparse array's holes are values too (undefined), not gaps.
-    const keys = Array.isArray(value)
-      ? Array.from({ length: value.length }, (_, i) => String(i))
-      : Object.keys(value)
-    for (const key of keys)
-      stack.push({
-        value: (value as Record<string, unknown>)[key],
-        depth: depth + 1,
-        path: path ? `${path}.${key}` : key,
-      })
+    const keys = Array.isArray(value) ? undefined : Object.keys(value)
+    const size = keys === undefined ? (value as unknown[]).length : keys.length
+    if (nodes + pending.length + size > sizeLimits.maxNodes)
+      return refuse(at, `more than ${sizeLimits.maxNodes} values`)
+    for (let i = 0; i < size; i++) {
+      const key = keys === undefined ? i : (keys[i] as string)
+      pending.push((value as Record<string | number, unknown>)[key])
+      pendingDepth.push(depth + 1)
+      pendingKey.push(key)
+      pendingParent.push(at)
+    }
   }
   return undefined
 }

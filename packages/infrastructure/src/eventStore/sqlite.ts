@@ -135,7 +135,8 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
   const append = db.transaction((streamName: string, events: readonly NewEvent[], expected) => {
     const current = lastRevision.get(streamName)?.revision ?? -1
     checkExpectedRevision(streamName, expected, current)
-    let position = lastPosition.get()?.position ?? 0
+    // The last insert's row id is the position; only an empty append asks for the last one stored.
+    let position = events.length === 0 ? (lastPosition.get()?.position ?? 0) : 0
     events.forEach((event, i) => {
       let result: Database.RunResult
       try {

@@ -70,11 +70,23 @@ export interface Progress {
   readonly position: string | null
 }
 
+/**
+ * Events per batch unless a runner is told otherwise. Each batch costs a few requests per collection
+ * whatever its size (a lookup, a delete, an insert), and on a store whose lookups scan (FerretDB 1.24
+ * on SQLite) each of those costs as much as the collection is large: fewer, larger batches are what a
+ * rebuild into it runs at (measured: batches of 1,000 against 5,000, 922 against 1,944-2,626 events/s).
+ * The runner holds one batch, so memory stays a batch's working set.
+ */
+export const defaultBatchSize = 5_000
+
 /** What every runner is given, whichever projections it runs. */
 export interface RunnerBaseOptions {
   readonly events: EventStore
   readonly readModels: ReadModelStore
-  /** Events read per batch; default 500. A runner that falls behind catches up in batches this size. */
+  /**
+   * Events read per batch; default {@link defaultBatchSize}. A runner that falls behind catches up in
+   * batches this size.
+   */
   readonly batchSize?: number
   /**
    * Which generation of the read models to write: one for all, or one per projection name; default
@@ -151,7 +163,7 @@ const after = (a: Position, b: Position | undefined) => b === undefined || compa
 export const projectionRunner = (options: RunnerOptions) => {
   const { events, readModels } = options
   const projections = 'projections' in options ? options.projections : [options.projection]
-  const batchSize = options.batchSize ?? 500
+  const batchSize = options.batchSize ?? defaultBatchSize
   const codec = options.serde ?? defaultSerde()
   const onPoison = options.onPoison ?? 'stop'
   const ttlMs = options.leaseTtlMs ?? 30_000
