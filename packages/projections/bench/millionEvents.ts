@@ -31,7 +31,7 @@ try {
     ? await mongoReadModelStore({ url, database })
     : inMemoryReadModelStore()
   const start = performance.now()
-  await projectionRunner({ events, readModels, projections: allProjections(), batchSize: 1000 }).catchUp()
+  await projectionRunner({ events, readModels, projections: allProjections() }).catchUp()
   const seconds = (performance.now() - start) / 1000
   const peakMiB = process.resourceUsage().maxRSS / 1024
   console.log(

@@ -25,7 +25,7 @@ await projectionWorker({
   projections: allProjections(),
   partitions: Number(partitions),
   worker: { index: Number(index), count: Number(count) },
-  batchSize: Number(process.env.BENCH_BATCH ?? 500),
+  ...(process.env.BENCH_BATCH === undefined ? {} : { batchSize: Number(process.env.BENCH_BATCH) }),
 }).catchUp()
 const cpu = process.cpuUsage(cpuBefore)
 console.log(

@@ -22,6 +22,7 @@ import {
 import {
   allProjections,
   type Document,
+  defaultBatchSize,
   inMemoryReadModelStore,
   isIncrement,
   mongoReadModelStore,
@@ -142,7 +143,9 @@ const mongoUrl = (): string | undefined => {
 
 const events = inMemoryEventStore()
 const total = await appendWorkload(events, complaints)
-console.log(`workload: ${complaints} complaints and surveys = ${total} events; all three read models\n`)
+console.log(
+  `workload: ${complaints} complaints and surveys = ${total} events; all read models, batches of ${defaultBatchSize}\n`,
+)
 const projections = allProjections()
 
 // The same log in SQLite, to read and decode from a file.
@@ -163,10 +166,10 @@ line(['read + decode, SQLite log', `${sqliteReadDecode.toFixed(0)} events/s`, ''
 const rebuildInMemory = async (grouped: boolean) => {
   const store = inMemoryReadModelStore()
   const r = await rate(async () => {
-    if (grouped) await projectionRunner({ events, readModels: store, projections, batchSize: 500 }).catchUp()
+    if (grouped) await projectionRunner({ events, readModels: store, projections }).catchUp()
     else
       for (const projection of projections)
-        await projectionRunner({ events, readModels: store, projection, batchSize: 500 }).catchUp()
+        await projectionRunner({ events, readModels: store, projection }).catchUp()
     return total
   })
   return { rate: r, store }
@@ -206,7 +209,7 @@ if (url !== undefined) {
   }
   const grouped = await fresh()
   const mongoGrouped = await rate(async () => {
-    await projectionRunner({ events, readModels: grouped.store, projections, batchSize: 500 }).catchUp()
+    await projectionRunner({ events, readModels: grouped.store, projections }).catchUp()
     return total
   })
   // The limit: bulk-inserting the final read-model documents straight into an empty database.

@@ -17,7 +17,7 @@ import {
   type StoredEvent,
 } from '@property-services/infrastructure'
 import type { Subscription } from 'rxjs'
-import type { ReadModelStore, WriteOperation } from '../readModelStore/port.js'
+import type { Document, ReadModelStore, WriteOperation } from '../readModelStore/port.js'
 import { type BatchEvent, keyOf, projectBatch } from './batch.js'
 import {
   batchStamp,
@@ -36,6 +36,7 @@ import {
 } from './partitions.js'
 import type { Projection } from './projection.js'
 import { type PoisonPolicy, type QuarantinedEvent, quarantineCollection, quarantineId } from './quarantine.js'
+import { type RecentDocuments, recentDocuments } from './recentDocuments.js'
 
 /** A projection stopped on an event it cannot handle. Its checkpoint stays before that event. */
 export class ProjectionError extends Error {
@@ -142,10 +143,19 @@ interface Member {
    * documents that do not exist yet). Dropped past `knownDocumentsLimit`, or when not starting afresh.
    */
   known: Set<string> | undefined
+  /** The documents it last read or wrote: as stored, while it holds the lease. */
+  readonly recent: RecentDocuments<Document>
 }
 
 /** How many document ids a runner remembers to skip lookups of absent documents (about 60 bytes each). */
 const knownDocumentsLimit = 1_000_000
+
+/**
+ * How many documents a runner keeps as it last read or wrote them, per projection: enough for the
+ * documents a few batches share (a complaint's summary, rewritten at each step of its handling), a few
+ * tens of MiB at most.
+ */
+const recentDocumentsLimit = 20_000
 
 /** An event decoded for the group, or why it could not be. */
 type Decoded = BatchEvent | { readonly stored: StoredEvent; readonly error: unknown }
@@ -237,12 +247,7 @@ export const projectionRunner = (options: RunnerOptions) => {
     const projected = await projectBatch(
       member.projection,
       decoded,
-      async (collection, ids) => {
-        const known = member.known
-        if (known === undefined) return physical(member, collection).findByIds(ids)
-        const present = ids.filter((id) => known.has(keyOf(collection, id)))
-        return present.length === 0 ? [] : physical(member, collection).findByIds(present)
-      },
+      (collection, ids) => load(member, collection, ids),
       (event, error) => fail(event.stored, error),
       readModels.incrementsInPlace,
     )
@@ -295,8 +300,38 @@ export const projectionRunner = (options: RunnerOptions) => {
     }
   }
 
-  /** Notes what a batch wrote, for a runner that knows every document of its generation. */
+  /**
+   * Documents of one collection by id, absent ones left out: those the runner last read or wrote from
+   * memory, those it knows to be absent not at all, the rest from the store (and then kept).
+   */
+  const load = async (member: Member, collection: string, ids: readonly string[]) => {
+    const found: Document[] = []
+    const missing: string[] = []
+    for (const id of ids) {
+      const key = keyOf(collection, id)
+      const doc = member.recent.get(key)
+      if (doc !== undefined) {
+        if (doc !== null) found.push(doc)
+      } else if (member.known === undefined || member.known.has(key)) missing.push(id)
+    }
+    if (missing.length === 0) return found
+    const loaded = await physical(member, collection).findByIds(missing)
+    const byId = new Map(loaded.map((doc) => [doc._id, doc]))
+    for (const id of missing) member.recent.set(keyOf(collection, id), byId.get(id) ?? null)
+    return [...found, ...loaded]
+  }
+
+  /** Notes what a batch wrote: the documents as they now are, and the ids of its generation. */
   const remember = (member: Member, projected: Awaited<ReturnType<typeof projectBatch>>) => {
+    for (const [collection, ops] of projected.replacements)
+      for (const op of ops) {
+        if (op.kind === 'delete') member.recent.set(keyOf(collection, op.id), null)
+        else if (op.kind === 'put' || op.kind === 'insert')
+          member.recent.set(keyOf(collection, op.doc._id), op.doc)
+      }
+    // Counters added to in the store are not kept as they now are.
+    for (const [collection, increments] of projected.increments)
+      for (const inc of increments) member.recent.forget(keyOf(collection, inc.id))
     const known = member.known
     if (known === undefined) return
     for (const [collection, ops] of projected.replacements)
@@ -379,6 +414,7 @@ export const projectionRunner = (options: RunnerOptions) => {
       quarantined: 0,
       // Nothing written yet (no checkpoint position, no batch pending): every document will be ours.
       known: stored.position === null && stored.pending === null ? new Set() : undefined,
+      recent: recentDocuments(recentDocumentsLimit),
     }
     if (stored.pending !== null) {
       await restoreBeforeImages(stored.pending.before, (collection, ops) =>
