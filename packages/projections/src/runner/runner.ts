@@ -155,7 +155,7 @@ const knownDocumentsLimit = 1_000_000
  * documents a few batches share (a complaint's summary, rewritten at each step of its handling), a few
  * tens of MiB at most.
  */
-const recentDocumentsLimit = 20_000
+const recentDocumentsLimit = 5_000
 
 /** An event decoded for the group, or why it could not be. */
 type Decoded = BatchEvent | { readonly stored: StoredEvent; readonly error: unknown }
@@ -323,25 +323,23 @@ export const projectionRunner = (options: RunnerOptions) => {
 
   /** Notes what a batch wrote: the documents as they now are, and the ids of its generation. */
   const remember = (member: Member, projected: Awaited<ReturnType<typeof projectBatch>>) => {
-    for (const [collection, ops] of projected.replacements)
-      for (const op of ops) {
-        if (op.kind === 'delete') member.recent.set(keyOf(collection, op.id), null)
-        else if (op.kind === 'put' || op.kind === 'insert')
-          member.recent.set(keyOf(collection, op.doc._id), op.doc)
-      }
-    // Counters added to in the store are not kept as they now are.
-    for (const [collection, increments] of projected.increments)
-      for (const inc of increments) member.recent.forget(keyOf(collection, inc.id))
     const known = member.known
-    if (known === undefined) return
     for (const [collection, ops] of projected.replacements)
       for (const op of ops) {
-        if (op.kind === 'delete') known.delete(keyOf(collection, op.id))
-        else if (op.kind === 'put' || op.kind === 'insert') known.add(keyOf(collection, op.doc._id))
+        if (op.kind === 'increment') continue
+        const key = keyOf(collection, op.kind === 'delete' ? op.id : op.doc._id)
+        const doc = op.kind === 'delete' ? null : op.doc
+        member.recent.set(key, doc)
+        if (doc === null) known?.delete(key)
+        else known?.add(key)
       }
+    // Counters added to in the store are not kept as they now are; they exist, though.
     for (const [collection, increments] of projected.increments)
-      for (const inc of increments) known.add(keyOf(collection, inc.id))
-    if (known.size > knownDocumentsLimit) member.known = undefined
+      for (const inc of increments) {
+        member.recent.forget(keyOf(collection, inc.id))
+        known?.add(keyOf(collection, inc.id))
+      }
+    if (known !== undefined && known.size > knownDocumentsLimit) member.known = undefined
   }
 
   /**
