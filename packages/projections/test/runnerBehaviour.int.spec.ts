@@ -18,7 +18,7 @@ import {
 } from '@property-services/projections'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { bj, daysAfter, scenario } from './scenario.js'
-import { type StoreTarget, storeTargets } from './support.js'
+import { type StoreTarget, storeTargets, wrappingCollections } from './support.js'
 
 const lift = { category: 'facilities', subject: 'lift-stoppage', channel: 'phone' }
 /** A projection that cannot handle the events of one stream, and handles all others as `inner` does. */
@@ -256,20 +256,17 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     await rebuild({ events, readModels, projection })
     // Count the checkpoint writes of a rebuild in batches of one event: not one per batch.
     let checkpointWrites = 0
-    const counting: ReadModelStore = {
-      ...readModels,
-      collection: (name) => {
-        const inner = readModels.collection(name)
-        if (name !== checkpointsCollection) return inner
-        return {
-          ...inner,
-          compareAndSet: (doc, expected) => {
-            checkpointWrites++
-            return inner.compareAndSet(doc, expected)
+    const counting = wrappingCollections(readModels, (name, inner) =>
+      name !== checkpointsCollection
+        ? inner
+        : {
+            ...inner,
+            compareAndSet: (doc, expected) => {
+              checkpointWrites++
+              return inner.compareAndSet(doc, expected)
+            },
           },
-        }
-      },
-    }
+    )
     const batches = await events.countAfter()
     await rebuild({ events, readModels: counting, projection, batchSize: 1 })
     expect(batches).toBeGreaterThan(10)
@@ -303,20 +300,14 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
       )
     // Every document the runner asks the store for (its own bookkeeping aside).
     const asked: string[] = []
-    const counting: ReadModelStore = {
-      ...readModels,
-      collection: (name) => {
-        const inner = readModels.collection(name)
-        return {
-          ...inner,
-          findByIds: (ids) => {
-            if (name !== checkpointsCollection && name !== generationsCollection)
-              asked.push(...ids.map((id) => `${name}/${id}`))
-            return inner.findByIds(ids)
-          },
-        }
+    const counting = wrappingCollections(readModels, (name, inner) => ({
+      ...inner,
+      findByIds: (ids) => {
+        if (name !== checkpointsCollection && name !== generationsCollection)
+          asked.push(...ids.map((id) => `${name}/${id}`))
+        return inner.findByIds(ids)
       },
-    }
+    }))
     const projections = allProjections()
     // From nothing, in batches of one event: what it needs again, it wrote itself.
     await projectionRunner({ events, readModels: counting, projections, batchSize: 1 }).catchUp()
@@ -338,6 +329,50 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     await projectionRunner({ events, readModels: clean.store, projections }).catchUp()
     expect(await complaintAnalyticsQueries(readModels).by('category')).toEqual(
       await complaintAnalyticsQueries(clean.store).by('category'),
+    )
+    await clean.cleanup()
+  })
+
+  it('after a batch that failed half-written, catches up again to the read models of one clean pass', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    const filed = bj('2026-03-02 09:00')
+    for (let i = 0; i < 6; i++)
+      await complaint(
+        `k${i}`,
+        { ownerId: `o${i % 2}`, unitId: `u${i % 2}`, ...lift, at: daysAfter(filed, i) },
+        {
+          acknowledged: daysAfter(filed, i + 1),
+          proposed: daysAfter(filed, i + 1),
+          dispatched: { at: daysAfter(filed, i + 1), department: 'engineering' },
+          resolved: daysAfter(filed, i + 2),
+        },
+      )
+    // The fifth document write lands half its bulk and fails; every write after it succeeds.
+    let writes = 0
+    const failingOnce = wrappingCollections(readModels, (name, inner) => ({
+      ...inner,
+      write: async (ops) => {
+        if (name !== checkpointsCollection && ++writes === 5) {
+          await inner.write(ops.slice(0, Math.ceil(ops.length / 2)))
+          throw new Error('connection reset')
+        }
+        await inner.write(ops)
+      },
+    }))
+    const projections = allProjections()
+    // One runner, kept: what it had read or written before the failure must not outlive it.
+    const runner = projectionRunner({ events, readModels: failingOnce, projections, batchSize: 4 })
+    await expect(runner.catchUp()).rejects.toThrow('connection reset')
+    await runner.catchUp()
+    expect(writes).toBeGreaterThan(5)
+    const clean = await make()
+    await projectionRunner({ events, readModels: clean.store, projections }).catchUp()
+    expect(await complaintAnalyticsQueries(readModels).by('category')).toEqual(
+      await complaintAnalyticsQueries(clean.store).by('category'),
+    )
+    expect(await repeatComplaintQueries(readModels).rates()).toEqual(
+      await repeatComplaintQueries(clean.store).rates(),
     )
     await clean.cleanup()
   })
@@ -369,22 +404,16 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     // Every write takes a while, as over a network.
     let writing = 0
     let writes = 0
-    const slow: ReadModelStore = {
-      ...readModels,
-      collection: (name) => {
-        const inner = readModels.collection(name)
-        return {
-          ...inner,
-          write: async (operations) => {
-            writing++
-            await new Promise((resolve) => setTimeout(resolve, 40))
-            await inner.write(operations)
-            writes++
-            writing--
-          },
-        }
+    const slow = wrappingCollections(readModels, (_name, inner) => ({
+      ...inner,
+      write: async (operations) => {
+        writing++
+        await new Promise((resolve) => setTimeout(resolve, 40))
+        await inner.write(operations)
+        writes++
+        writing--
       },
-    }
+    }))
     const runner = projectionRunner({
       events,
       readModels: slow,

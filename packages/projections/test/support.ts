@@ -10,6 +10,7 @@ import {
   mongoReadModelStore,
   type Projection,
   physicalName,
+  type ReadModelCollection,
   type ReadModelStore,
 } from '@property-services/projections'
 import * as fc from 'fast-check'
@@ -81,6 +82,12 @@ export const dump = async (
 }
 
 export const projections = allProjections()
+
+/** `store` with every collection passed through `wrap`: to count, slow or break its requests. */
+export const wrappingCollections = (
+  store: ReadModelStore,
+  wrap: (name: string, inner: ReadModelCollection) => ReadModelCollection,
+): ReadModelStore => ({ ...store, collection: (name) => wrap(name, store.collection(name)) })
 
 const staff = { id: 'staff-1', role: 'staff' as const }
 

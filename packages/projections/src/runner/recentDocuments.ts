@@ -1,8 +1,9 @@
 /**
  * The documents a runner last read or wrote, by key (`keyOf(collection, id)`), absent ones as `null`:
  * while it holds the lease it is their one writer, so they are as stored, and a batch that needs one
- * again reads it here instead of from the store. Bounded: the least recently used go first. A batch
- * that fails forgets them all, since what it left in the store is then for recovery to say.
+ * again reads it here instead of from the store. Bounded: the least recently used go first. A runner
+ * that fails a batch gives up its leases and, with them, these: what the batch left in the store is
+ * for recovery to say, and the next catch-up starts with nothing kept.
  */
 export interface RecentDocuments<D> {
   /** The document as last read or written; `null` when known absent; undefined when not kept. */
@@ -10,7 +11,6 @@ export interface RecentDocuments<D> {
   readonly set: (key: string, doc: D | null) => void
   /** Forgets one document (changed in the store in a way not kept here, such as an increment). */
   readonly forget: (key: string) => void
-  readonly clear: () => void
 }
 
 export const recentDocuments = <D>(limit: number): RecentDocuments<D> => {
@@ -33,6 +33,5 @@ export const recentDocuments = <D>(limit: number): RecentDocuments<D> => {
     forget: (key) => {
       docs.delete(key)
     },
-    clear: () => docs.clear(),
   }
 }
