@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import {
   type EventStore,
   eventStoreDbEventStore,
@@ -73,4 +75,39 @@ describe.each([
     ).rejects.toThrow(/UNAVAILABLE|ECONNREFUSED|UnavailableError/)
     await store.close()
   })
+})
+
+describe('the gRPC adapters', () => {
+  it('load their client package on first use, so that an application on SQLite never loads one', () => {
+    const here = dirname(fileURLToPath(import.meta.url))
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--conditions=@property-services/source',
+        '--import',
+        'tsx',
+        join(here, 'fixtures/grpcClientsLoaded.ts'),
+      ],
+      { cwd: join(here, '..'), encoding: 'utf8', timeout: 60_000 },
+    )
+    expect(child.stderr).toBe('')
+    const report = JSON.parse(child.stdout) as Record<string, { eventstore: number; kurrent: number }>
+    expect(report.imported).toEqual({ eventstore: 0, kurrent: 0 })
+    expect(report.made).toEqual({ eventstore: 0, kurrent: 0 })
+    expect(report.used?.eventstore).toBeGreaterThan(0)
+    expect(report.used?.kurrent).toBeGreaterThan(0)
+  })
+
+  it.each([
+    ['EventStoreDB', () => eventStoreDbEventStore({ connectionString: 'http://nowhere' })],
+    ['KurrentDB', () => kurrentDbEventStore({ connectionString: 'not a connection string' })],
+  ] as Array<[string, () => EventStore]>)(
+    "%s: a connection string the client refuses fails every call with the client's parse error, and closing still works",
+    async (_name, make) => {
+      const store = make()
+      await expect(store.readStream('s')).rejects.toThrow(/expected/)
+      await expect(store.readAll()).rejects.toThrow(/expected/)
+      await expect(store.close()).resolves.toBeUndefined()
+    },
+  )
 })

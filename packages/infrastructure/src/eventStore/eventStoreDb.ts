@@ -1,12 +1,5 @@
 /** EventStoreDB through `@eventstore/db-client` 6 (EventStoreDB 20.10 and later). */
 import {
-  EventStoreDBClient,
-  excludeSystemEvents,
-  jsonEvent,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-} from '@eventstore/db-client'
-import {
   type ClientExpectation,
   dialectOf,
   type GrpcClient,
@@ -26,8 +19,15 @@ export interface EventStoreDbOptions extends GrpcStoreOptions {
  * the newer client).
  */
 export const eventStoreDbEventStore = (options: EventStoreDbOptions): EventStore =>
-  grpcEventStore(
-    dialectOf({
+  grpcEventStore(async () => {
+    const {
+      EventStoreDBClient,
+      excludeSystemEvents,
+      jsonEvent,
+      StreamNotFoundError,
+      WrongExpectedVersionError,
+    } = await import('@eventstore/db-client')
+    return dialectOf({
       server: 'EventStoreDB',
       client: EventStoreDBClient.connectionString(options.connectionString) as unknown as GrpcClient,
       jsonEvent,
@@ -41,6 +41,5 @@ export const eventStoreDbEventStore = (options: EventStoreDbOptions): EventStore
             }
           : undefined,
       isStreamNotFound: (error) => error instanceof StreamNotFoundError,
-    }),
-    options,
-  )
+    })
+  }, options)

@@ -163,10 +163,22 @@ const toStored = (event: ClientRecorded, fallback?: ClientPosition): StoredEvent
  * revisions and refused appends map to the port's; a missing stream is `exists: false`; positions are
  * the server's commit/prepare pairs; subscriptions read `$all` without system events and, when the
  * connection drops, resubscribe from the last delivered position with exponential backoff.
+ *
+ * The dialect is loaded on first use, not when the store is made: each gRPC client package costs a
+ * process about 20 MiB when imported, which an application on SQLite should not pay for a store it
+ * never opens. A connection string the client refuses is therefore refused by the first call.
  */
-export const grpcEventStore = (dialect: GrpcDialect, options: GrpcStoreOptions = {}): EventStore => {
+export const grpcEventStore = (
+  loadDialect: () => Promise<GrpcDialect>,
+  options: GrpcStoreOptions = {},
+): EventStore => {
   const initialDelayMs = options.reconnect?.initialDelayMs ?? 100
   const maxDelayMs = options.reconnect?.maxDelayMs ?? 10_000
+  let loading: Promise<GrpcDialect> | undefined
+  const dialectNow = (): Promise<GrpcDialect> => {
+    loading ??= loadDialect()
+    return loading
+  }
 
   /**
    * The server checks event ids only within a stream. Each event id of a batch is first reserved in a
@@ -174,7 +186,7 @@ export const grpcEventStore = (dialect: GrpcDialect, options: GrpcStoreOptions =
    * is refused before anything is appended. The reservation's `$`-typed event is a system event to
    * readers. A crash after reserving leaves a reservation for the same stream, which a retry accepts.
    */
-  const reserveEventId = async (eventId: string, streamName: string): Promise<void> => {
+  const reserveEventId = async (dialect: GrpcDialect, eventId: string, streamName: string): Promise<void> => {
     const reservation = `eventId-${eventId}`
     try {
       await dialect.append(reservation, [{ type: '$eventIdReserved', data: { streamName } }], 'no_stream')
@@ -190,11 +202,12 @@ export const grpcEventStore = (dialect: GrpcDialect, options: GrpcStoreOptions =
 
   const store: EventStore = {
     appendToStream: async (streamName, events, opts = {}) => {
+      const dialect = await dialectNow()
       const expected = opts.expectedRevision ?? 'any'
       const ids = events.map((e) => e.eventId)
       const repeated = ids.find((id, i) => ids.indexOf(id) !== i)
       if (repeated !== undefined) throw new DuplicateEventIdError(repeated, streamName, streamName)
-      await Promise.all(ids.map((id) => reserveEventId(id, streamName)))
+      await Promise.all(ids.map((id) => reserveEventId(dialect, id, streamName)))
       try {
         const result = await dialect.append(
           streamName,
@@ -213,6 +226,7 @@ export const grpcEventStore = (dialect: GrpcDialect, options: GrpcStoreOptions =
       }
     },
     readStream: async (streamName, opts = {}) => {
+      const dialect = await dialectNow()
       const toTime = opts.toTime === undefined ? undefined : Date.parse(opts.toTime)
       const events: StoredEvent[] = []
       try {
@@ -234,6 +248,7 @@ export const grpcEventStore = (dialect: GrpcDialect, options: GrpcStoreOptions =
       return { exists: true, events }
     },
     readAll: async (opts = {}): Promise<ReadAllPage> => {
+      const dialect = await dialectNow()
       const maxCount = opts.maxCount ?? 1000
       const events: StoredEvent[] = []
       let lastPosition: Position | undefined = opts.after
@@ -257,7 +272,7 @@ export const grpcEventStore = (dialect: GrpcDialect, options: GrpcStoreOptions =
         let delay = initialDelayMs
         let current: ClientSubscription | undefined
         let retry: ReturnType<typeof setTimeout> | undefined
-        const connect = () => {
+        const connect = (dialect: GrpcDialect) => {
           const subscription = dialect.subscribeToAll({ fromPosition: after ?? dialect.start })
           current = subscription
           subscription.on('data', (resolved: ClientResolved) => {
@@ -271,11 +286,16 @@ export const grpcEventStore = (dialect: GrpcDialect, options: GrpcStoreOptions =
           subscription.on('error', () => {
             if (stopped) return
             void subscription.unsubscribe().catch(() => undefined)
-            retry = setTimeout(connect, delay)
+            retry = setTimeout(() => connect(dialect), delay)
             delay = Math.min(maxDelayMs, delay * 2)
           })
         }
-        connect()
+        dialectNow().then(
+          (dialect) => {
+            if (!stopped) connect(dialect)
+          },
+          (error: unknown) => subscriber.error(error),
+        )
         return () => {
           stopped = true
           if (retry !== undefined) clearTimeout(retry)
@@ -283,7 +303,7 @@ export const grpcEventStore = (dialect: GrpcDialect, options: GrpcStoreOptions =
         }
       }),
     redact: async () => {
-      throw new RedactionUnsupportedError(dialect.server)
+      throw new RedactionUnsupportedError((await dialectNow()).server)
     },
     countAfter: async (after) => {
       // Positions are log offsets, not counts: count by reading forwards.
@@ -297,7 +317,11 @@ export const grpcEventStore = (dialect: GrpcDialect, options: GrpcStoreOptions =
         if (page.isEnd) return count
       }
     },
-    close: () => dialect.dispose(),
+    // A store never used, or whose client refused its connection string, has no client to dispose of.
+    close: async () => {
+      const dialect = await loading?.catch(() => undefined)
+      await dialect?.dispose()
+    },
   }
   return store
 }

@@ -1,12 +1,5 @@
 /** KurrentDB through `@kurrent/kurrentdb-client` 1 (the successor of `@eventstore/db-client`). */
 import {
-  excludeSystemEvents,
-  jsonEvent,
-  KurrentDBClient,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-} from '@kurrent/kurrentdb-client'
-import {
   type ClientExpectation,
   dialectOf,
   type GrpcClient,
@@ -25,8 +18,15 @@ export interface KurrentDbOptions extends GrpcStoreOptions {
  * `streamState`, and refusals with `expectedState`/`actualState`.
  */
 export const kurrentDbEventStore = (options: KurrentDbOptions): EventStore =>
-  grpcEventStore(
-    dialectOf({
+  grpcEventStore(async () => {
+    const {
+      KurrentDBClient,
+      excludeSystemEvents,
+      jsonEvent,
+      StreamNotFoundError,
+      WrongExpectedVersionError,
+    } = await import('@kurrent/kurrentdb-client')
+    return dialectOf({
       server: 'KurrentDB',
       client: KurrentDBClient.connectionString(options.connectionString) as unknown as GrpcClient,
       jsonEvent,
@@ -40,6 +40,5 @@ export const kurrentDbEventStore = (options: KurrentDbOptions): EventStore =>
             }
           : undefined,
       isStreamNotFound: (error) => error instanceof StreamNotFoundError,
-    }),
-    options,
-  )
+    })
+  }, options)
