@@ -377,6 +377,67 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     await clean.cleanup()
   })
 
+  it('gives a projection the documents of earlier events of its batch as it would have read them back, whatever the batch size', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    for (const [i, day] of ['02', '03', '04'].entries())
+      await complaint(`k${i}`, { ownerId: 'o1', unitId: 'u1', ...lift, at: bj(`2026-03-${day} 09:00`) })
+    // Written without an `_id` (the runner adds it); the next event reads it back and looks at `_id`.
+    const chaining: Projection = {
+      name: 'chaining',
+      collections: ['latest'],
+      canHandle: ['ComplaintFiled'],
+      project: (recorded, view) => {
+        const before = view.get('latest', 'o1') as { _id?: string; n?: number } | undefined
+        return [
+          {
+            collection: 'latest',
+            id: 'o1',
+            doc: { n: (before?.n ?? 0) + 1, sawId: before?._id ?? null, last: recorded.streamName },
+          },
+        ]
+      },
+    }
+    const results = []
+    for (const batchSize of [1, 100]) {
+      const projection = { ...chaining, name: `chaining${batchSize}` }
+      await projectionRunner({ events, readModels, projection, batchSize }).catchUp()
+      results.push(await readModels.collection(physicalName(projection.name, 'latest', 1)).findByIds(['o1']))
+    }
+    expect(results[0]).toEqual([{ _id: 'o1', n: 3, sawId: 'o1', last: 'complaint-k2' }])
+    expect(results[1]).toEqual(results[0])
+  })
+
+  it.each([
+    ['reads a document it increments', ['inc', 'read'], /reads .*counts.*which it increments/],
+    ['increments a document it reads', ['read', 'inc'], /increments counts\/x, which it reads/],
+  ] as const)('refuses a projection that %s in one batch', async (_what, steps, message) => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    await complaint('k0', { ownerId: 'o1', unitId: 'u1', ...lift, at: bj('2026-03-02 09:00') })
+    await complaint('k1', { ownerId: 'o1', unitId: 'u1', ...lift, at: bj('2026-03-03 09:00') })
+    const step = new Map([
+      ['complaint-k0', steps[0]],
+      ['complaint-k1', steps[1]],
+    ])
+    const mixing: Projection = {
+      name: 'mixing',
+      collections: ['counts'],
+      canHandle: ['ComplaintFiled'],
+      project: (recorded, view) => {
+        if (step.get(recorded.streamName) === 'read') {
+          view.get('counts', 'x')
+          return []
+        }
+        return [{ collection: 'counts', id: 'x', by: { n: 1 }, onInsert: {} }]
+      },
+    }
+    const run = projectionRunner({ events, readModels, projection: mixing, batchSize: 100 }).catchUp()
+    await expect(run).rejects.toThrow()
+    const error = await run.catch((e: unknown) => e)
+    expect(String(error) + String((error as { cause?: unknown }).cause)).toMatch(message)
+  })
+
   it('rebuilds several read models in one pass, each into its own next generation', async () => {
     const events = inMemoryEventStore()
     const { complaint } = scenario(events)

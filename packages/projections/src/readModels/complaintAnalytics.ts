@@ -90,69 +90,100 @@ const complaintEventTypes: ReadonlySet<string> = new Set(aggregates().complaint.
 const communityOf = (doc: { readonly community?: string; readonly communityId?: string }) =>
   doc.community ?? doc.communityId ?? DEFAULT_COMMUNITY
 
-/** What one complaint adds to each of its buckets. */
-const contributions = (
-  c: ComplaintSummary | undefined,
-): Map<string, { community: string; dimension: Dimension; key: string; counters: Counters }> => {
-  const result = new Map<
-    string,
-    { community: string; dimension: Dimension; key: string; counters: Counters }
-  >()
-  if (c === undefined) return result
-  const counters: Counters = {
-    filed: 1,
-    open: c.status === 'closed' ? 0 : 1,
-    resolved: c.resolvedAt === null ? 0 : 1,
-    rejected: c.rejected ? 1 : 0,
-    reopenedComplaints: c.reopenCount > 0 ? 1 : 0,
-    reopenings: c.reopenCount,
-    closed: c.status === 'closed' ? 1 : 0,
-    acknowledgeMsSum: c.acknowledgedAt === null ? 0 : millisBetween(c.filedAt, c.acknowledgedAt),
-    acknowledgeCount: c.acknowledgedAt === null ? 0 : 1,
-    resolveMsSum: c.resolvedAt === null ? 0 : millisBetween(c.filedAt, c.resolvedAt),
-    resolveCount: c.resolvedAt === null ? 0 : 1,
-    replyDeadlineMissed: answeredLate(c) ? 1 : 0,
-    escalations: c.escalations ?? 0,
-    ratingSum: c.rating ?? 0,
-    ratingCount: c.rating === null ? 0 : 1,
-  }
-  const dimensions: Array<[Dimension, string | null]> = [
-    ['category', c.category],
-    ['subject', `${c.category}/${c.subject}`],
-    ['channel', c.channel],
-    ['department', c.department],
-  ]
-  const community = communityOf(c)
-  for (const [dimension, key] of dimensions) {
-    if (key !== null)
-      result.set(`${community}|${dimension}|${key}|${c.month}`, { community, dimension, key, counters })
-  }
-  return result
+/** What one complaint adds to each of the buckets it counts in. */
+const complaintCounters = (c: ComplaintSummary): Counters => ({
+  filed: 1,
+  open: c.status === 'closed' ? 0 : 1,
+  resolved: c.resolvedAt === null ? 0 : 1,
+  rejected: c.rejected ? 1 : 0,
+  reopenedComplaints: c.reopenCount > 0 ? 1 : 0,
+  reopenings: c.reopenCount,
+  closed: c.status === 'closed' ? 1 : 0,
+  acknowledgeMsSum: c.acknowledgedAt === null ? 0 : millisBetween(c.filedAt, c.acknowledgedAt),
+  acknowledgeCount: c.acknowledgedAt === null ? 0 : 1,
+  resolveMsSum: c.resolvedAt === null ? 0 : millisBetween(c.filedAt, c.resolvedAt),
+  resolveCount: c.resolvedAt === null ? 0 : 1,
+  replyDeadlineMissed: answeredLate(c) ? 1 : 0,
+  escalations: c.escalations ?? 0,
+  ratingSum: c.rating ?? 0,
+  ratingCount: c.rating === null ? 0 : 1,
+})
+
+interface BucketOf {
+  readonly id: string
+  readonly community: string
+  readonly dimension: Dimension
+  readonly key: string
 }
 
-/** What the buckets gain and lose when a complaint changes: contributions(after) minus contributions(before). */
+/** The buckets one complaint counts in: one per dimension it has, in its community and month. */
+const bucketsOf = (c: ComplaintSummary | undefined): BucketOf[] => {
+  if (c === undefined) return []
+  const community = communityOf(c)
+  const buckets: BucketOf[] = []
+  const add = (dimension: Dimension, key: string | null) => {
+    if (key !== null)
+      buckets.push({ id: `${community}|${dimension}|${key}|${c.month}`, community, dimension, key })
+  }
+  add('category', c.category)
+  add('subject', `${c.category}/${c.subject}`)
+  add('channel', c.channel)
+  add('department', c.department)
+  return buckets
+}
+
+/** `added` minus `removed`, counter by counter, or undefined when every difference is zero. */
+const difference = (added: Counters | undefined, removed: Counters | undefined) => {
+  const by: Record<string, number> = {}
+  let changed = false
+  for (const name of counterNames) {
+    const delta = (added?.[name] ?? 0) - (removed?.[name] ?? 0)
+    if (delta !== 0) changed = true
+    by[name] = delta
+  }
+  return changed ? by : undefined
+}
+
+/**
+ * What the buckets gain and lose when a complaint changes: its counters after minus its counters
+ * before, in the buckets it counted in before (first) and counts in after. Most events leave the
+ * buckets where they are, so each difference is worked out once and shared by the buckets it applies to.
+ */
 const bucketChanges = (before: ComplaintSummary | undefined, after: ComplaintSummary): Change[] => {
-  const old = contributions(before)
-  const now = contributions(after)
+  const was = bucketsOf(before)
+  const now = bucketsOf(after)
+  const counted = before === undefined ? undefined : complaintCounters(before)
+  const counts = complaintCounters(after)
+  const kept = difference(counts, counted)
+  // A complaint leaves or joins a bucket only when it moves (department, say): worked out when it does.
+  let removed: Record<string, number> | undefined
+  let added: Record<string, number> | undefined
   const changes: Change[] = []
-  for (const id of new Set([...old.keys(), ...now.keys()])) {
-    const removed = old.get(id)
-    const added = now.get(id)
-    const source = (added ?? removed)!
-    const by: Record<string, number> = {}
-    let changed = false
-    for (const name of counterNames) {
-      const delta = (added?.counters[name] ?? 0) - (removed?.counters[name] ?? 0)
-      if (delta !== 0) changed = true
-      by[name] = delta
+  const change = (bucket: BucketOf, by: Record<string, number> | undefined) => {
+    if (by !== undefined)
+      changes.push({
+        collection: 'buckets',
+        id: bucket.id,
+        by,
+        onInsert: {
+          community: bucket.community,
+          dimension: bucket.dimension,
+          key: bucket.key,
+          month: after.month,
+        },
+      })
+  }
+  for (const bucket of was) {
+    if (now.some((b) => b.id === bucket.id)) change(bucket, kept)
+    else {
+      removed ??= difference(undefined, counted)
+      change(bucket, removed)
     }
-    const onInsert = {
-      community: source.community,
-      dimension: source.dimension,
-      key: source.key,
-      month: after.month,
-    }
-    if (changed) changes.push({ collection: 'buckets', id, by, onInsert })
+  }
+  for (const bucket of now) {
+    if (was.some((b) => b.id === bucket.id)) continue
+    added ??= difference(counts, undefined)
+    change(bucket, added)
   }
   return changes
 }

@@ -97,13 +97,23 @@ const unitThreadId = (c: { unitId: string; category: string; subject: string }) 
   `unit|${c.unitId}|${c.category}|${c.subject}`
 
 const ms = Date.parse
-const byTime = (a: string, b: string) => ms(a) - ms(b) || (a < b ? -1 : a > b ? 1 : 0)
-// Times are written as UTC ISO strings of one width (years 2000-2199), so the text sorts by time.
-const momentText = (m: Moment) => `${new Date(m.at).toISOString()}|${m.complaintId}`
-const momentOf = (text: string): Moment => ({ at: text.slice(0, 24), complaintId: text.slice(25) })
+// Times are written as UTC ISO strings of one width (years 2000-2199), so the text sorts by time, and
+// by complaint id among moments at the same time.
+const isoOf = (time: number) => new Date(time).toISOString()
+const momentText = (m: Moment) => `${isoOf(ms(m.at))}|${m.complaintId}`
+const atOf = (text: string) => text.slice(0, 24)
+const complaintOf = (text: string) => text.slice(25)
+const isOf = (text: string, complaintId: string) =>
+  text.length === 25 + complaintId.length && text.endsWith(complaintId)
 
-const byMoment = (a: Moment, b: Moment) =>
-  byTime(a.at, b.at) || (a.complaintId < b.complaintId ? -1 : a.complaintId > b.complaintId ? 1 : 0)
+/**
+ * Moment texts are compared with times as they are, without being taken apart (histories are read
+ * again for every filing and handling that may change them): a moment is at or after `iso` when its
+ * text is not less than `iso`, and at or before it when its text is less than `iso` followed by a
+ * character above the separator `|`.
+ */
+const atOrAfter = (text: string, iso: string) => text >= iso
+const atOrBeforeBound = (iso: string) => `${iso}~`
 
 const monthText = (year: number, month: number) => `${year}-${month < 9 ? '0' : ''}${month + 1}`
 const utcMonth = (time: number) => {
@@ -155,18 +165,20 @@ type WorkingSet = ReturnType<typeof workingSet>
 const repeatOfFiling = (
   complaintId: string,
   filedAt: string,
-  threads: ReadonlyArray<[RepeatLink['reason'], readonly Moment[]]>,
+  threads: ReadonlyArray<[RepeatLink['reason'], ReadonlyArray<readonly string[]>]>,
   windowMs: number,
 ): RepeatLink | null => {
+  const filed = ms(filedAt)
+  const earliest = isoOf(filed - windowMs)
+  const latest = atOrBeforeBound(isoOf(filed))
   for (const [reason, handlings] of threads) {
-    let best: Moment | undefined
-    for (const handling of handlings) {
-      if (handling.complaintId === complaintId) continue
-      const gap = ms(filedAt) - ms(handling.at)
-      if (gap < 0 || gap > windowMs) continue
-      if (best === undefined || byMoment(handling, best) > 0) best = handling
-    }
-    if (best !== undefined) return { repeatOf: best.complaintId, handledAt: best.at, reason }
+    let best: string | undefined
+    for (const month of handlings)
+      for (const handling of month) {
+        if (!atOrAfter(handling, earliest) || handling >= latest || isOf(handling, complaintId)) continue
+        if (best === undefined || handling > best) best = handling
+      }
+    if (best !== undefined) return { repeatOf: complaintOf(best), handledAt: atOf(best), reason }
   }
   return null
 }
@@ -238,9 +250,15 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
     daysAfterHandling: Math.floor(millisBetween(link.handledAt, c.filedAt) / 86_400_000),
   })
 
-  /** The moments of a thread in the months from one moment to another. */
-  const momentsIn = (docs: WorkingSet, id: (month: string) => string, from: number, to: number) =>
-    monthsBetween(from, to).flatMap((m) => (docs.get<Moments>('moments', id(m))?.moments ?? []).map(momentOf))
+  /** The moment texts of a thread in the months from one moment to another, month by month. */
+  const momentsIn = (docs: WorkingSet, id: (month: string) => string, from: number, to: number) => {
+    const months: Array<readonly string[]> = []
+    for (const m of monthsBetween(from, to)) {
+      const doc = docs.get<Moments>('moments', id(m))
+      if (doc !== undefined) months.push(doc.moments)
+    }
+    return months
+  }
 
   /** Works out again what a complaint repeats, and moves the counts if that changed. */
   const reassess = (docs: WorkingSet, complaintId: string) => {
@@ -264,12 +282,20 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
     docs.set('complaints', c._id, { ...c, repeat: link })
   }
 
-  /** Records a filing or a handling in its month. */
+  /** Records a filing or a handling in its month, in order. */
   const addMoment = (docs: WorkingSet, id: string, moment: Moment) => {
     const doc = docs.get<Moments>('moments', id) ?? { _id: id, moments: [] }
     const text = momentText(moment)
-    if (doc.moments.includes(text)) return
-    docs.set('moments', id, { ...doc, moments: [...doc.moments, text].sort() })
+    let low = 0
+    for (let high = doc.moments.length; low < high; ) {
+      const middle = (low + high) >>> 1
+      if (doc.moments[middle]! < text) low = middle + 1
+      else high = middle
+    }
+    if (doc.moments[low] === text) return
+    const moments = doc.moments.slice()
+    moments.splice(low, 0, text)
+    docs.set('moments', id, { ...doc, moments })
   }
 
   return {
@@ -322,11 +348,12 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
               complaintId: complaint._id,
               at: handledAt,
             })
-            for (const filing of momentsIn(docs, (m) => filingsId(thread, m), handled, handled + windowMs)) {
-              const gap = ms(filing.at) - handled
-              if (filing.complaintId !== complaint._id && gap >= 0 && gap <= windowMs)
-                affected.add(filing.complaintId)
-            }
+            const earliest = isoOf(handled)
+            const latest = atOrBeforeBound(isoOf(handled + windowMs))
+            for (const month of momentsIn(docs, (m) => filingsId(thread, m), handled, handled + windowMs))
+              for (const filing of month)
+                if (atOrAfter(filing, earliest) && filing < latest && !isOf(filing, complaint._id))
+                  affected.add(complaintOf(filing))
           }
           for (const id of [...affected].sort()) reassess(docs, id)
           return docs.changes()

@@ -6,7 +6,7 @@
 import type { RecordedEvent, StoredEvent } from '@property-services/infrastructure'
 import type { Document, WriteOperation } from '../readModelStore/port.js'
 import type { BeforeImage } from './checkpoint.js'
-import { type Increment, isIncrement, type Projection, type View } from './projection.js'
+import { type Change, type Increment, isIncrement, type Projection, type View } from './projection.js'
 
 export interface BatchEvent {
   readonly recorded: RecordedEvent
@@ -93,6 +93,11 @@ export const projectBatch = async (
   })
 
   const loaded = readsOf((key) => working.get(key) ?? undefined)
+  /**
+   * The changes of each event from a trial run that read nothing it had not loaded and threw nothing:
+   * projecting is pure, so projecting again would give the same changes, and the real pass takes these.
+   */
+  let projected: Array<readonly Change[]> | undefined
   if (projection.prefetch !== undefined) {
     for (let round = 0; round < 4; round++) {
       const keys = new Set<string>()
@@ -107,29 +112,53 @@ export const projectBatch = async (
   } else {
     // Trial runs find what the batch reads through other documents (a complaint, then its owner's
     // history): each round loads, in one request per collection, what the previous round missed.
+    // Documents a trial run only replaced need loading (for their before-images) but change nothing
+    // it did: a run that missed no read is as good as the real pass.
     for (let round = 0; round < 2; round++) {
-      const missing = new Set<string>()
+      const missingReads = new Set<string>()
+      const missingPuts = new Set<string>()
       const scratch = new Map<string, Document | null>()
+      const trialIncremented = new Set<string>()
+      let clean = true
       const view = readsOf((key) => {
+        // As the real pass will: a read of what the batch increments fails the event.
+        if (trialIncremented.has(key)) throw new Error(`reads ${key}, which it increments`)
         if (scratch.has(key)) return scratch.get(key) ?? undefined
         if (working.has(key)) return working.get(key) ?? undefined
-        missing.add(key)
+        missingReads.add(key)
         return undefined
       })
+      const trial: Array<readonly Change[]> = []
       for (const { recorded } of events) {
         try {
-          for (const change of projection.project(recorded, view)) {
-            if (isIncrement(change)) continue
+          const changes = projection.project(recorded, view)
+          const kept: Change[] = []
+          for (const change of changes) {
             const key = keyOf(change.collection, change.id)
-            if (!scratch.has(key) && !working.has(key)) missing.add(key)
-            scratch.set(key, change.doc)
+            if (isIncrement(change)) {
+              if (working.has(key)) clean = false
+              trialIncremented.add(key)
+              kept.push(change)
+              continue
+            }
+            if (!scratch.has(key) && !working.has(key)) missingPuts.add(key)
+            const doc = change.doc === null ? null : withId(change.id, change.doc)
+            scratch.set(key, doc)
+            kept.push(doc === change.doc ? change : { collection: change.collection, id: change.id, doc })
           }
+          trial.push(kept)
         } catch {
           // a trial run may fail on documents not loaded yet; the real pass reports real failures
+          clean = false
+          trial.push([])
         }
       }
-      if (missing.size === 0) break
-      await loadKeys(missing)
+      if (missingReads.size === 0) {
+        await loadKeys(missingPuts)
+        if (clean) projected = trial
+        break
+      }
+      await loadKeys([...missingReads, ...missingPuts])
     }
   }
 
@@ -138,11 +167,11 @@ export const projectBatch = async (
     return working.get(key) ?? undefined
   })
   const replaced = new Set<string>()
-  for (const event of events) {
+  for (const [index, event] of events.entries()) {
     for (;;) {
       let changes: ReturnType<Projection['project']>
       try {
-        changes = projection.project(event.recorded, view)
+        changes = projected?.[index] ?? projection.project(event.recorded, view)
       } catch (error) {
         if (error instanceof Missing) {
           const keys = [error.key]
@@ -168,12 +197,16 @@ export const projectBatch = async (
             })
           } else {
             const by = sum.inc.by as Record<string, number>
-            for (const [field, amount] of Object.entries(change.by)) by[field] = (by[field] ?? 0) + amount
+            // for-in, not Object.entries: this runs for every counter of every increment of a rebuild.
+            for (const field in change.by) by[field] = (by[field] ?? 0) + change.by[field]!
           }
           continue
         }
         if (!working.has(key)) await loadKeys([key])
-        working.set(key, change.doc === null ? null : withId(change.id, change.doc))
+        // A trial's changes already carry their `_id` first.
+        const doc =
+          change.doc === null || projected !== undefined ? change.doc : withId(change.id, change.doc)
+        working.set(key, doc)
         replaced.add(key)
       }
       break
