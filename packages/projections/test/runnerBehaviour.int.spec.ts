@@ -5,6 +5,7 @@ import {
   complaintAnalytics,
   complaintAnalyticsQueries,
   currentGeneration,
+  type Document,
   generationsCollection,
   type Progress,
   type Projection,
@@ -382,7 +383,8 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     const { complaint } = scenario(events)
     for (const [i, day] of ['02', '03', '04'].entries())
       await complaint(`k${i}`, { ownerId: 'o1', unitId: 'u1', ...lift, at: bj(`2026-03-${day} 09:00`) })
-    // Written without an `_id` (the runner adds it); the next event reads it back and looks at `_id`.
+    // Written without an `_id`, as a JavaScript projection could (the runner adds it); the next event
+    // reads it back and looks at `_id`.
     const chaining: Projection = {
       name: 'chaining',
       collections: ['latest'],
@@ -393,7 +395,11 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
           {
             collection: 'latest',
             id: 'o1',
-            doc: { n: (before?.n ?? 0) + 1, sawId: before?._id ?? null, last: recorded.streamName },
+            doc: {
+              n: (before?.n ?? 0) + 1,
+              sawId: before?._id ?? null,
+              last: recorded.streamName,
+            } as unknown as Document,
           },
         ]
       },
