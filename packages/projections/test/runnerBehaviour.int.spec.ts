@@ -417,6 +417,7 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
   it.each([
     ['reads a document it increments', ['inc', 'read'], /reads .*counts.*which it increments/],
     ['increments a document it reads', ['read', 'inc'], /increments counts\/x, which it reads/],
+    ['increments a document it replaced', ['put', 'inc'], /increments counts\/x, which it reads/],
   ] as const)('refuses a projection that %s in one batch', async (_what, steps, message) => {
     const events = inMemoryEventStore()
     const { complaint } = scenario(events)
@@ -435,6 +436,8 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
           view.get('counts', 'x')
           return []
         }
+        if (step.get(recorded.streamName) === 'put')
+          return [{ collection: 'counts', id: 'x', doc: { _id: 'x' } }]
         return [{ collection: 'counts', id: 'x', by: { n: 1 }, onInsert: {} }]
       },
     }

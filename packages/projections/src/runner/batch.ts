@@ -136,7 +136,7 @@ export const projectBatch = async (
           for (const change of changes) {
             const key = keyOf(change.collection, change.id)
             if (isIncrement(change)) {
-              if (working.has(key)) clean = false
+              // (Incrementing what the batch holds is refused as the real pass applies the changes.)
               trialIncremented.add(key)
               kept.push(change)
               continue
