@@ -37,6 +37,7 @@ import {
 import type { Projection } from './projection.js'
 import { type PoisonPolicy, type QuarantinedEvent, quarantineCollection, quarantineId } from './quarantine.js'
 import { type RecentDocuments, recentDocuments } from './recentDocuments.js'
+import { type WrittenDocuments, writtenDocuments } from './writtenDocuments.js'
 
 /** A projection stopped on an event it cannot handle. Its checkpoint stays before that event. */
 export class ProjectionError extends Error {
@@ -142,12 +143,12 @@ interface Member {
    * other document is known to be absent, and is not looked up (most lookups of a rebuild are for
    * documents that do not exist yet). Dropped past `knownDocumentsLimit`, or when not starting afresh.
    */
-  known: Set<string> | undefined
+  known: WrittenDocuments | undefined
   /** The documents it last read or wrote: as stored, while it holds the lease. */
   readonly recent: RecentDocuments<Document>
 }
 
-/** How many document ids a runner remembers to skip lookups of absent documents (about 60 bytes each). */
+/** How many documents a runner remembers writing, to skip lookups of absent ones (about 21 bytes each). */
 const knownDocumentsLimit = 1_000_000
 
 /**
@@ -312,7 +313,7 @@ export const projectionRunner = (options: RunnerOptions) => {
       const doc = member.recent.get(key)
       if (doc !== undefined) {
         if (doc !== null) found.push(doc)
-      } else if (member.known === undefined || member.known.has(key)) missing.push(id)
+      } else if (member.known === undefined || member.known.mayHold(key)) missing.push(id)
     }
     if (missing.length === 0) return found
     const loaded = await physical(member, collection).findByIds(missing)
@@ -330,8 +331,8 @@ export const projectionRunner = (options: RunnerOptions) => {
         const key = keyOf(collection, op.kind === 'delete' ? op.id : op.doc._id)
         const doc = op.kind === 'delete' ? null : op.doc
         member.recent.set(key, doc)
-        if (doc === null) known?.delete(key)
-        else known?.add(key)
+        // A deletion stays noted: the document is then looked up when needed, and found absent.
+        known?.add(key)
       }
     // Counters added to in the store are not kept as they now are; they exist, though.
     for (const [collection, increments] of projected.increments)
@@ -339,7 +340,7 @@ export const projectionRunner = (options: RunnerOptions) => {
         member.recent.forget(keyOf(collection, inc.id))
         known?.add(keyOf(collection, inc.id))
       }
-    if (known !== undefined && known.size > knownDocumentsLimit) member.known = undefined
+    if (known !== undefined && known.size() > knownDocumentsLimit) member.known = undefined
   }
 
   /**
@@ -411,7 +412,7 @@ export const projectionRunner = (options: RunnerOptions) => {
       processed: 0,
       quarantined: 0,
       // Nothing written yet (no checkpoint position, no batch pending): every document will be ours.
-      known: stored.position === null && stored.pending === null ? new Set() : undefined,
+      known: stored.position === null && stored.pending === null ? writtenDocuments() : undefined,
       recent: recentDocuments(recentDocumentsLimit),
     }
     if (stored.pending !== null) {
