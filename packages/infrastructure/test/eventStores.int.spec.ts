@@ -11,6 +11,7 @@ import {
   kurrentDbEventStore,
   sqliteEventStore,
 } from '@property-services/infrastructure'
+import { firstValueFrom } from 'rxjs'
 import { describe, expect, it } from 'vitest'
 import { eventStoreContract } from './eventStoreContract.js'
 
@@ -107,6 +108,13 @@ describe('the gRPC adapters', () => {
       const store = make()
       await expect(store.readStream('s')).rejects.toThrow(/expected/)
       await expect(store.readAll()).rejects.toThrow(/expected/)
+      await expect(
+        store.appendToStream('s', [
+          { eventId: randomUUID(), type: 'T', data: {}, metadata: { occurredAt: '2026-01-01T00:00:00Z' } },
+        ]),
+      ).rejects.toThrow(/expected/)
+      // A subscription ends with the error instead of waiting for events that never come.
+      await expect(firstValueFrom(store.subscribeToAll())).rejects.toThrow(/expected/)
       await expect(store.close()).resolves.toBeUndefined()
     },
   )

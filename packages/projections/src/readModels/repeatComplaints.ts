@@ -107,13 +107,15 @@ const isOf = (text: string, complaintId: string) =>
   text.length === 25 + complaintId.length && text.endsWith(complaintId)
 
 /**
- * Moment texts are compared with times as they are, without being taken apart (histories are read
- * again for every filing and handling that may change them): a moment is at or after `iso` when its
- * text is not less than `iso`, and at or before it when its text is less than `iso` followed by a
- * character above the separator `|`.
+ * The moments from one time to another, both included, as bounds on their texts: moment texts are
+ * compared as they are, without being taken apart (histories are read again for every filing and
+ * handling that may change them). A moment is at or after `from` when its text is not less than
+ * `from`'s, and at or before `to` when its text is less than `to`'s followed by a character above the
+ * separator `|`.
  */
-const atOrAfter = (text: string, iso: string) => text >= iso
-const atOrBeforeBound = (iso: string) => `${iso}~`
+const momentsFromTo = (from: number, to: number) => ({ earliest: isoOf(from), beyond: `${isoOf(to)}~` })
+const isWithin = (text: string, bounds: ReturnType<typeof momentsFromTo>) =>
+  text >= bounds.earliest && text < bounds.beyond
 
 const monthText = (year: number, month: number) => `${year}-${month < 9 ? '0' : ''}${month + 1}`
 const utcMonth = (time: number) => {
@@ -169,13 +171,12 @@ const repeatOfFiling = (
   windowMs: number,
 ): RepeatLink | null => {
   const filed = ms(filedAt)
-  const earliest = isoOf(filed - windowMs)
-  const latest = atOrBeforeBound(isoOf(filed))
+  const window = momentsFromTo(filed - windowMs, filed)
   for (const [reason, handlings] of threads) {
     let best: string | undefined
     for (const month of handlings)
       for (const handling of month) {
-        if (!atOrAfter(handling, earliest) || handling >= latest || isOf(handling, complaintId)) continue
+        if (!isWithin(handling, window) || isOf(handling, complaintId)) continue
         if (best === undefined || handling > best) best = handling
       }
     if (best !== undefined) return { repeatOf: complaintOf(best), handledAt: atOf(best), reason }
@@ -348,11 +349,10 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
               complaintId: complaint._id,
               at: handledAt,
             })
-            const earliest = isoOf(handled)
-            const latest = atOrBeforeBound(isoOf(handled + windowMs))
+            const window = momentsFromTo(handled, handled + windowMs)
             for (const month of momentsIn(docs, (m) => filingsId(thread, m), handled, handled + windowMs))
               for (const filing of month)
-                if (atOrAfter(filing, earliest) && filing < latest && !isOf(filing, complaint._id))
+                if (isWithin(filing, window) && !isOf(filing, complaint._id))
                   affected.add(complaintOf(filing))
           }
           for (const id of [...affected].sort()) reassess(docs, id)

@@ -144,7 +144,7 @@ export const projectBatch = async (
             if (!scratch.has(key) && !working.has(key)) missingPuts.add(key)
             const doc = change.doc === null ? null : withId(change.id, change.doc)
             scratch.set(key, doc)
-            kept.push(doc === change.doc ? change : { collection: change.collection, id: change.id, doc })
+            kept.push(doc === null ? change : { collection: change.collection, id: change.id, doc })
           }
           trial.push(kept)
         } catch {
