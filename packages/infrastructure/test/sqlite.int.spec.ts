@@ -123,6 +123,46 @@ describe('SQLite event store', () => {
     await store.close()
   })
 
+  it('refuses a one-event append of a group on its own, without a savepoint, keeping the rest', async () => {
+    const store = sqliteEventStore({ path: join(dir, 'events.db') })
+    await store.appendToStream('s-0', [event(1)])
+    // One group: single-event appends, one at a wrong revision, one reusing an id of the same group,
+    // one reusing an id of a several-event append of the same group, an empty append, and a several-event
+    // append whose second event reuses an id.
+    const outcomes = await Promise.allSettled([
+      store.appendToStream('a', [event(10)], { expectedRevision: 'no_stream' }),
+      store.appendToStream('s-0', [event(11)], { expectedRevision: 5 }),
+      store.appendToStream('b', [event(10)]),
+      store.appendToStream('c', [event(12), event(13)]),
+      store.appendToStream('d', [event(13)]),
+      store.appendToStream('e', []),
+      store.appendToStream('f', [event(20), event(10)]),
+      store.appendToStream('s-0', [event(14)], { expectedRevision: 0 }),
+    ])
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).name : 'ok'))).toEqual([
+      'ok',
+      'WrongExpectedRevisionError',
+      'DuplicateEventIdError',
+      'ok',
+      'DuplicateEventIdError',
+      'ok',
+      'DuplicateEventIdError',
+      'ok',
+    ])
+    // The several-event append refused at its second event keeps nothing of its first.
+    const all = (await store.readAll()).events
+    expect(all.map((e) => [e.streamName, e.revision, e.data])).toEqual([
+      ['s-0', 0, { n: 1 }],
+      ['a', 0, { n: 10 }],
+      ['c', 0, { n: 12 }],
+      ['c', 1, { n: 13 }],
+      ['s-0', 1, { n: 14 }],
+    ])
+    // Positions leave no gap where an append was refused.
+    expect(all.map((e) => Number(e.position.commit))).toEqual([1, 2, 3, 4, 5])
+    await store.close()
+  })
+
   it('answers appends still waiting for their group when closed', async () => {
     const store = sqliteEventStore({ path: join(dir, 'events.db'), commitWindowMs: 10_000 })
     const pending = store.appendToStream('s-1', [event(1)])

@@ -40,20 +40,16 @@ export class UnparseableStoredValue {
 /** Parses a stored JSON column; a column that is not JSON becomes an {@link UnparseableStoredValue}. */
 export const parseStoredJson = (
   text: string,
-  where: { streamName: string; revision: number; type: string },
+  streamName: string,
+  revision: number,
+  type: string,
   field: 'data' | 'metadata',
 ): unknown => {
   try {
     return JSON.parse(text)
   } catch (error) {
     return new UnparseableStoredValue(
-      new CorruptStoredEventError(
-        where.streamName,
-        where.revision,
-        where.type,
-        field,
-        (error as Error).message,
-      ),
+      new CorruptStoredEventError(streamName, revision, type, field, (error as Error).message),
     )
   }
 }
