@@ -1,10 +1,13 @@
 // One worker of the partitioned-workers bench: projects its share of the partitions of a SQLite log
 // into MongoDB (or into memory, to see the bound without a server), then prints its time and exits.
+import { createHash } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import { sqliteEventStore } from '@property-services/infrastructure'
 import {
   allProjections,
   inMemoryReadModelStore,
   mongoReadModelStore,
+  physicalName,
   projectionWorker,
 } from '@property-services/projections'
 
@@ -28,6 +31,23 @@ await projectionWorker({
   ...(process.env.BENCH_BATCH === undefined ? {} : { batchSize: Number(process.env.BENCH_BATCH) }),
 }).catchUp()
 const cpu = process.cpuUsage(cpuBefore)
+// In memory the read models end with the process: it writes a digest of each document (without the
+// batch stamp), so that the bench can check that two workers' halves make up one worker's whole.
+const contentsFile = process.env.BENCH_CONTENTS_FILE
+if (target === 'memory' && contentsFile !== undefined) {
+  const digests: string[] = []
+  for (const projection of allProjections())
+    for (const collection of projection.collections)
+      for (const { _batch, ...doc } of await readModels
+        .collection(physicalName(projection.name, collection, 1))
+        .find())
+        digests.push(
+          createHash('sha1')
+            .update(`${collection} ${JSON.stringify(Object.entries(doc).sort())}`)
+            .digest('hex'),
+        )
+  writeFileSync(contentsFile, digests.join('\n'))
+}
 console.log(
   JSON.stringify({
     index: Number(index),

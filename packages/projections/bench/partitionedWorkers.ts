@@ -2,7 +2,8 @@
  * Partitioned projection workers: the same multi-community history projected from scratch by one
  * worker process (every partition) and by two (half each), side by side, alternating, into FerretDB
  * (MONGODB_URL) and into each process's memory (the bound without a server). Checks that the two
- * ways give the same read models in MongoDB.
+ * ways give the same read models, in MongoDB and in memory (there by the digests of the documents each
+ * worker process held).
  *
  *   MONGODB_URL=mongodb://127.0.0.1:27099/ node --conditions=@property-services/source --import tsx \
  *     bench/partitionedWorkers.ts
@@ -11,7 +12,7 @@
  * (default 8), 60 communities.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -61,7 +62,11 @@ const run = async (
               String(count),
               String(partitions),
             ],
-            { cwd: join(here, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
+            {
+              cwd: join(here, '..'),
+              stdio: ['ignore', 'pipe', 'inherit'],
+              env: { ...process.env, BENCH_CONTENTS_FILE: join(dir, `${database}-${index}.digests`) },
+            },
           )
           let out = ''
           child.stdout.on('data', (chunk) => {
@@ -110,6 +115,21 @@ try {
           `round ${round}: ${workers} worker(s) into ${target === 'memory' ? 'memory' : 'MongoDB'}: ${seconds.toFixed(1)} s, workers' CPU ${cpuSeconds.toFixed(1)} s`,
         )
       }
+  // In memory: the documents of the two workers together, against those of the one.
+  const memoryContents = (database: string, workers: number) =>
+    Array.from({ length: workers }, (_, index) =>
+      readFileSync(join(dir, `${database}-${index}.digests`), 'utf8').split('\n'),
+    )
+      .flat()
+      .sort()
+  const oneInMemory = memoryContents(`ps_bench_partitions_${rounds}_1`, 1)
+  const twoInMemory = memoryContents(`ps_bench_partitions_${rounds}_2`, 2)
+  const sameInMemory =
+    oneInMemory.length === twoInMemory.length && oneInMemory.every((line, i) => line === twoInMemory[i])
+  console.log(
+    `read models of 1 and 2 workers in memory identical: ${sameInMemory} (${oneInMemory.length} documents)`,
+  )
+  if (!sameInMemory) process.exitCode = 1
   if (url !== undefined) {
     const one = await contents(`ps_bench_partitions_${rounds}_1`)
     const two = await contents(`ps_bench_partitions_${rounds}_2`)
