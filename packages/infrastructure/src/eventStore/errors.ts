@@ -40,16 +40,20 @@ export class UnparseableStoredValue {
 /** Parses a stored JSON column; a column that is not JSON becomes an {@link UnparseableStoredValue}. */
 export const parseStoredJson = (
   text: string,
-  streamName: string,
-  revision: number,
-  type: string,
+  where: { streamName: string; revision: number; type: string },
   field: 'data' | 'metadata',
 ): unknown => {
   try {
     return JSON.parse(text)
   } catch (error) {
     return new UnparseableStoredValue(
-      new CorruptStoredEventError(streamName, revision, type, field, (error as Error).message),
+      new CorruptStoredEventError(
+        where.streamName,
+        where.revision,
+        where.type,
+        field,
+        (error as Error).message,
+      ),
     )
   }
 }

@@ -81,14 +81,29 @@ const toPosition = (n: number): Position => {
   return { commit: sequence, prepare: sequence }
 }
 
+// The context of a corrupt column is built only when one fails to parse: this runs for every row read.
+const parseColumn = (
+  text: string,
+  streamName: string,
+  revision: number,
+  type: string,
+  field: 'data' | 'metadata',
+): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return parseStoredJson(text, { streamName, revision, type }, field)
+  }
+}
+
 const toStored = ([position, streamName, revision, eventId, type, data, metadata]: Row): StoredEvent => ({
   streamName,
   revision,
   position: toPosition(position),
   eventId,
   type,
-  data: parseStoredJson(data, streamName, revision, type, 'data'),
-  metadata: parseStoredJson(metadata, streamName, revision, type, 'metadata'),
+  data: parseColumn(data, streamName, revision, type, 'data'),
+  metadata: parseColumn(metadata, streamName, revision, type, 'metadata'),
 })
 
 const isUniqueViolation = (error: unknown): boolean =>
