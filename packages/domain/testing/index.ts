@@ -6,5 +6,5 @@
  * @module @property-services/domain/testing
  */
 export * from './arbitraries.js'
-export * from './histories.js'
+export * from './histories/index.js'
 export * from './specification.js'
