@@ -124,6 +124,46 @@ describe.each(storeTargets)('read-model store contract: %s', (_name, make) => {
     )
   })
 
+  it('hands out copies: changing a document written or read back changes nothing stored', async () => {
+    const c = store.collection('contract_copies')
+    const written = { _id: 'a', nested: { k: 1 }, list: [1] }
+    await c.write([{ kind: 'put', doc: written }])
+    written.nested.k = 2
+    written.list.push(2)
+    const [found] = await c.find({ 'nested.k': { $eq: 1 } })
+    ;(found?.nested as { k: number }).k = 3
+    const [byId] = await c.findByIds(['a'])
+    ;(byId?.list as number[]).push(4)
+    expect(await c.find({ 'nested.k': { $eq: 1 } })).toEqual([{ _id: 'a', nested: { k: 1 }, list: [1] }])
+    expect(await c.findByIds(['a'])).toEqual([{ _id: 'a', nested: { k: 1 }, list: [1] }])
+  })
+
+  it('answers queries from what was last written, after every kind of write', async () => {
+    const c = store.collection('contract_fresh')
+    await c.write([
+      { kind: 'put', doc: { _id: 'a', n: 1 } },
+      { kind: 'increment', id: 'b', by: { n: 1 }, onInsert: {}, batch: '001' },
+    ])
+    const ns = async () => (await c.find({ n: { $gte: 0 } })).map(({ _id, n }) => [_id, n])
+    expect(await ns()).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ])
+    await c.write([
+      { kind: 'put', doc: { _id: 'a', n: 5 } },
+      { kind: 'increment', id: 'b', by: { n: 2 }, onInsert: {}, batch: '002' },
+    ])
+    expect(await ns()).toEqual([
+      ['a', 5],
+      ['b', 3],
+    ])
+    expect(await c.compareAndSet({ _id: 'a', n: 7 }, { n: { $eq: 5 } })).toBe(true)
+    await c.write([{ kind: 'delete', id: 'b' }])
+    expect(await ns()).toEqual([['a', 7]])
+    await c.drop()
+    expect(await ns()).toEqual([])
+  })
+
   it('lands writes sent at once, in order, and a failed one does not hold back the next', async () => {
     const c = store.collection('contract_concurrent')
     await c.write([{ kind: 'insert', doc: { _id: 'taken', v: 0 } }])

@@ -9,15 +9,20 @@ import {
   type ReadModelStore,
 } from './port.js'
 
-const valueAt = (doc: Document, path: string): unknown =>
-  path
-    .split('.')
-    .reduce<unknown>(
-      (v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined),
-      doc,
-    )
+/** A field's path, split once per query rather than once per document. */
+type Path = readonly string[]
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
+const valueAt = (doc: Document, path: Path): unknown => {
+  let value: unknown = doc
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined
+    value = (value as Record<string, unknown>)[key]
+  }
+  return value
+}
+
+const same = (a: unknown, b: unknown): boolean =>
+  a === b || (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b))
 
 const compare = (a: unknown, b: unknown): number => {
   if (a === b) return 0
@@ -27,35 +32,65 @@ const compare = (a: unknown, b: unknown): number => {
   return String(a) < String(b) ? -1 : 1
 }
 
-const matches = (doc: Document, filter: Filter): boolean =>
-  Object.entries(filter).every(([path, condition]: [string, Condition]) => {
-    const value = valueAt(doc, path)
-    // As in MongoDB, `$eq: null` also matches a missing field.
-    if ('$eq' in condition) return condition.$eq === null ? value == null : same(value, condition.$eq)
-    if ('$in' in condition) return condition.$in.some((candidate) => same(value, candidate))
-    if (value === undefined || value === null || typeof value === 'object') return false
-    const v = value as string | number
-    return (
-      (condition.$gt === undefined || compare(v, condition.$gt) > 0) &&
-      (condition.$gte === undefined || compare(v, condition.$gte) >= 0) &&
-      (condition.$lt === undefined || compare(v, condition.$lt) < 0) &&
-      (condition.$lte === undefined || compare(v, condition.$lte) <= 0)
-    )
-  })
+const matcher = (filter: Filter): ((doc: Document) => boolean) => {
+  const conditions = Object.entries(filter).map(([path, condition]) => [path.split('.'), condition] as const)
+  return (doc) =>
+    conditions.every(([path, condition]) => {
+      const value = valueAt(doc, path)
+      // As in MongoDB, `$eq: null` also matches a missing field.
+      if ('$eq' in condition) return condition.$eq === null ? value == null : same(value, condition.$eq)
+      if ('$in' in condition) return condition.$in.some((candidate) => same(value, candidate))
+      if (value === undefined || value === null || typeof value === 'object') return false
+      const v = value as string | number
+      return (
+        (condition.$gt === undefined || compare(v, condition.$gt) > 0) &&
+        (condition.$gte === undefined || compare(v, condition.$gte) >= 0) &&
+        (condition.$lt === undefined || compare(v, condition.$lt) < 0) &&
+        (condition.$lte === undefined || compare(v, condition.$lte) <= 0)
+      )
+    })
+}
+
+/**
+ * One collection: each document as JSON (what is stored; callers get their own copies), and the
+ * documents that queries have parsed, kept until the document changes, so that a query scans without
+ * parsing every document again (a process manager polls its collection; a demo at 20 communities ran
+ * 1.45 x as fast). A collection that is queried costs about as much memory again; the documents a
+ * rebuild writes and looks up by id are never parsed for it. The parsed ones never leave the store.
+ */
+interface StoredCollection {
+  readonly json: Map<string, string>
+  readonly parsed: Map<string, Document>
+}
 
 /**
  * Read models in memory, with the semantics of the MongoDB adapter for what the port offers
  * (documents are copied in and out, so callers cannot change what is stored).
  */
 export const inMemoryReadModelStore = (): ReadModelStore => {
-  const collections = new Map<string, Map<string, string>>()
-  const docsOf = (name: string) => {
-    let docs = collections.get(name)
-    if (docs === undefined) {
-      docs = new Map()
-      collections.set(name, docs)
+  const collections = new Map<string, StoredCollection>()
+  const collectionOf = (name: string) => {
+    let collection = collections.get(name)
+    if (collection === undefined) {
+      collection = { json: new Map(), parsed: new Map() }
+      collections.set(name, collection)
     }
-    return docs
+    return collection
+  }
+  const parsedOf = ({ json, parsed }: StoredCollection, id: string): Document | undefined => {
+    let doc = parsed.get(id)
+    if (doc === undefined) {
+      const text = json.get(id)
+      if (text === undefined) return undefined
+      doc = JSON.parse(text) as Document
+      parsed.set(id, doc)
+    }
+    return doc
+  }
+  const store = (collection: StoredCollection, id: string, doc: Document) => {
+    // Stored as JSON: what callers hold afterwards is never what is stored.
+    collection.json.set(id, JSON.stringify(doc))
+    collection.parsed.delete(id)
   }
   return {
     collection: (name) => {
@@ -63,10 +98,16 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
       return {
         find: async (filter: Filter = {}, options: FindOptions = {}) => {
           assertFieldNames([...Object.keys(filter), ...Object.keys(options.sort ?? {})])
-          const found = [...docsOf(name).values()]
-            .map((json) => JSON.parse(json) as Document)
-            .filter((d) => matches(d, filter))
-          const sort = Object.entries(options.sort ?? { _id: 1 })
+          const collection = collectionOf(name)
+          const matches = matcher(filter)
+          const found: Document[] = []
+          for (const id of collection.json.keys()) {
+            const doc = parsedOf(collection, id) as Document
+            if (matches(doc)) found.push(doc)
+          }
+          const sort = Object.entries(options.sort ?? { _id: 1 }).map(
+            ([path, direction]) => [path.split('.'), direction] as const,
+          )
           found.sort((a, b) => {
             for (const [path, direction] of sort) {
               const order = compare(valueAt(a, path), valueAt(b, path))
@@ -74,22 +115,26 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
             }
             return compare(a._id, b._id)
           })
-          return options.limit === undefined ? found : found.slice(0, options.limit)
+          const wanted = options.limit === undefined ? found : found.slice(0, options.limit)
+          return wanted.map((doc) => JSON.parse(collection.json.get(doc._id) as string) as Document)
         },
         findByIds: async (ids) => {
-          const docs = docsOf(name)
+          const { json } = collectionOf(name)
           return ids.flatMap((id) => {
-            const json = docs.get(id)
-            return json === undefined ? [] : [JSON.parse(json) as Document]
+            const text = json.get(id)
+            return text === undefined ? [] : [JSON.parse(text) as Document]
           })
         },
         write: async (operations) => {
-          const docs = docsOf(name)
+          const collection = collectionOf(name)
+          const { json } = collection
           for (const op of operations) {
-            if (op.kind === 'delete') docs.delete(op.id)
-            else if (op.kind === 'increment') {
-              const json = docs.get(op.id)
-              const current = json === undefined ? undefined : (JSON.parse(json) as Record<string, unknown>)
+            if (op.kind === 'delete') {
+              json.delete(op.id)
+              collection.parsed.delete(op.id)
+            } else if (op.kind === 'increment') {
+              const text = json.get(op.id)
+              const current = text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>)
               const stamp = current?.[batchStampField]
               if (typeof stamp === 'string' && stamp >= op.batch)
                 throw new Error(`E11000 duplicate key ${op.id} in ${name}: batch ${op.batch} already applied`)
@@ -97,22 +142,21 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
               for (const [field, amount] of Object.entries(op.by))
                 next[field] = ((next[field] as number | undefined) ?? 0) + amount
               next[batchStampField] = op.batch
-              docs.set(op.id, JSON.stringify(next))
-            } else if (op.kind === 'insert' && docs.has(op.doc._id))
+              store(collection, op.id, next as Document)
+            } else if (op.kind === 'insert' && json.has(op.doc._id))
               throw new Error(`duplicate key ${op.doc._id} in ${name}`)
-            // Stored as JSON: what callers hold afterwards is never what is stored.
-            else docs.set(op.doc._id, JSON.stringify(op.doc))
+            else store(collection, op.doc._id, op.doc)
           }
         },
         compareAndSet: async (doc, expected) => {
-          const docs = docsOf(name)
-          const json = docs.get(doc._id)
-          if (expected === 'absent' ? json !== undefined : json === undefined) return false
+          const collection = collectionOf(name)
+          const exists = collection.json.has(doc._id)
+          if (expected === 'absent' ? exists : !exists) return false
           if (expected !== 'absent') {
             assertFieldNames(Object.keys(expected))
-            if (!matches(JSON.parse(json as string) as Document, expected)) return false
+            if (!matcher(expected)(parsedOf(collection, doc._id) as Document)) return false
           }
-          docs.set(doc._id, JSON.stringify(doc))
+          store(collection, doc._id, doc)
           return true
         },
         drop: async () => {
