@@ -37,15 +37,11 @@ export const refine = <A>(
   new t.Type<A, A, unknown>(
     name,
     (u): u is A => base.is(u) && ok(u),
-    // A string or a number decodes to itself: the guard says all, with one allocation fewer (this runs
-    // for every field of every event read).
-    base === (t.string as unknown) || base === (t.number as unknown)
-      ? (u, c) => (base.is(u) && ok(u) ? t.success(u) : t.failure(u, c))
-      : (u, c) => {
-          const decoded = base.validate(u, c)
-          if (decoded._tag === 'Left') return decoded
-          return ok(decoded.right) ? t.success(decoded.right) : t.failure(u, c)
-        },
+    (u, c) => {
+      const decoded = base.validate(u, c)
+      if (decoded._tag === 'Left') return decoded
+      return ok(decoded.right) ? t.success(decoded.right) : t.failure(u, c)
+    },
     t.identity,
   )
 
