@@ -2,7 +2,6 @@ import {
   assertCollectionName,
   assertFieldNames,
   batchStampField,
-  type Condition,
   type Document,
   type Filter,
   type FindOptions,
