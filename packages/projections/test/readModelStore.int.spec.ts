@@ -131,9 +131,9 @@ describe.each(storeTargets)('read-model store contract: %s', (_name, make) => {
     written.nested.k = 2
     written.list.push(2)
     const [found] = await c.find({ 'nested.k': { $eq: 1 } })
-    ;(found?.nested as { k: number }).k = 3
+    ;(found!.nested as { k: number }).k = 3
     const [byId] = await c.findByIds(['a'])
-    ;(byId?.list as number[]).push(4)
+    ;(byId!.list as number[]).push(4)
     expect(await c.find({ 'nested.k': { $eq: 1 } })).toEqual([{ _id: 'a', nested: { k: 1 }, list: [1] }])
     expect(await c.findByIds(['a'])).toEqual([{ _id: 'a', nested: { k: 1 }, list: [1] }])
   })
