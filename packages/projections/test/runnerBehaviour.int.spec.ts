@@ -587,4 +587,43 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     ])
     expect(reports.every((r) => r.eventsPerSecond > 0 && r.projection === 'complaintAnalytics')).toBe(true)
   })
+
+  it('counts the lag it reports once per catch-up, not per batch, and counts again when the log grew', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    for (let i = 0; i < 6; i++)
+      await complaint(`k${i}`, {
+        ownerId: `o${i}`,
+        unitId: `u${i}`,
+        ...lift,
+        at: bj(`2026-03-0${i + 2} 09:00`),
+      })
+    let counts = 0
+    const counting: EventStore = {
+      ...events,
+      countAfter: (position) => {
+        counts++
+        return events.countAfter(position)
+      },
+    }
+    const lags: number[] = []
+    let grown = false
+    await projectionRunner({
+      events: counting,
+      readModels,
+      projection: complaintAnalytics(),
+      batchSize: 2,
+      onProgress: async (p) => {
+        lags.push(p.lagEvents)
+        // Half-way, the log grows by two events (a complaint and its unit) the count has not seen.
+        if (!grown && p.eventsProcessed === 6) {
+          grown = true
+          await complaint('k9', { ownerId: 'o9', unitId: 'u9', ...lift, at: bj('2026-03-09 09:00') })
+        }
+      },
+    }).catchUp()
+    // Twelve events, then two more: the count taken first runs out at the old end and is taken again.
+    expect(lags).toEqual([10, 8, 6, 4, 2, 2, 0])
+    expect(counts).toBe(2)
+  })
 })

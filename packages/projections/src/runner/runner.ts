@@ -65,7 +65,11 @@ export interface Progress {
   readonly partition?: number
   readonly eventsProcessed: number
   readonly eventsPerSecond: number
-  /** Events stored after the checkpoint. */
+  /**
+   * Events stored after the checkpoint: 0 after the last page of the log; otherwise counted once per
+   * catch-up and worked down by what was read since, so events stored meanwhile show when the count is
+   * taken again (the lag gauge of the telemetry counts them each time it is read).
+   */
   readonly lagEvents: number
   /** Events set aside under the `quarantine` policy by this runner so far. */
   readonly quarantined: number
@@ -437,20 +441,18 @@ export const projectionRunner = (options: RunnerOptions) => {
     return member
   }
 
-  const report = async (group: readonly Member[]) => {
+  const report = async (member: Member, lagEvents: number) => {
     if (options.onProgress === undefined) return
     const seconds = (performance.now() - started) / 1000
-    for (const member of group) {
-      await options.onProgress({
-        projection: member.projection.name,
-        ...(member.partition === undefined ? {} : { partition: member.partition }),
-        eventsProcessed: member.processed,
-        eventsPerSecond: seconds > 0 ? member.processed / seconds : 0,
-        lagEvents: await events.countAfter(member.position),
-        quarantined: member.quarantined,
-        position: member.position === undefined ? null : positionToString(member.position),
-      })
-    }
+    await options.onProgress({
+      projection: member.projection.name,
+      ...(member.partition === undefined ? {} : { partition: member.partition }),
+      eventsProcessed: member.processed,
+      eventsPerSecond: seconds > 0 ? member.processed / seconds : 0,
+      lagEvents,
+      quarantined: member.quarantined,
+      position: member.position === undefined ? null : positionToString(member.position),
+    })
   }
 
   /** Where the group reads from: the earliest checkpoint (undefined: from the first event). */
@@ -467,11 +469,22 @@ export const projectionRunner = (options: RunnerOptions) => {
   const follow = async (shouldStop: () => boolean): Promise<void> => {
     const group = await recover()
     let from = readFrom(group)
+    // The events stored after the last page read, for progress reports: none after the last page;
+    // otherwise counted once and then worked down by what each page reads, and counted again only when
+    // that runs out before the end. Counting is a scan of what is left (SQLite takes half a second for
+    // two million events), so counting it per batch and projection made a long rebuild crawl.
+    let storedAfter: number | undefined
     while (!shouldStop()) {
       const page = await events.readAll(
         from === undefined ? { maxCount: batchSize } : { after: from, maxCount: batchSize },
       )
       const end = page.events.at(-1)?.position
+      if (storedAfter !== undefined) storedAfter -= page.events.length
+      const lagAfterPage = async (): Promise<number> => {
+        if (page.isEnd || end === undefined) return 0
+        if (storedAfter === undefined || storedAfter <= 0) storedAfter = await events.countAfter(end)
+        return storedAfter
+      }
       if (end !== undefined) {
         const decoded = decodeAll(page.events)
         // One projection after the other: FerretDB 1.24 has been seen to stall for good when a runner
@@ -486,7 +499,7 @@ export const projectionRunner = (options: RunnerOptions) => {
             () => writeBatch(member, partFor(member, decoded), end, false),
           )
           member.processed += fresh
-          await report([member])
+          if (options.onProgress !== undefined) await report(member, await lagAfterPage())
         }
       }
       // A page of nothing but skipped events (EventStoreDB system events) still moves the reading on.
