@@ -557,16 +557,22 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     expect(checkpoint).toMatchObject({ pending: null })
   })
 
-  it('reports progress: events done, rate and lag', async () => {
+  /** A log of `count` complaints a day apart, each after its unit's registration. */
+  const complaintsDaily = async (count: number) => {
     const events = inMemoryEventStore()
     const { complaint } = scenario(events)
-    for (let i = 0; i < 5; i++)
+    for (let i = 0; i < count; i++)
       await complaint(`k${i}`, {
         ownerId: `o${i}`,
         unitId: `u${i}`,
         ...lift,
         at: bj(`2026-03-0${i + 2} 09:00`),
       })
+    return { events, complaint }
+  }
+
+  it('reports progress: events done, rate and lag', async () => {
+    const { events } = await complaintsDaily(5)
     const reports: Progress[] = []
     await projectionRunner({
       events,
@@ -589,15 +595,7 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
   })
 
   it('counts the lag it reports once per catch-up, not per batch, and counts again when the log grew', async () => {
-    const events = inMemoryEventStore()
-    const { complaint } = scenario(events)
-    for (let i = 0; i < 6; i++)
-      await complaint(`k${i}`, {
-        ownerId: `o${i}`,
-        unitId: `u${i}`,
-        ...lift,
-        at: bj(`2026-03-0${i + 2} 09:00`),
-      })
+    const { events, complaint } = await complaintsDaily(6)
     let counts = 0
     const counting: EventStore = {
       ...events,
