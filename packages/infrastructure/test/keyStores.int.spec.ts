@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { inMemoryKeyStore, type KeyStore, sqliteKeyStore } from '@property-services/infrastructure'
 import { afterAll, describe, expect, it } from 'vitest'
 import { keyStoreContract } from './keyStoreContract.js'
@@ -25,5 +26,22 @@ describe('SQLite key store', () => {
     expect(sqliteKeyStore({ path }).keyOf('o1')).toBeUndefined()
     expect(sqliteKeyStore({ path }).keyOf('o2')).toBeDefined()
     await keys.close()
+  })
+
+  it("answers an existing owner's key while another process holds the file's write lock", async () => {
+    const path = join(dir, 'locked.db')
+    const keys = sqliteKeyStore({ path })
+    const created = await keys.keyFor('o1')
+    // Another connection (as another process would) in the middle of a write transaction.
+    const other = new Database(path)
+    other.exec('BEGIN IMMEDIATE')
+    try {
+      // A write would wait out the busy timeout and fail with SQLITE_BUSY.
+      expect(await keys.keyFor('o1')).toEqual(created)
+    } finally {
+      other.exec('ROLLBACK')
+      other.close()
+      await keys.close()
+    }
   })
 })

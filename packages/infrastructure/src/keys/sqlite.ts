@@ -45,6 +45,10 @@ export const sqliteKeyStore = (options: SqliteKeyStoreOptions): KeyStore => {
   return {
     keyOf,
     keyFor: async (ownerId) => {
+      // An owner's key usually exists: read it without taking the file's write lock, which the event
+      // store may share (a write, even one that changes nothing, waits for other processes' commits).
+      const existing = keyOf(ownerId)
+      if (existing !== undefined) return existing
       // INSERT OR IGNORE: a key another process created first wins, and both then use it.
       insert.run(ownerId, randomBytes(8).toString('hex'), randomBytes(32), clock().toISOString())
       return keyOf(ownerId) as DataKey
