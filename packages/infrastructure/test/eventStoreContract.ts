@@ -203,6 +203,40 @@ export const eventStoreContract = (
       expect(comparePositions(positionFromString(positionToString(positions[0]!)), positions[0]!)).toBe(0)
     })
 
+    it('reads with a filter: every wanted event once, in order, and moves past the others', async () => {
+      const start = await now()
+      const stream = streamName()
+      const typed = (n: number): NewEvent => ({ ...newEvent(n), type: n % 3 === 0 ? 'Other' : 'Tested' })
+      await store.appendToStream(
+        stream,
+        Array.from({ length: 10 }, (_, n) => typed(n)),
+      )
+      const only = {
+        types: new Set(['Tested']),
+        metadata: (m: unknown) => (m as { note?: string }).note !== 'n=4',
+      }
+      const read: StoredEvent[] = []
+      let after: Position | undefined = start
+      let scanned = 0
+      for (;;) {
+        const page = await store.readAll({ after, maxCount: 3, only })
+        read.push(...page.events)
+        scanned += page.scanned ?? page.events.length
+        if (page.lastPosition !== undefined && after !== undefined)
+          expect(comparePositions(page.lastPosition, after)).toBeGreaterThanOrEqual(0)
+        after = page.lastPosition
+        if (page.isEnd) break
+      }
+      // A store may return more than is wanted (the filter is a hint), never less, and counts what it went over.
+      const mine = read.filter((e) => e.streamName === stream)
+      const wanted = mine.filter((e) => only.types.has(e.type) && only.metadata(e.metadata))
+      expect(wanted.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 5, 7, 8])
+      expect(scanned).toBeGreaterThanOrEqual(10)
+      expect(scanned).toBeGreaterThanOrEqual(read.length)
+      for (let i = 1; i < read.length; i++)
+        expect(comparePositions(read[i - 1]!.position, read[i]!.position)).toBeLessThan(0)
+    })
+
     it('counts the events after a position', async () => {
       const start = await now()
       const stream = streamName()

@@ -245,4 +245,27 @@ describe('SQLite event store', () => {
     db.close()
     await store.close()
   })
+
+  it('leaves out what a filtered read does not want before parsing its data, and names a corrupt row it wants', async () => {
+    const path = join(dir, 'events.db')
+    const store = sqliteEventStore({ path })
+    await store.appendToStream('complaint-k1', [event(1), event(2), event(3), event(4)])
+    const db = new Database(path)
+    // Revision 1 is left out by type, revision 2 by metadata: their data is never parsed.
+    db.prepare("UPDATE events SET type = 'Other', data = '{' WHERE stream_revision = 1").run()
+    db.prepare("UPDATE events SET data = '[' WHERE stream_revision IN (2, 3)").run()
+    db.prepare("UPDATE events SET metadata = json_set(metadata, '$.skip', 1) WHERE stream_revision = 2").run()
+    const page = await store.readAll({
+      maxCount: 10,
+      only: { types: new Set(['Tested']), metadata: (m) => (m as { skip?: number }).skip !== 1 },
+    })
+    expect(page.events.map((e) => e.revision)).toEqual([0, 3])
+    expect(page.scanned).toBe(4)
+    expect(page.isEnd).toBe(true)
+    const all = (await store.readAll()).events
+    expect(page.lastPosition).toEqual(all[3]!.position)
+    expect(() => serde().decode(page.events[1] as StoredEvent)).toThrow(CorruptStoredEventError)
+    db.close()
+    await store.close()
+  })
 })

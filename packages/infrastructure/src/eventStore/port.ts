@@ -86,6 +86,20 @@ export interface ReadAllOptions {
   readonly after?: Position
   /** Page size; default 1000. */
   readonly maxCount?: number
+  /**
+   * Which events the reader wants, as a hint: a store may leave the others out of the page (the SQLite
+   * store does, without parsing their data) or return them all, so the reader still checks each event.
+   * The page then still moves `lastPosition` past the events left out, and counts them in `scanned`.
+   */
+  readonly only?: ReadAllFilter
+}
+
+/** The events a reader of the log wants: see {@link ReadAllOptions.only}. */
+export interface ReadAllFilter {
+  /** Event types wanted; every type when absent. */
+  readonly types?: ReadonlySet<string>
+  /** Whether an event, by its metadata as stored, is wanted; every event when absent. */
+  readonly metadata?: (metadata: unknown) => boolean
 }
 
 export interface ReadAllPage {
@@ -94,6 +108,8 @@ export interface ReadAllPage {
   readonly lastPosition: Position | undefined
   /** True when this page reached the end of the store as it was when read. */
   readonly isEnd: boolean
+  /** How many stored events the page went over, those left out by `only` included; `events.length` when absent. */
+  readonly scanned?: number
 }
 
 export interface SubscribeOptions {

@@ -21,10 +21,13 @@ export interface Partitions {
 export const maxPartitions = 1_024
 
 /** The community an event belongs to, from its metadata as stored. */
-export const communityOfStored = (stored: StoredEvent): string => {
-  const community = (stored.metadata as { community?: unknown } | null)?.community
+export const communityOfMetadata = (metadata: unknown): string => {
+  const community = (metadata as { community?: unknown } | null)?.community
   return typeof community === 'string' ? community : DEFAULT_COMMUNITY
 }
+
+/** The community a stored event belongs to. */
+export const communityOfStored = (stored: StoredEvent): string => communityOfMetadata(stored.metadata)
 
 /** FNV-1a over the UTF-16 code units: stable across processes, versions and platforms. */
 const fnv1a = (text: string): number => {

@@ -13,6 +13,7 @@ import {
   type Position,
   positionFromString,
   positionToString,
+  type ReadAllFilter,
   type Serde,
   type StoredEvent,
 } from '@property-services/infrastructure'
@@ -29,6 +30,7 @@ import {
 import { currentGeneration, physicalName } from './generations.js'
 import {
   checkedPartitions,
+  communityOfMetadata,
   communityOfStored,
   type Partitions,
   partitionedName,
@@ -193,6 +195,13 @@ export const projectionRunner = (options: RunnerOptions) => {
   const owned: ReadonlySet<number> = new Set(partitions?.owned ?? [])
   const partitionOfStored = (stored: StoredEvent) =>
     partitions === undefined ? undefined : partitionOf(communityOfStored(stored), partitions.count)
+  // What the group reads, for stores that can leave the rest out unparsed (decodeAll checks again).
+  const wanted: ReadAllFilter = {
+    types: handled,
+    ...(partitions === undefined
+      ? {}
+      : { metadata: (m: unknown) => owned.has(partitionOf(communityOfMetadata(m), partitions.count)) }),
+  }
   const started = performance.now()
   let members: Member[] | undefined
   // Whether this runner holds the leases of `members` now (a finished catch-up gives them up).
@@ -372,10 +381,15 @@ export const projectionRunner = (options: RunnerOptions) => {
     return byPartition
   }
 
-  const partFor = (member: Member, decoded: ReadonlyMap<number | undefined, readonly Decoded[]>) =>
-    (decoded.get(member.partition) ?? []).filter(
-      (item) => member.handles.has(item.stored.type) && after(item.stored.position, member.position),
+  const partFor = (member: Member, decoded: ReadonlyMap<number | undefined, readonly Decoded[]>) => {
+    const part = decoded.get(member.partition) ?? []
+    // In order: when the first is past the checkpoint, so is the rest.
+    const allAfter = part.length === 0 || after(part[0]!.stored.position, member.position)
+    return part.filter(
+      (item) =>
+        member.handles.has(item.stored.type) && (allAfter || after(item.stored.position, member.position)),
     )
+  }
 
   /** Takes the leases, and finishes any batch a crash interrupted, projection by projection. */
   const recover = async (): Promise<Member[]> => {
@@ -476,10 +490,15 @@ export const projectionRunner = (options: RunnerOptions) => {
     let storedAfter: number | undefined
     while (!shouldStop()) {
       const page = await events.readAll(
-        from === undefined ? { maxCount: batchSize } : { after: from, maxCount: batchSize },
+        from === undefined
+          ? { maxCount: batchSize, only: wanted }
+          : { after: from, maxCount: batchSize, only: wanted },
       )
-      const end = page.events.at(-1)?.position
-      if (storedAfter !== undefined) storedAfter -= page.events.length
+      const scanned = page.scanned ?? page.events.length
+      // A page whose events were all left out still ends a batch, so that checkpoints move on.
+      const end =
+        page.scanned !== undefined && page.scanned > 0 ? page.lastPosition : page.events.at(-1)?.position
+      if (storedAfter !== undefined) storedAfter -= scanned
       const lagAfterPage = async (): Promise<number> => {
         if (page.isEnd || end === undefined) return 0
         if (storedAfter === undefined || storedAfter <= 0) storedAfter = await events.countAfter(end)
@@ -491,8 +510,14 @@ export const projectionRunner = (options: RunnerOptions) => {
         // wrote its read models side by side. Each is reported as soon as its part is written.
         for (const member of group) {
           if (!after(end, member.position)) continue
-          // Every event read past the checkpoint counts as processed, handled or not.
-          const fresh = page.events.filter((e) => after(e.position, member.position)).length
+          // Every event read past the checkpoint counts as processed, handled or not: all of the page
+          // for a member whose checkpoint is where the reading started (every member, but after a
+          // crash); otherwise those after its checkpoint among the events the store returned.
+          const fresh =
+            member.position === undefined ||
+            (from !== undefined && comparePositions(member.position, from) <= 0)
+              ? scanned
+              : page.events.filter((e) => after(e.position, member.position)).length
           await inSpan(
             'property_services.project',
             { projection: member.projection.name, 'events.count': fresh, 'batch.end': positionToString(end) },
