@@ -9,7 +9,8 @@
  *     bench/partitionedWorkers.ts
  *
  * BENCH_COMPLAINTS (default 2,000, about 15,000 events), BENCH_ROUNDS (default 2), BENCH_PARTITIONS
- * (default 8), 60 communities.
+ * (default 8), 60 communities; BENCH_VERBOSE=1 prints each worker process's own report (its start,
+ * finish and CPU time).
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -75,6 +76,7 @@ const run = async (
           child.once('exit', (code) => {
             if (code !== 0) return reject(new Error(`worker exited ${code}`))
             reports.push(JSON.parse(out))
+            if (process.env.BENCH_VERBOSE) console.error(out.trim())
             resolve()
           })
         }),
