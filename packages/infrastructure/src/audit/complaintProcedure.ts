@@ -147,9 +147,8 @@ export const deviationsOf = (
   return deviations
 }
 
-/** Reads every complaint stream of the store and audits each. */
 /**
- * Every complaint's deviations as of `asOf`. A stored event that cannot be read throws, unless
+ * Reads every complaint stream of the store and audits each: every complaint's deviations as of `asOf`. A stored event that cannot be read throws, unless
  * `onUnreadable` is given: then it is skipped and reported there.
  */
 export const auditComplaints = async (
