@@ -100,7 +100,9 @@ const ms = Date.parse
 // Times are written as UTC ISO strings of one width (years 2000-2199), so the text sorts by time, and
 // by complaint id among moments at the same time.
 const isoOf = (time: number) => new Date(time).toISOString()
-const momentText = (m: Moment) => `${isoOf(ms(m.at))}|${m.complaintId}`
+// A decoded time of 24 characters ending in Z is already that form (IsoDateTime allows no other).
+const utcText = (at: string) => (at.length === 24 && at.endsWith('Z') ? at : isoOf(ms(at)))
+const momentText = (m: Moment) => `${utcText(m.at)}|${m.complaintId}`
 const atOf = (text: string) => text.slice(0, 24)
 const complaintOf = (text: string) => text.slice(25)
 const isOf = (text: string, complaintId: string) =>
