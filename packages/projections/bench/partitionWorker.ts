@@ -30,6 +30,7 @@ await projectionWorker({
   worker: { index: Number(index), count: Number(count) },
   ...(process.env.BENCH_BATCH === undefined ? {} : { batchSize: Number(process.env.BENCH_BATCH) }),
 }).catchUp()
+const finishedAt = Date.now()
 const cpu = process.cpuUsage(cpuBefore)
 // In memory the read models end with the process: it writes a digest of each document (without the
 // batch stamp), so that the bench can check that two workers' halves make up one worker's whole.
@@ -52,7 +53,7 @@ console.log(
   JSON.stringify({
     index: Number(index),
     startedAt,
-    finishedAt: Date.now(),
+    finishedAt,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
   }),
 )
