@@ -216,6 +216,60 @@ describe('SQLite event store', () => {
     await b.close()
   })
 
+  it('sees what another connection appended to a stream it already knows, for reads past its end and for appends', async () => {
+    for (const groupCommit of [true, false]) {
+      const path = join(dir, `known-${groupCommit}.db`)
+      const a = sqliteEventStore({ path, groupCommit })
+      const b = sqliteEventStore({ path, groupCommit })
+      // a learns the stream's end by appending to it and by reading past it.
+      await a.appendToStream('s-1', [event(1)], { expectedRevision: 'no_stream' })
+      expect(await a.readStream('s-1', { fromRevision: 1 })).toEqual({ exists: true, events: [] })
+      expect(await a.readStream('s-2', { fromRevision: 0 })).toEqual({ exists: false, events: [] })
+      await b.appendToStream('s-1', [event(2)], { expectedRevision: 0 })
+      await b.appendToStream('s-2', [event(3)], { expectedRevision: 'no_stream' })
+      expect((await a.readStream('s-1', { fromRevision: 1 })).events.map((e) => e.revision)).toEqual([1])
+      expect(await a.readStream('s-2', { fromRevision: 0 })).toMatchObject({ exists: true })
+      await expect(a.appendToStream('s-1', [event(4)], { expectedRevision: 0 })).rejects.toMatchObject({
+        code: 'WrongExpectedRevision',
+        actual: 1,
+      })
+      await expect(
+        a.appendToStream('s-2', [event(5)], { expectedRevision: 'no_stream' }),
+      ).rejects.toMatchObject({ code: 'WrongExpectedRevision', actual: 0 })
+      expect((await a.appendToStream('s-1', [event(6)], { expectedRevision: 1 })).nextExpectedRevision).toBe(
+        2,
+      )
+      await a.close()
+      await b.close()
+    }
+  })
+
+  it('forgets an append that was refused, alone or in a group', async () => {
+    const path = join(dir, 'events.db')
+    const store = sqliteEventStore({ path })
+    await store.appendToStream('s-1', [event(1)])
+    // The second event reuses an id: the whole two-event append is refused, in its savepoint, and an
+    // append in the same group that expects the stream as it was goes in.
+    const reused = { ...event(3), eventId: event(1).eventId }
+    const [refused, accepted] = await Promise.allSettled([
+      store.appendToStream('s-1', [event(2), reused]),
+      store.appendToStream('s-1', [event(4)], { expectedRevision: 0 }),
+    ])
+    expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'DuplicateEventId' } })
+    expect(accepted).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 1 } })
+    expect((await store.readStream('s-1', { fromRevision: 1 })).events.map((e) => e.eventId)).toEqual([
+      event(4).eventId,
+    ])
+    await expect(store.appendToStream('s-1', [event(5)], { expectedRevision: 0 })).rejects.toMatchObject({
+      code: 'WrongExpectedRevision',
+      actual: 1,
+    })
+    expect(
+      (await store.appendToStream('s-1', [event(6)], { expectedRevision: 1 })).nextExpectedRevision,
+    ).toBe(2)
+    await store.close()
+  })
+
   it('names the stream, revision and field of a row that is not JSON, and changes nothing', async () => {
     const path = join(dir, 'events.db')
     const store = sqliteEventStore({ path })

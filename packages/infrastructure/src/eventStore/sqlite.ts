@@ -62,6 +62,9 @@ type Row = readonly [
 ]
 const rowColumns = 'position, stream_name, stream_revision, event_id, type, data, metadata'
 
+/** At most this many streams' last revisions are kept in memory (then all are forgotten at once). */
+const knownStreamsLimit = 100_000
+
 const schema = `
   CREATE TABLE IF NOT EXISTS events (
     position        INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -156,8 +159,43 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
   const rewriteData = db.prepare('UPDATE events SET data = ? WHERE stream_name = ? AND stream_revision = ?')
   const appended = new Subject<void>()
 
+  // The last revision of streams this connection has seen, so that an append or a read past the end
+  // asks SQLite nothing. Valid while no other connection commits: SQLite's data_version changes when
+  // one has, and then everything known is forgotten. What a transaction appends is noted apart and
+  // becomes known only once it commits.
+  const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck()
+  let seenVersion = dataVersion.get()
+  const known = new Map<string, number>()
+  let appending: Map<string, number> | undefined
+  const forgetIfOthersWrote = () => {
+    const version = dataVersion.get()
+    if (version !== seenVersion) {
+      seenVersion = version
+      known.clear()
+    }
+  }
+  const currentRevision = (streamName: string): number => {
+    const noted = appending?.get(streamName) ?? known.get(streamName)
+    if (noted !== undefined) return noted
+    const revision = lastRevision.get(streamName)?.revision ?? -1
+    if (known.size >= knownStreamsLimit) known.clear()
+    known.set(streamName, revision)
+    return revision
+  }
+  /** Runs a write transaction, and makes what it appended known once it has committed. */
+  const inWriteTransaction = <T>(write: () => T): T => {
+    appending = new Map()
+    try {
+      const result = write()
+      for (const [stream, revision] of appending) known.set(stream, revision)
+      return result
+    } finally {
+      appending = undefined
+    }
+  }
+
   const appendRows = (streamName: string, events: readonly NewEvent[], expected: ExpectedRevision) => {
-    const current = lastRevision.get(streamName)?.revision ?? -1
+    const current = currentRevision(streamName)
     checkExpectedRevision(streamName, expected, current)
     // The last insert's row id is the position; only an empty append asks for the last one stored.
     let position = events.length === 0 ? (lastPosition.get()?.position ?? 0) : 0
@@ -184,25 +222,35 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
       }
       position = Number(result.lastInsertRowid)
     })
+    appending?.set(streamName, current + events.length)
     return { nextExpectedRevision: current + events.length, position: toPosition(position) }
   }
-  // Called inside another transaction, better-sqlite3 runs a transaction function in a savepoint.
+  // Called inside another transaction, better-sqlite3 runs a transaction function in a savepoint. (A
+  // savepoint that fails throws before its append is noted.)
   const append = db.transaction(appendRows)
+  const appendAlone = db.transaction(
+    (streamName: string, events: readonly NewEvent[], expected: ExpectedRevision) => {
+      forgetIfOthersWrote()
+      return appendRows(streamName, events, expected)
+    },
+  )
 
   // Group commit: the queued appends share one transaction, and all are answered after its one
   // commit. A refused append must leave the others whole: one of several events runs in a savepoint of
   // its own, so that its earlier inserts roll back; one of a single event needs none, because SQLite
   // backs out a failed statement by itself and the expected revision is checked before any insert.
-  const appendGroup = db.transaction((group: readonly QueuedAppend[]) =>
-    group.map((queued) => {
+  const appendGroup = db.transaction((group: readonly QueuedAppend[]) => {
+    // The write lock is held from here: data_version now tells of every other commit.
+    forgetIfOthersWrote()
+    return group.map((queued) => {
       try {
         const appendOne = queued.events.length > 1 ? append : appendRows
         return { ok: true as const, result: appendOne(queued.streamName, queued.events, queued.expected) }
       } catch (error) {
         return { ok: false as const, error }
       }
-    }),
-  )
+    })
+  })
   let queue: QueuedAppend[] = []
   let flushing: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined
   const flush = () => {
@@ -212,7 +260,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
     if (group.length === 0) return
     let outcomes: ReturnType<typeof appendGroup>
     try {
-      outcomes = appendGroup.immediate(group)
+      outcomes = inWriteTransaction(() => appendGroup.immediate(group))
     } catch (error) {
       // The commit itself failed (busy past the timeout, disk full): nothing of the group is stored.
       for (const queued of group) queued.reject(error)
@@ -231,7 +279,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
     appendToStream: async (streamName, events, opts = {}) => {
       const expected = opts.expectedRevision ?? 'any'
       if (options.groupCommit === false) {
-        const result = append.immediate(streamName, events, expected)
+        const result = inWriteTransaction(() => appendAlone.immediate(streamName, events, expected))
         if (events.length > 0) appended.next()
         return result
       }
@@ -241,14 +289,19 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
       })
     },
     readStream: async (streamName, opts = {}) => {
+      forgetIfOthersWrote()
+      const from = opts.fromRevision ?? 0
+      const last = known.get(streamName)
+      // Past the end of a stream known here (a handler's cached state asks this of every command).
+      if (last !== undefined && from > last) return { exists: last >= 0, events: [] }
       const rows = readStream.all(
         streamName,
-        opts.fromRevision ?? 0,
+        from,
         opts.toRevision ?? Number.MAX_SAFE_INTEGER,
         opts.toTime === undefined ? '9999-12-31T23:59:59.999Z' : utc(opts.toTime),
       )
       const events = rows.slice(0, opts.maxCount ?? rows.length).map(toStored)
-      const exists = rows.length > 0 || (lastRevision.get(streamName)?.revision ?? null) !== null
+      const exists = rows.length > 0 || currentRevision(streamName) >= 0
       return { exists, events }
     },
     readAll: async (opts = {}): Promise<ReadAllPage> => {
