@@ -99,23 +99,38 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
           assertFieldNames([...Object.keys(filter), ...Object.keys(options.sort ?? {})])
           const collection = collectionOf(name)
           const matches = matcher(filter)
-          const found: Document[] = []
-          for (const id of collection.json.keys()) {
-            const doc = parsedOf(collection, id) as Document
-            if (matches(doc)) found.push(doc)
-          }
           const sort = Object.entries(options.sort ?? { _id: 1 }).map(
             ([path, direction]) => [path.split('.'), direction] as const,
           )
-          found.sort((a, b) => {
+          // A total order: ties are broken by _id, so a limit takes the same documents as sorting all.
+          const order = (a: Document, b: Document) => {
             for (const [path, direction] of sort) {
               const order = compare(valueAt(a, path), valueAt(b, path))
               if (order !== 0) return order * direction
             }
             return compare(a._id, b._id)
-          })
-          const wanted = options.limit === undefined ? found : found.slice(0, options.limit)
-          return wanted.map((doc) => JSON.parse(collection.json.get(doc._id) as string) as Document)
+          }
+          const { limit } = options
+          // With a limit, only the first `limit` are kept in order as the scan goes (a process manager
+          // asks for its next due command on every tick): no sort of every match.
+          const found: Document[] = []
+          for (const id of collection.json.keys()) {
+            const doc = parsedOf(collection, id) as Document
+            if (!matches(doc)) continue
+            if (limit === undefined) found.push(doc)
+            else if (limit > 0 && (found.length < limit || order(doc, found[found.length - 1]!) < 0)) {
+              let low = 0
+              for (let high = found.length; low < high; ) {
+                const middle = (low + high) >>> 1
+                if (order(found[middle]!, doc) < 0) low = middle + 1
+                else high = middle
+              }
+              found.splice(low, 0, doc)
+              if (found.length > limit) found.pop()
+            }
+          }
+          if (limit === undefined) found.sort(order)
+          return found.map((doc) => JSON.parse(collection.json.get(doc._id) as string) as Document)
         },
         findByIds: async (ids) => {
           const { json } = collectionOf(name)
