@@ -5,9 +5,10 @@
  * Every change goes through the command handler, so the domain's rules apply. Some complaints are
  * handled badly on purpose; the simulation returns those planted deviations so audits can be checked.
  *
- * Complaints and service orders are planned first and then played in order of time, with the deadline
- * watch (a process manager on a manual scheduler) woken at each due time in between, as it would be in
- * production: it warns before verbal reply deadlines and escalates late emergencies and departments.
+ * Complaints and service orders are planned a week at a time and played in order of time, with the
+ * deadline watch (a process manager on a manual scheduler) woken at each due time in between, as it
+ * would be in production: it warns before verbal reply deadlines and escalates late emergencies and
+ * departments.
  */
 import {
   type Actor,
@@ -115,7 +116,7 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     if (E.isLeft(result)) refused++
     return E.isRight(result)
   }
-  // Complaints and orders: planned now, played in order of time later (see the top of the file).
+  // Complaints and orders: planned a week ahead, played in order of time (see the top of the file).
   interface Planned {
     readonly at: number
     readonly send: () => Promise<boolean>
@@ -164,26 +165,40 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
     }
     scheduler.advanceTo(new Date(t))
   }
-  const playAgenda = async () => {
-    // A stable sort: one complaint's steps at the same moment keep their order. Taken out of the agenda
-    // and let go as played: a company's years of plans are most of what the simulation holds.
-    const ordered: Array<Planned | undefined> = agenda.splice(0).sort((a, b) => a.at - b.at)
-    const weeks = Math.max(1, Math.floor((endsAt - start) / (7 * DAY)))
-    let week = 0
-    for (let k = 0; k < ordered.length; k++) {
-      const item = ordered[k] as Planned
-      ordered[k] = undefined
+  // Planned a week at a time, and played in order of time: everything planned for a week is at or after
+  // the week's start, so what falls before the next week's start is played before that week is planned.
+  // Only what is still to come is held (five years of a company's plans, held at once, took gigabytes).
+  let upcoming: Planned[] = []
+  let playedUntil = Number.NEGATIVE_INFINITY
+  const progressWeeks = Math.max(1, Math.floor((endsAt - start) / (7 * DAY)))
+  let weekReached = 0
+  const playUntil = async (horizon: number) => {
+    // A stable sort: one complaint's steps at the same moment keep their order; on a tie what was
+    // planned earlier goes first, as if everything had been planned up front and sorted once.
+    const fresh = agenda.splice(0).sort((a, b) => a.at - b.at)
+    if (fresh.length > 0 && fresh[0]!.at < playedUntil)
+      throw new Error('the simulation planned a command before what it has already played')
+    const merged: Planned[] = []
+    for (let i = 0, j = 0; i < upcoming.length || j < fresh.length; )
+      merged.push(
+        j >= fresh.length || (i < upcoming.length && upcoming[i]!.at <= fresh[j]!.at)
+          ? upcoming[i++]!
+          : fresh[j++]!,
+      )
+    let k = 0
+    for (; k < merged.length && merged[k]!.at < horizon; k++) {
+      const item = merged[k]!
       await watchUntil(item.at)
       if (item.when !== undefined && !(await item.when())) continue
       await item.send()
-      const reached = Math.min(weeks, Math.floor((item.at - start) / (7 * DAY)))
-      if (reached > week) {
-        week = reached
-        options.onProgress?.(week, weeks)
+      const reached = Math.min(progressWeeks, Math.floor((item.at - start) / (7 * DAY)))
+      if (reached > weekReached) {
+        weekReached = reached
+        options.onProgress?.(weekReached, progressWeeks)
       }
     }
-    await watchUntil(endsAt + 60 * DAY)
-    options.onProgress?.(weeks, weeks)
+    upcoming = merged.slice(k)
+    playedUntil = horizon
   }
 
   // The communities: each registered, with its buildings, units and owners.
@@ -436,7 +451,7 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
   const weeks = Math.floor((endsAt - start) / (7 * DAY))
   // Complaints and orders grow with a community's size: the default 24 units is one share.
   const scale = Math.max(1, Math.round((buildings * perBuilding) / 24))
-  for (let week = 0; week < weeks; week++)
+  for (let week = 0; week < weeks; week++) {
     for (const community of communities) {
       const units = unitsOf.get(community.communityId) as Unit[]
       const weekStart = start + week * 7 * DAY
@@ -484,7 +499,11 @@ export const simulate = async (store: EventStore, options: SimulationOptions): P
         plan('RateServiceOrder', { orderId, score: random.int(2, 5) }, at + 2 * DAY, owner)
       }
     }
-  await playAgenda()
+    await playUntil(start + (week + 1) * 7 * DAY)
+  }
+  await playUntil(Number.POSITIVE_INFINITY)
+  await watchUntil(endsAt + 60 * DAY)
+  options.onProgress?.(progressWeeks, progressWeeks)
 
   // Per community: fees, owner surveys and home visits, each a part of its own (the last with its own
   // random), and owner forums and committee meetings.
