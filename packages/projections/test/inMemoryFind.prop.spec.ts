@@ -3,7 +3,7 @@
  * of sorting every match: the answer must be the first `limit` of the whole sorted answer, ties
  * included.
  */
-import { type Document, inMemoryReadModelStore } from '@property-services/projections'
+import { type Document, type Filter, inMemoryReadModelStore } from '@property-services/projections'
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 
@@ -38,7 +38,7 @@ describe('in-memory find with a limit', () => {
           await c.write(
             docs.map(([_id, doc]) => ({ kind: 'put' as const, doc: { _id, ...doc } as Document })),
           )
-          const filter = filtered ? { n: { $gte: 1 } } : {}
+          const filter: Filter = filtered ? { n: { $gte: 1 } } : {}
           const all = await c.find(filter, { sort })
           expect(await c.find(filter, { sort, limit })).toEqual(all.slice(0, limit))
           // The whole answer, in order: by each sort field (a missing one first), then by _id.
