@@ -42,7 +42,7 @@ describe('in-memory find with a limit', () => {
           const all = await c.find(filter, { sort })
           expect(await c.find(filter, { sort, limit })).toEqual(all.slice(0, limit))
           // The whole answer, in order: by each sort field (a missing one first), then by _id.
-          const valueOf = (d: Document, field: string): unknown =>
+          const fieldOf = (d: Document, field: string): unknown =>
             field.split('.').reduce<unknown>((v, p) => (v as Record<string, unknown> | undefined)?.[p], d)
           // A missing field sorts first; each field holds one type here.
           const compare = (x: unknown, y: unknown) =>
@@ -51,7 +51,7 @@ describe('in-memory find with a limit', () => {
             const [a, b] = [all[i - 1]!, all[i]!]
             let order = 0
             for (const [field, direction] of Object.entries(sort)) {
-              order = compare(valueOf(a, field), valueOf(b, field)) * direction
+              order = compare(fieldOf(a, field), fieldOf(b, field)) * direction
               if (order !== 0) break
             }
             expect(order < 0 || (order === 0 && a._id < b._id)).toBe(true)
