@@ -114,9 +114,8 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
           // With a limit, only the first `limit` are kept in order as the scan goes (a process manager
           // asks for its next due command on every tick): no sort of every match.
           const found: Document[] = []
-          for (const id of collection.json.keys()) {
-            const doc = parsedOf(collection, id) as Document
-            if (!matches(doc)) continue
+          const consider = (doc: Document) => {
+            if (!matches(doc)) return
             if (limit === undefined) found.push(doc)
             else if (limit > 0 && (found.length < limit || order(doc, found[found.length - 1]!) < 0)) {
               let low = 0
@@ -129,6 +128,11 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
               if (found.length > limit) found.pop()
             }
           }
+          // Once every document has been parsed (the order of the scan does not matter: the answer is
+          // put in order), scan those without looking each up.
+          if (collection.parsed.size === collection.json.size)
+            for (const doc of collection.parsed.values()) consider(doc)
+          else for (const id of collection.json.keys()) consider(parsedOf(collection, id) as Document)
           if (limit === undefined) found.sort(order)
           return found.map((doc) => JSON.parse(collection.json.get(doc._id) as string) as Document)
         },
