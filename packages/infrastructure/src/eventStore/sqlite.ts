@@ -99,14 +99,18 @@ const parseColumn = (
   }
 }
 
-const toStored = ([position, streamName, revision, eventId, type, data, metadata]: Row): StoredEvent => ({
+/** A row as a stored event; `metadata` when the caller has already parsed it (to filter on it). */
+const toStored = (
+  [position, streamName, revision, eventId, type, data, metadataText]: Row,
+  metadata: unknown = parseColumn(metadataText, streamName, revision, type, 'metadata'),
+): StoredEvent => ({
   streamName,
   revision,
   position: toPosition(position),
   eventId,
   type,
   data: parseColumn(data, streamName, revision, type, 'data'),
-  metadata: parseColumn(metadata, streamName, revision, type, 'metadata'),
+  metadata,
 })
 
 const isUniqueViolation = (error: unknown): boolean =>
@@ -300,7 +304,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
         opts.toRevision ?? Number.MAX_SAFE_INTEGER,
         opts.toTime === undefined ? '9999-12-31T23:59:59.999Z' : utc(opts.toTime),
       )
-      const events = rows.slice(0, opts.maxCount ?? rows.length).map(toStored)
+      const events = rows.slice(0, opts.maxCount ?? rows.length).map((row) => toStored(row))
       const exists = rows.length > 0 || currentRevision(streamName) >= 0
       return { exists, events }
     },
@@ -311,23 +315,15 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
       const lastPosition = last === undefined ? opts.after : toPosition(last[0])
       const only = opts.only
       if (only === undefined)
-        return { events: rows.map(toStored), lastPosition, isEnd: rows.length < maxCount }
+        return { events: rows.map((row) => toStored(row)), lastPosition, isEnd: rows.length < maxCount }
       // Left out before their data is parsed (most of a row's cost is parsing it).
       const events: StoredEvent[] = []
       for (const row of rows) {
-        const [position, streamName, revision, eventId, type, data, metadataText] = row
+        const [, streamName, revision, , type, , metadataText] = row
         if (only.types !== undefined && !only.types.has(type)) continue
         const metadata = parseColumn(metadataText, streamName, revision, type, 'metadata')
         if (only.metadata !== undefined && !only.metadata(metadata)) continue
-        events.push({
-          streamName,
-          revision,
-          position: toPosition(position),
-          eventId,
-          type,
-          data: parseColumn(data, streamName, revision, type, 'data'),
-          metadata,
-        })
+        events.push(toStored(row, metadata))
       }
       return { events, lastPosition, isEnd: rows.length < maxCount, scanned: rows.length }
     },
