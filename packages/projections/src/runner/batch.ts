@@ -16,6 +16,12 @@ export interface BatchEvent {
 /** Loads documents of one collection by id; absent ones are simply not returned. */
 export type Loader = (collection: string, ids: readonly string[]) => Promise<readonly Document[]>
 
+/**
+ * What the caller already knows of a document without asking the store, by key (`keyOf`): the
+ * document, `null` when it is known absent, undefined when only the store can tell.
+ */
+export type Peek = (key: string) => Document | null | undefined
+
 export interface ProjectedBatch {
   /** Per collection, the whole documents to write (put, insert or delete), in a stable order. */
   readonly replacements: ReadonlyMap<string, readonly WriteOperation[]>
@@ -56,6 +62,7 @@ export const projectBatch = async (
   failed: (event: BatchEvent, error: unknown) => void,
   /** False when the store cannot increment cheaply: counters are then read and replaced whole. */
   incrementsInPlace = true,
+  peek: Peek = () => undefined,
 ): Promise<ProjectedBatch> => {
   const working = new Map<string, Document | null>()
   const original = new Map<string, Document | null>()
@@ -64,10 +71,23 @@ export const projectBatch = async (
     { collection: string; id: string; inc: Omit<Increment, 'collection'> }
   >()
 
+  /**
+   * Whether the document is in the working set, taking it in from what the caller knows when it can:
+   * then a trial run reads it at once, instead of missing it and running again after a load.
+   */
+  const held = (key: string): boolean => {
+    if (working.has(key)) return true
+    const known = peek(key)
+    if (known === undefined) return false
+    working.set(key, known)
+    original.set(key, known)
+    return true
+  }
+
   const loadKeys = async (keys: Iterable<string>) => {
     const byCollection = new Map<string, Set<string>>()
     for (const key of keys) {
-      if (working.has(key)) continue
+      if (held(key)) continue
       const [collection, id] = splitKey(key)
       const ids = byCollection.get(collection)
       if (ids === undefined) byCollection.set(collection, new Set([id]))
@@ -104,7 +124,7 @@ export const projectBatch = async (
       for (const { recorded } of events)
         for (const [collection, id] of projection.prefetch(recorded, loaded)) {
           const key = keyOf(collection, id)
-          if (!working.has(key)) keys.add(key)
+          if (!held(key)) keys.add(key)
         }
       if (keys.size === 0) break
       await loadKeys(keys)
@@ -124,7 +144,7 @@ export const projectBatch = async (
         // As the real pass will: a read of what the batch increments fails the event.
         if (trialIncremented.has(key)) throw new Error(`reads ${key}, which it increments`)
         if (scratch.has(key)) return scratch.get(key) ?? undefined
-        if (working.has(key)) return working.get(key) ?? undefined
+        if (held(key)) return working.get(key) ?? undefined
         missingReads.add(key)
         return undefined
       })
@@ -141,7 +161,7 @@ export const projectBatch = async (
               kept.push(change)
               continue
             }
-            if (!scratch.has(key) && !working.has(key)) missingPuts.add(key)
+            if (!scratch.has(key) && !held(key)) missingPuts.add(key)
             const doc = change.doc === null ? null : withId(change.id, change.doc)
             scratch.set(key, doc)
             kept.push(doc === null ? change : { collection: change.collection, id: change.id, doc })
@@ -163,7 +183,7 @@ export const projectBatch = async (
   }
 
   const view = readsOf((key) => {
-    if (!working.has(key)) throw new Missing(key)
+    if (!held(key)) throw new Missing(key)
     return working.get(key) ?? undefined
   })
   const replaced = new Set<string>()
@@ -202,7 +222,7 @@ export const projectBatch = async (
           }
           continue
         }
-        if (!working.has(key)) await loadKeys([key])
+        if (!held(key)) await loadKeys([key])
         // A trial's changes already carry their `_id` first.
         const doc =
           change.doc === null || projected !== undefined ? change.doc : withId(change.id, change.doc)

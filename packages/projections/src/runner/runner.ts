@@ -264,6 +264,7 @@ export const projectionRunner = (options: RunnerOptions) => {
       (collection, ids) => load(member, collection, ids),
       (event, error) => fail(event.stored, error),
       readModels.incrementsInPlace,
+      (key) => peek(member, key),
     )
     const endText = positionToString(end)
     const stamp = batchStamp(end)
@@ -315,6 +316,17 @@ export const projectionRunner = (options: RunnerOptions) => {
   }
 
   /**
+   * A document as this runner knows it without asking the store: as it last read or wrote it, `null`
+   * when it knows it absent (never written since it started the generation from nothing), undefined
+   * when only the store can tell.
+   */
+  const peek = (member: Member, key: string): Document | null | undefined => {
+    const doc = member.recent.get(key)
+    if (doc !== undefined) return doc
+    return member.known !== undefined && !member.known.mayHold(key) ? null : undefined
+  }
+
+  /**
    * Documents of one collection by id, absent ones left out: those the runner last read or wrote from
    * memory, those it knows to be absent not at all, the rest from the store (and then kept).
    */
@@ -322,11 +334,9 @@ export const projectionRunner = (options: RunnerOptions) => {
     const found: Document[] = []
     const missing: string[] = []
     for (const id of ids) {
-      const key = keyOf(collection, id)
-      const doc = member.recent.get(key)
-      if (doc !== undefined) {
-        if (doc !== null) found.push(doc)
-      } else if (member.known === undefined || member.known.mayHold(key)) missing.push(id)
+      const doc = peek(member, keyOf(collection, id))
+      if (doc === undefined) missing.push(id)
+      else if (doc !== null) found.push(doc)
     }
     if (missing.length === 0) return found
     const loaded = await physical(member, collection).findByIds(missing)
