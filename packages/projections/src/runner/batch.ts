@@ -47,8 +47,14 @@ const splitKey = (key: string): [string, string] => {
 
 /** The document with `_id` first, as MongoDB stores it, so documents compare equal across stores. */
 const withId = (id: string, doc: Document): Document => {
+  // Most projections build their documents so already: those are taken as they are.
+  if (firstKey(doc) === '_id' && doc._id === id) return doc
   const { _id, ...fields } = doc
   return { _id: id, ...fields }
+}
+const firstKey = (doc: Document): string | undefined => {
+  for (const key in doc) return key
+  return undefined
 }
 
 /**
