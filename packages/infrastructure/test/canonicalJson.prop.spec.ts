@@ -36,6 +36,16 @@ describe('canonicalJson', () => {
     )
   })
 
+  it('orders many keys as few, on either side of where it stops sorting by insertion', () => {
+    const key = fc.oneof(fc.string({ maxLength: 3 }), fc.constantFrom('10', '9', 'é', '\ud83d\ude00', '\uffff'))
+    fc.assert(
+      fc.property(fc.dictionary(key, fc.integer(), { minKeys: 25, maxKeys: 45 }), (value) => {
+        expect(canonicalJson(value)).toBe(reference(value))
+      }),
+      { numRuns: 500 },
+    )
+  })
+
   it('gives the same text whatever order the fields were written in', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: 'é' }, 10: true, 9: null })).toBe(
       '{"10":true,"9":null,"a":{"c":"é","d":[1,{"x":1,"y":2}]},"b":1}',
