@@ -37,7 +37,10 @@ describe('canonicalJson', () => {
   })
 
   it('orders many keys as few, on either side of where it stops sorting by insertion', () => {
-    const key = fc.oneof(fc.string({ maxLength: 3 }), fc.constantFrom('10', '9', 'é', '\ud83d\ude00', '\uffff'))
+    const key = fc.oneof(
+      fc.string({ maxLength: 3 }),
+      fc.constantFrom('10', '9', 'é', '\ud83d\ude00', '\uffff'),
+    )
     fc.assert(
       fc.property(fc.dictionary(key, fc.integer(), { minKeys: 25, maxKeys: 45 }), (value) => {
         expect(canonicalJson(value)).toBe(reference(value))
