@@ -284,7 +284,8 @@ rmSync(dir, { recursive: true, force: true })
 for (const target of ['memory', ...(url === undefined ? [] : ['mongodb'])]) {
   const million = spawnSync(
     process.execPath,
-    ['--conditions=@property-services/source', '--import', 'tsx', join(here, 'millionEvents.ts')],
+    // As this process runs: the built packages under `pnpm bench`, or the sources if asked for.
+    [...process.execArgv, join(here, 'millionEvents.ts')],
     {
       cwd: join(here, '..'),
       encoding: 'utf8',
