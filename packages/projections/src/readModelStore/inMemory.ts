@@ -51,6 +51,19 @@ const matcher = (filter: Filter): ((doc: Document) => boolean) => {
 }
 
 /**
+ * The same text, stored by V8 in one piece. `JSON.stringify` builds a long result as a tree of the
+ * pieces it wrote, each with a header of its own, and V8 joins them only when the text is read (as
+ * `JSON.parse` does). A rebuild writes most documents without reading them again, so kept as built a
+ * million events' read models held about a quarter more heap than their text (281 MiB live against 217,
+ * `bench/millionEvents.ts`). Converting to a number makes V8 join the pieces in place (for text that
+ * starts with `{` the conversion stops at once), and its next collection drops the tree.
+ */
+const flattened = (text: string): string => {
+  Number(text)
+  return text
+}
+
+/**
  * One collection: each document as JSON (what is stored; callers get their own copies), and the
  * documents that queries have parsed, kept until the document changes, so that a query scans without
  * parsing every document again (a process manager polls its collection; a demo at 20 communities ran
@@ -88,7 +101,7 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
   }
   const store = (collection: StoredCollection, id: string, doc: Document) => {
     // Stored as JSON: what callers hold afterwards is never what is stored.
-    collection.json.set(id, JSON.stringify(doc))
+    collection.json.set(id, flattened(JSON.stringify(doc)))
     collection.parsed.delete(id)
   }
   return {
