@@ -50,6 +50,19 @@ describe('requests are exact and bounded', () => {
     expect(pathsOf(input)).toContain(path)
   })
 
+  it('refuses a key of a record that is not one of its keys, instead of leaving it out', () => {
+    const response = (scores: object) => ({
+      type: 'RecordSurveyResponse',
+      commandId: 'c5',
+      data: { surveyId: 's1', ownerId: 'o1', scores },
+    })
+    expect(E.isRight(decodeRequest(response({ cleanliness: 4 })))).toBe(true)
+    expect(pathsOf(response({ cleanliness: 4, 'not a dimension': 5 }))).toContain(
+      'data.scores.not a dimension',
+    )
+    expect(pathsOf(response({ '': 5 }))).toContain('data.scores.')
+  })
+
   it('refuses amounts past the bound and counts that are not whole', () => {
     const payment = (amountFen: unknown) => ({
       type: 'RecordPayment',

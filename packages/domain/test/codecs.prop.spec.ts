@@ -6,6 +6,7 @@ import {
   decodeRequest,
   type EventType,
   eventCodecs,
+  requestCodecs,
 } from '@property-services/domain'
 import { anyCommand, anyEvent, commandArbitrary, eventArbitrary } from '@property-services/domain/testing'
 import * as fc from 'fast-check'
@@ -37,6 +38,62 @@ describe('codecs', () => {
         expect(decodeEvent(throughJson(codec.encode(event)))).toEqual(E.right(event))
       }),
       { numRuns: 50 },
+    )
+  })
+
+  // decodeRequest, decodeCommand and decodeEvent answer a value the guard accepts as it is, without
+  // decoding it: that is only right while every codec accepts with `is` exactly what it decodes, and
+  // decodes it unchanged.
+  it('accepts with its guard exactly what it decodes, and decodes that unchanged', () => {
+    type Message = { type: string; [field: string]: unknown }
+    const anyRequest = anyCommand.map(
+      (command): Message => ({
+        type: command.type,
+        commandId: command.meta.commandId,
+        data: command.data,
+        correlationId: command.meta.correlationId,
+        occurredAt: command.meta.occurredAt,
+      }),
+    )
+    const valid = fc.oneof(
+      anyRequest.map((message) => ['request', message] as const),
+      anyCommand.map((message) => ['command', message as Message] as const),
+      anyEvent.map((message) => ['event', message as Message] as const),
+    )
+    // Somewhere in the message, at any depth: a value replaced by anything, a field of any name added,
+    // or an array item made a hole.
+    const containers = (value: unknown): unknown[] =>
+      typeof value === 'object' && value !== null ? [value, ...Object.values(value).flatMap(containers)] : []
+    const junk = fc.anything({ withSparseArray: true, withNullPrototype: true, withBoxedValues: true })
+    const corrupted = fc
+      .tuple(
+        valid,
+        junk,
+        fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', ' ', '')),
+        fc.nat(),
+        fc.constantFrom('replace', 'add', 'hole'),
+      )
+      .map(([[kind, original], value, name, n, how]) => {
+        const message = structuredClone(original)
+        const all = containers(message) as Record<string, unknown>[]
+        const target = all[n % all.length]!
+        const keys = Object.keys(target).filter((key) => target !== message || key !== 'type')
+        const key = keys[n % Math.max(1, keys.length)]
+        if (how === 'hole' && Array.isArray(target) && target.length > 0) delete target[n % target.length]
+        else if (how === 'replace' && key !== undefined) target[key] = value
+        else
+          Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
+        return [kind, message] as const
+      })
+    const codecs = { request: requestCodecs, command: commandCodecs, event: eventCodecs }
+    fc.assert(
+      fc.property(fc.oneof(valid, corrupted), ([kind, message]) => {
+        const codec = (codecs[kind] as Record<string, (typeof eventCodecs)[string]>)[message.type]!
+        const decoded = codec.decode(message)
+        expect(codec.is(message)).toBe(E.isRight(decoded))
+        if (E.isRight(decoded)) expect(decoded.right).toEqual(message)
+      }),
+      { numRuns: 3_000 },
     )
   })
 

@@ -16,7 +16,7 @@ import {
   timeOrdered,
 } from '../shared/decider.js'
 import { type DomainError, wrongState } from '../shared/errors.js'
-import { strict } from '../shared/structure.js'
+import { readonlyArrayOf, strict } from '../shared/structure.js'
 import { FreeText, Id, IsoDate, IsoDateTime, refine, ShortText } from '../shared/values.js'
 
 /**
@@ -49,7 +49,7 @@ export const TimeZone = refine('TimeZone', t.string, (s) => {
 /** Days of the week that are not working days: 0 is Sunday, 6 is Saturday; at most six of them. */
 const WeekendDays = refine(
   'WeekendDays',
-  t.readonlyArray(t.number),
+  readonlyArrayOf(t.number),
   (days) =>
     days.length <= 6 &&
     new Set(days).size === days.length &&
@@ -59,7 +59,7 @@ const WeekendDays = refine(
 /** Up to 400 dates, each once. */
 const Dates = refine(
   'Dates',
-  t.readonlyArray(IsoDate),
+  readonlyArrayOf(IsoDate),
   (dates) => dates.length <= 400 && new Set(dates).size === dates.length,
 )
 

@@ -1,5 +1,5 @@
 import * as t from 'io-ts'
-import { StrictType, strict } from './structure.js'
+import { boundedRecord, StrictType, strict } from './structure.js'
 import { Id, IsoDateTime, refine } from './values.js'
 
 /** Who may act: owners act for themselves and their own units; staff handle; managers also waive and publish. */
@@ -14,10 +14,11 @@ export type CommunityRole = t.TypeOf<typeof CommunityRole>
 export const maxScopedCommunities = 1_000
 
 /** The communities a principal may act in, each with its role there; at least one. */
-export const CommunityRoles = refine('CommunityRoles', t.readonly(t.record(Id, CommunityRole)), (roles) => {
-  const count = Object.keys(roles).length
-  return count >= 1 && count <= maxScopedCommunities
-})
+export const CommunityRoles = refine(
+  'CommunityRoles',
+  boundedRecord(Id, CommunityRole, maxScopedCommunities),
+  (roles) => Object.keys(roles).length >= 1,
+)
 
 /**
  * The acting principal: who the embedding backend authenticated. It never comes from a request body;

@@ -103,5 +103,12 @@ export const decodeTagged =
         ]),
       )
     }
-    return decodeWith(codec, `${kind} ${type as string}`)(input)
+    // The guard first: every codec here decodes a value it accepts to that same value (none transforms;
+    // a property test holds them to it), and the guard allocates nothing on the way. Only what it
+    // refuses is decoded, for the issues.
+    if (codec.is(input)) return E.right(input)
+    const result = codec.decode(input)
+    return E.isRight(result)
+      ? result
+      : E.left(decodeError(`${kind} ${type as string}`, decodeIssues(result.left)))
   }

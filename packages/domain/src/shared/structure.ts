@@ -146,6 +146,25 @@ export class StrictType<C extends t.Any> extends t.Type<t.TypeOf<C>, t.OutputOf<
 export const strict = <C extends t.Any>(codec: C, name: string = codec.name): StrictType<C> =>
   new StrictType(name, codec)
 
+/**
+ * `t.readonlyArray` with a guard that reads a hole as the `undefined` decoding reads there (io-ts's
+ * guard goes through `every`, which skips holes): the guard accepts exactly what decoding accepts.
+ */
+export const readonlyArrayOf = <C extends t.Mixed>(item: C, name?: string): t.ReadonlyArrayC<C> => {
+  const array = t.readonlyArray(item, name)
+  return new t.ReadonlyArrayType(
+    array.name,
+    (u): u is readonly t.TypeOf<C>[] => {
+      if (!Array.isArray(u)) return false
+      for (let i = 0; i < u.length; i++) if (!item.is(u[i])) return false
+      return true
+    },
+    array.validate,
+    array.encode,
+    item,
+  )
+}
+
 /** A readonly array of at most `maxLength` items. */
 export class BoundedArrayType<C extends t.Any> extends t.Type<
   readonly t.TypeOf<C>[],
@@ -158,7 +177,7 @@ export class BoundedArrayType<C extends t.Any> extends t.Type<
     readonly type: C,
     readonly maxLength: number,
   ) {
-    const array = t.readonlyArray(type)
+    const array = readonlyArrayOf(type as t.Mixed)
     super(
       name,
       (u): u is readonly t.TypeOf<C>[] => array.is(u) && u.length <= maxLength,
@@ -186,12 +205,26 @@ export class BoundedDictionaryType<D extends t.Mixed, C extends t.Mixed> extends
     readonly maxKeys: number,
   ) {
     const record = t.record(domain, codomain)
+    // A key outside the domain is refused, not left out as io-ts's record leaves it out (its guard
+    // skips such keys): the guard and decoding accept the same, and what decodes is what was given.
+    const badKeys = (u: Record<string, unknown>, c: t.Context): t.Errors =>
+      Object.keys(u)
+        .filter((key) => !domain.is(key))
+        .map((key) => ({ value: key, context: [...c, { key, type: domain, actual: key }] }))
     super(
       name,
-      (u): u is Readonly<Record<t.TypeOf<D>, t.TypeOf<C>>> =>
-        isPlainObject(u) && record.is(u) && Object.keys(u).length <= maxKeys,
-      (u, c) =>
-        !isPlainObject(u) || Object.keys(u).length > maxKeys ? t.failure(u, c) : record.validate(u, c),
+      (u): u is Readonly<Record<t.TypeOf<D>, t.TypeOf<C>>> => {
+        if (!isPlainObject(u)) return false
+        const keys = Object.keys(u)
+        if (keys.length > maxKeys) return false
+        for (const key of keys) if (!domain.is(key) || !codomain.is(u[key])) return false
+        return true
+      },
+      (u, c) => {
+        if (!isPlainObject(u) || Object.keys(u).length > maxKeys) return t.failure(u, c)
+        const refused = badKeys(u, c)
+        return refused.length > 0 ? t.failures(refused) : record.validate(u, c)
+      },
       record.encode,
     )
   }

@@ -156,8 +156,8 @@ export const serde = (options: SerdeOptions = {}): Serde => {
       })
     },
     decode: (stored, options = {}) => {
-      for (const field of [stored.metadata, stored.data])
-        if (field instanceof UnparseableStoredValue) throw field.error
+      if (stored.metadata instanceof UnparseableStoredValue) throw stored.metadata.error
+      if (stored.data instanceof UnparseableStoredValue) throw stored.data.error
       const failed = (issues: readonly DecodeIssue[]) =>
         new StoredEventDecodeError(stored.streamName, stored.revision, stored.type, issues)
       // The guard first: it accepts exactly what decoding accepts, and allocates nothing on the way.
