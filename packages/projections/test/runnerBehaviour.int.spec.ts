@@ -7,6 +7,7 @@ import {
   currentGeneration,
   type Document,
   generationsCollection,
+  inMemoryReadModelStore,
   type Progress,
   type Projection,
   ProjectionError,
@@ -284,6 +285,156 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(3)
     expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(6)
   })
+
+  it('rebuilds writing each document once while it holds no more than it may leave unwritten', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    const filed = bj('2026-03-02 09:00')
+    for (let i = 0; i < 4; i++)
+      await complaint(
+        `k${i}`,
+        { ownerId: `o${i}`, unitId: `u${i}`, ...lift, at: daysAfter(filed, i) },
+        {
+          acknowledged: daysAfter(filed, i + 1),
+          proposed: daysAfter(filed, i + 1),
+          dispatched: { at: daysAfter(filed, i + 1), department: 'engineering' },
+          resolved: daysAfter(filed, i + 2),
+        },
+      )
+    const projection = complaintAnalytics()
+    /** Per document, how many times a rebuild in batches of one event wrote it whole. */
+    const writesPerDocument = async (writeBehind?: number) => {
+      const writes = new Map<string, number>()
+      const counting = wrappingCollections(readModels, (name, inner) => ({
+        ...inner,
+        write: (ops) => {
+          for (const op of ops)
+            if (op.kind !== 'increment') {
+              const key = `${name}/${op.kind === 'delete' ? op.id : op.doc._id}`
+              writes.set(key, (writes.get(key) ?? 0) + 1)
+            }
+          return inner.write(ops)
+        },
+      }))
+      await rebuild({
+        events,
+        readModels: counting,
+        projection,
+        batchSize: 1,
+        ...(writeBehind === undefined ? {} : { writeBehind }),
+      })
+      const summaries = [...writes].filter(([key]) => key.includes('_complaints_'))
+      return { summaries, read: await complaintAnalyticsQueries(readModels).by('category') }
+    }
+    const heldBack = await writesPerDocument()
+    const eachBatch = await writesPerDocument(0)
+    // Each complaint's summary changes with every one of its five events.
+    expect(heldBack.summaries.map(([, n]) => n)).toEqual([1, 1, 1, 1])
+    expect(eachBatch.summaries.map(([, n]) => n)).toEqual([5, 5, 5, 5])
+    expect(heldBack.read).toEqual(eachBatch.read)
+    expect(heldBack.read[0]?.filed).toBe(4)
+  })
+
+  it('rebuilds to what one clean pass writes whatever it holds unwritten, documents created, deleted and created again', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    const filed = bj('2026-03-02 09:00')
+    const steps = ['acknowledged', 'proposed', 'dispatched', 'resolved'] as const
+    // Complaint k<n> goes through the first n steps: filed, then each step deletes or writes again.
+    for (let n = 0; n <= steps.length; n++) {
+      const at = daysAfter(filed, n)
+      const taken = steps.slice(0, n)
+      await complaint(
+        `k${n}`,
+        { ownerId: `o${n}`, unitId: `u${n}`, ...lift, at },
+        {
+          ...(taken.includes('acknowledged') ? { acknowledged: at } : {}),
+          ...(taken.includes('proposed') ? { proposed: at } : {}),
+          ...(taken.includes('dispatched') ? { dispatched: { at, department: 'engineering' } } : {}),
+          ...(taken.includes('resolved') ? { resolved: daysAfter(filed, n + 1) } : {}),
+        },
+      )
+    }
+    // Filed: written; acknowledged: deleted; proposed: written again; dispatched: deleted; resolved: written.
+    const toggling: Projection = {
+      name: 'toggling',
+      collections: ['docs'],
+      canHandle: [
+        'ComplaintFiled',
+        'ComplaintAcknowledged',
+        'ResolutionProposed',
+        'ComplaintDispatched',
+        'ComplaintResolved',
+      ],
+      project: ({ event }, view) => {
+        const id = (event.data as { complaintId: string }).complaintId
+        const before = view.get('docs', id) as { writes?: number } | undefined
+        const deletes = event.type === 'ComplaintAcknowledged' || event.type === 'ComplaintDispatched'
+        return [
+          {
+            collection: 'docs',
+            id,
+            doc: deletes ? null : { _id: id, last: event.type, writes: (before?.writes ?? 0) + 1 },
+          },
+        ]
+      },
+    }
+    const clean = inMemoryReadModelStore()
+    await projectionRunner({ events, readModels: clean, projection: toggling }).catchUp()
+    const expected = await clean.collection(physicalName('toggling', 'docs', 1)).find()
+    expect(expected.map((doc) => doc._id)).toEqual(['k0', 'k2', 'k4'])
+    for (const batchSize of [1, 2, 3])
+      for (const writeBehind of [0, 1, 2, 100]) {
+        const fresh = await make()
+        try {
+          const { generation } = await rebuild({
+            events,
+            readModels: fresh.store,
+            projection: toggling,
+            batchSize,
+            writeBehind,
+          })
+          const docs = await fresh.store.collection(physicalName('toggling', 'docs', generation)).find()
+          expect({ batchSize, writeBehind, docs }).toEqual({ batchSize, writeBehind, docs: expected })
+        } finally {
+          await fresh.cleanup()
+        }
+      }
+  })
+
+  it('reads a document it holds unwritten from what it holds, also once more documents than it keeps recent came after it', async () => {
+    const events = inMemoryEventStore()
+    const { complaint, run } = scenario(events)
+    const filed = bj('2026-03-02 09:00')
+    await complaint('k0', { ownerId: 'o0', unitId: 'u0', ...lift, at: filed })
+    // More complaints after it than the runner keeps documents recent (5,000 a projection), in the
+    // batches before the one that reads it again.
+    for (let i = 1; i <= 5_600; i++)
+      await complaint(`k${i}`, { ownerId: `o${i}`, unitId: `u${i}`, ...lift, at: filed })
+    await run('AcknowledgeComplaint', { complaintId: 'k0', gesture: 'apology', note: 'called back' }, filed)
+    const counting: Projection = {
+      name: 'counting',
+      collections: ['docs'],
+      canHandle: ['ComplaintFiled', 'ComplaintAcknowledged'],
+      project: ({ event }, view) => {
+        const id = (event.data as { complaintId: string }).complaintId
+        const before = view.get('docs', id) as { events?: number } | undefined
+        return [{ collection: 'docs', id, doc: { _id: id, events: (before?.events ?? 0) + 1 } }]
+      },
+    }
+    const { generation } = await rebuild({
+      events,
+      readModels,
+      projection: counting,
+      batchSize: 1_000,
+      writeBehind: 10_000,
+    })
+    const docs = readModels.collection(physicalName('counting', 'docs', generation))
+    expect(await docs.findByIds(['k0', 'k1'])).toEqual([
+      { _id: 'k0', events: 2 },
+      { _id: 'k1', events: 1 },
+    ])
+  }, 120_000)
 
   it('reads from the store no document it read or wrote itself in an earlier batch', async () => {
     const events = inMemoryEventStore()

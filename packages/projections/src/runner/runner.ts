@@ -124,6 +124,13 @@ export interface RunnerBaseOptions {
    */
   readonly checkpoints?: 'resumable' | 'rebuild'
   /**
+   * In a rebuild (`checkpoints: 'rebuild'`), how many changed documents a projection may hold before
+   * it writes them; default 5,000. A document changed in several batches is then written once, and
+   * everything held is written before each checkpoint. Ignored when resumable: each batch is written
+   * whole before the next.
+   */
+  readonly writeBehind?: number
+  /**
    * This runner's share of the communities: partitions `owned` of `count` (see partitions.ts). It then
    * projects only their events, with a checkpoint and a lease per projection and partition, so that
    * workers sharing the partitions write into the same read models side by side. Default: everything.
@@ -152,7 +159,15 @@ interface Member {
   known: WrittenDocuments | undefined
   /** The documents it last read or wrote: as stored, while it holds the lease. */
   readonly recent: RecentDocuments<Document>
+  /**
+   * In a rebuild, what it changed and has not written yet, by key: one write per document (the last
+   * change decides), written when there are more than `writeBehind` of them and before each checkpoint.
+   */
+  readonly unwritten: Map<string, { readonly collection: string; readonly op: WriteOperation }>
 }
+
+/** How many changed documents a rebuild holds per projection before writing them (see `writeBehind`). */
+const defaultWriteBehind = 5_000
 
 /** How many documents a runner remembers writing, to skip lookups of absent ones (about 21 bytes each). */
 const knownDocumentsLimit = 1_000_000
@@ -189,6 +204,9 @@ export const projectionRunner = (options: RunnerOptions) => {
     throw new RangeError(`leaseTtlMs must be at least 100 (ms), got ${ttlMs}`)
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`)
+  const writeBehind = options.writeBehind ?? defaultWriteBehind
+  if (!Number.isInteger(writeBehind) || writeBehind < 0)
+    throw new RangeError(`writeBehind must be a whole number, got ${writeBehind}`)
   const owner = options.owner ?? randomUUID()
   const handled: ReadonlySet<string> = new Set(projections.flatMap((p) => p.canHandle))
   const partitions = options.partitions === undefined ? undefined : checkedPartitions(options.partitions)
@@ -274,7 +292,8 @@ export const projectionRunner = (options: RunnerOptions) => {
     // Quarantine entries are keyed by position: a batch replayed after a crash rewrites the same ones.
     if (quarantine.length > 0)
       await readModels.collection(quarantineCollection).write(quarantine.map((doc) => ({ kind: 'put', doc })))
-    for (const [collection, ops] of projected.replacements) await physical(member, collection).write(ops)
+    if (rebuilding) holdUnwritten(member, projected.replacements)
+    else for (const [collection, ops] of projected.replacements) await physical(member, collection).write(ops)
     remember(member, projected)
     for (const [collection, increments] of projected.increments) {
       const target = physical(member, collection)
@@ -291,7 +310,11 @@ export const projectionRunner = (options: RunnerOptions) => {
       }
       await target.write(pending.map((inc): WriteOperation => ({ kind: 'increment', ...inc, batch: stamp })))
     }
-    if (!rebuilding || !leaseFresh(member)) await member.checkpoint.commit(endText)
+    if (member.unwritten.size > writeBehind) await writeUnwritten(member)
+    if (!rebuilding || !leaseFresh(member)) {
+      await writeUnwritten(member)
+      await member.checkpoint.commit(endText)
+    }
     member.position = end
     member.quarantined += quarantine.length
   }
@@ -306,9 +329,46 @@ export const projectionRunner = (options: RunnerOptions) => {
     )
   }
 
+  /**
+   * Holds a rebuild's replacements unwritten, one operation per document: what the store has of it
+   * decides the operation (never written: insert; written before: put, or delete), the last change
+   * the document.
+   */
+  const holdUnwritten = (member: Member, replacements: ReadonlyMap<string, readonly WriteOperation[]>) => {
+    for (const [collection, ops] of replacements)
+      for (const op of ops) {
+        const key = keyOf(collection, op.kind === 'put' || op.kind === 'insert' ? op.doc._id : op.id)
+        const held = member.unwritten.get(key)?.op
+        // Inserted and not yet written: the store has nothing of it.
+        const storeHasNone = held === undefined ? op.kind === 'insert' : held.kind === 'insert'
+        if (op.kind === 'delete') {
+          if (storeHasNone) member.unwritten.delete(key)
+          else member.unwritten.set(key, { collection, op })
+        } else if (op.kind === 'put' || op.kind === 'insert')
+          member.unwritten.set(key, {
+            collection,
+            op: { kind: storeHasNone ? 'insert' : 'put', doc: op.doc },
+          })
+      }
+  }
+
+  /** Writes what a rebuild holds unwritten, one request per collection. */
+  const writeUnwritten = async (member: Member) => {
+    if (member.unwritten.size === 0) return
+    const byCollection = new Map<string, WriteOperation[]>()
+    for (const { collection, op } of member.unwritten.values()) {
+      const ops = byCollection.get(collection)
+      if (ops === undefined) byCollection.set(collection, [op])
+      else ops.push(op)
+    }
+    member.unwritten.clear()
+    for (const [collection, ops] of byCollection) await physical(member, collection).write(ops)
+  }
+
   /** Writes the checkpoints that stayed behind their projection's position (empty batches skipped). */
   const settle = async (group: readonly Member[]) => {
     for (const member of group) {
+      await writeUnwritten(member)
       if (member.position === undefined) continue
       const position = positionToString(member.position)
       if (member.checkpoint.stored?.position !== position) await member.checkpoint.commit(position)
@@ -321,6 +381,9 @@ export const projectionRunner = (options: RunnerOptions) => {
    * when only the store can tell.
    */
   const peek = (member: Member, key: string): Document | null | undefined => {
+    const unwritten = member.unwritten.get(key)?.op
+    if (unwritten !== undefined)
+      return unwritten.kind === 'put' || unwritten.kind === 'insert' ? unwritten.doc : null
     const doc = member.recent.get(key)
     if (doc !== undefined) return doc
     return member.known !== undefined && !member.known.mayHold(key) ? null : undefined
@@ -442,6 +505,7 @@ export const projectionRunner = (options: RunnerOptions) => {
       // Nothing written yet (no checkpoint position, no batch pending): every document will be ours.
       known: stored.position === null && stored.pending === null ? writtenDocuments() : undefined,
       recent: recentDocuments(recentDocumentsLimit),
+      unwritten: new Map(),
     }
     if (stored.pending !== null) {
       await restoreBeforeImages(stored.pending.before, (collection, ops) =>
