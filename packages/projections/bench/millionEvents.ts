@@ -19,8 +19,8 @@ import {
   allProjections,
   inMemoryReadModelStore,
   mongoReadModelStore,
-  projectionRunner,
   type ReadModelStore,
+  rebuild as rebuildReadModels,
 } from '@property-services/projections'
 import { MongoClient } from 'mongodb'
 import { appendWorkload } from './workload.js'
@@ -39,7 +39,8 @@ const rebuild = async (path: string, stored: number) => {
   const batchSize =
     process.env.BENCH_BATCH === undefined ? {} : { batchSize: Number(process.env.BENCH_BATCH) }
   const start = performance.now()
-  await projectionRunner({ events, readModels, projections: allProjections(), ...batchSize }).catchUp()
+  // As `property-services rebuild` rebuilds: a new generation, written once it is complete.
+  await rebuildReadModels({ events, readModels, projections: allProjections(), ...batchSize })
   const seconds = (performance.now() - start) / 1000
   console.log(
     `rebuild of ${stored} events from SQLite into ${intoMongo ? 'MongoDB (FerretDB)' : 'in-memory'} read models, all of them in one pass: ` +
