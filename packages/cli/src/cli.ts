@@ -57,8 +57,8 @@ export const program = (io: Io): Command => {
     })
   for (const register of commands) register(root, io)
   let stopTelemetry: () => Promise<void> = async () => undefined
-  root.hook('preAction', () => {
-    stopTelemetry = startTelemetry(root.opts<{ telemetry?: string }>().telemetry)
+  root.hook('preAction', async () => {
+    stopTelemetry = await startTelemetry(root.opts<{ telemetry?: string }>().telemetry)
   })
   root.hook('postAction', () => stopTelemetry())
   // Subcommands inherit the root's exit and output behaviour.

@@ -4,20 +4,23 @@
  * and at the end. The library itself uses only `@opentelemetry/api`.
  */
 import { context, metrics, trace } from '@opentelemetry/api'
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import {
-  ConsoleMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from '@opentelemetry/sdk-metrics'
-import { BasicTracerProvider, ConsoleSpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { CliError } from './commands/shared.js'
 
-/** Registers console exporters; the returned function flushes and shuts them down. */
-export const startTelemetry = (exporter: string | undefined): (() => Promise<void>) => {
+/**
+ * Registers console exporters; the returned function flushes and shuts them down. The SDK is loaded
+ * only when asked for: every other run of the command line starts without it.
+ */
+export const startTelemetry = async (exporter: string | undefined): Promise<() => Promise<void>> => {
   if (exporter === undefined) return async () => undefined
   if (exporter !== 'console')
     throw new CliError(`--telemetry must be console, got ${JSON.stringify(exporter)}`)
+  const [{ AsyncLocalStorageContextManager }, sdkMetrics, sdkTrace] = await Promise.all([
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/sdk-metrics'),
+    import('@opentelemetry/sdk-trace-base'),
+  ])
+  const { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } = sdkMetrics
+  const { BasicTracerProvider, ConsoleSpanExporter, SimpleSpanProcessor } = sdkTrace
   const contextManager = new AsyncLocalStorageContextManager().enable()
   context.setGlobalContextManager(contextManager)
   const tracerProvider = new BasicTracerProvider({

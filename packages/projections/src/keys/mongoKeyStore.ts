@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { DataKey, KeyStore } from '@property-services/infrastructure'
-import { Binary, type Collection, MongoClient, MongoServerError } from 'mongodb'
+import type { Binary, Collection } from 'mongodb'
 
 interface StoredKey {
   readonly _id: string
@@ -28,6 +28,8 @@ export interface MongoKeyStoreOptions {
 export const mongoKeyStore = async (
   options: MongoKeyStoreOptions,
 ): Promise<KeyStore & { readonly refresh: () => Promise<void> }> => {
+  // The driver is loaded when a store is opened: a process that never opens one never loads it.
+  const { Binary: BinaryValue, MongoClient, MongoServerError } = await import('mongodb')
   const client = new MongoClient(options.url, {
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
   })
@@ -58,7 +60,7 @@ export const mongoKeyStore = async (
           {
             _id: ownerId,
             keyId: randomBytes(8).toString('hex'),
-            key: new Binary(randomBytes(32)),
+            key: new BinaryValue(randomBytes(32)),
             createdAt: clock().toISOString(),
           },
           journaled,

@@ -1,4 +1,4 @@
-import { type AnyBulkWriteOperation, type Db, MongoClient } from 'mongodb'
+import type { AnyBulkWriteOperation, Db } from 'mongodb'
 import {
   assertCollectionName,
   assertFieldNames,
@@ -43,6 +43,8 @@ const toMongoFilter = (filter: Filter): Record<string, unknown> => {
 
 /** Read models in MongoDB (or FerretDB) through the official driver. */
 export const mongoReadModelStore = async (options: MongoReadModelStoreOptions): Promise<ReadModelStore> => {
+  // The driver is loaded when a store is opened: a process that never opens one never loads it.
+  const { MongoClient } = await import('mongodb')
   const client = new MongoClient(options.url, {
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
   })
