@@ -43,7 +43,7 @@ const history = (seed: number) =>
   )[0]!
 
 describe.each(storeTargets)('projection leases on %s', (_name, make) => {
-  it('refuses a lease or a batch that could not work, before taking anything', async () => {
+  it('refuses a lease, a batch or a write-behind that could not work, before taking anything', async () => {
     const events = inMemoryEventStore()
     const { store, cleanup } = await make()
     try {
@@ -55,6 +55,10 @@ describe.each(storeTargets)('projection leases on %s', (_name, make) => {
       for (const batchSize of [0, -5, 1.5])
         expect(() => projectionRunner({ events, readModels: store, projection, batchSize })).toThrow(
           /batchSize must be a positive integer/,
+        )
+      for (const writeBehind of [-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY])
+        expect(() => projectionRunner({ events, readModels: store, projection, writeBehind })).toThrow(
+          /writeBehind must be a whole number/,
         )
       expect(await store.collection(checkpointsCollection).find()).toEqual([])
     } finally {
