@@ -24,6 +24,21 @@ import { bj, daysAfter, scenario } from './scenario.js'
 import { type StoreTarget, storeTargets, wrappingCollections } from './support.js'
 
 const lift = { category: 'facilities', subject: 'lift-stoppage', channel: 'phone' }
+
+/** Complaints k0…k3, filed a day apart from `filed`, each taken through its handling to resolution. */
+const fourResolved = async (complaint: ReturnType<typeof scenario>['complaint'], filed: string) => {
+  for (let i = 0; i < 4; i++)
+    await complaint(
+      `k${i}`,
+      { ownerId: `o${i}`, unitId: `u${i}`, ...lift, at: daysAfter(filed, i) },
+      {
+        acknowledged: daysAfter(filed, i + 1),
+        proposed: daysAfter(filed, i + 1),
+        dispatched: { at: daysAfter(filed, i + 1), department: 'engineering' },
+        resolved: daysAfter(filed, i + 2),
+      },
+    )
+}
 /** A projection that cannot handle the events of one stream, and handles all others as `inner` does. */
 const failingOn = (inner: Projection, streamName: string): Projection => ({
   ...inner,
@@ -290,17 +305,7 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     const events = inMemoryEventStore()
     const { complaint } = scenario(events)
     const filed = bj('2026-03-02 09:00')
-    for (let i = 0; i < 4; i++)
-      await complaint(
-        `k${i}`,
-        { ownerId: `o${i}`, unitId: `u${i}`, ...lift, at: daysAfter(filed, i) },
-        {
-          acknowledged: daysAfter(filed, i + 1),
-          proposed: daysAfter(filed, i + 1),
-          dispatched: { at: daysAfter(filed, i + 1), department: 'engineering' },
-          resolved: daysAfter(filed, i + 2),
-        },
-      )
+    await fourResolved(complaint, filed)
     const projection = complaintAnalytics()
     /** Per document, how many times a rebuild in batches of one event wrote it whole. */
     const writesPerDocument = async (writeBehind?: number) => {
@@ -440,17 +445,7 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     const events = inMemoryEventStore()
     const { complaint, run } = scenario(events)
     const filed = bj('2026-03-02 09:00')
-    for (let i = 0; i < 4; i++)
-      await complaint(
-        `k${i}`,
-        { ownerId: `o${i}`, unitId: `u${i}`, ...lift, at: daysAfter(filed, i) },
-        {
-          acknowledged: daysAfter(filed, i + 1),
-          proposed: daysAfter(filed, i + 1),
-          dispatched: { at: daysAfter(filed, i + 1), department: 'engineering' },
-          resolved: daysAfter(filed, i + 2),
-        },
-      )
+    await fourResolved(complaint, filed)
     // Every document the runner asks the store for (its own bookkeeping aside).
     const asked: string[] = []
     const counting = wrappingCollections(readModels, (name, inner) => ({
