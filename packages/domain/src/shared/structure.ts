@@ -67,7 +67,9 @@ export const unknownFields = (codec: t.Decoder<unknown, unknown>, value: unknown
     const fields = namedFields(codec)
     if (fields !== undefined) {
       if (!isRecord(value)) return
-      for (const key of Object.keys(value)) {
+      // for-in, not Object.keys: this runs for every request and every new event, and allocates nothing.
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue
         const field = Object.hasOwn(fields, key) ? fields[key] : undefined
         path.push(key)
         if (field === undefined) found.push([...path])
@@ -77,11 +79,13 @@ export const unknownFields = (codec: t.Decoder<unknown, unknown>, value: unknown
       return
     }
     switch (c._tag) {
-      case 'UnionType': {
-        const member = (c.types as t.Mixed[]).find((m) => m.is(value)) as AnyCodec | undefined
-        if (member !== undefined) walk(member, value)
+      case 'UnionType':
+        for (const member of c.types as t.Mixed[])
+          if (member.is(value)) {
+            walk(member as AnyCodec, value)
+            return
+          }
         return
-      }
       case 'ArrayType':
       case 'ReadonlyArrayType':
       case 'BoundedArrayType':

@@ -165,6 +165,8 @@ interface Loaded {
   readonly lastHash: string | null
 }
 
+const noEvents: readonly StoredEvent[] = []
+
 /** A stream folded up to a revision: its state, its hash chain, and the revisions each command id caused. */
 interface Folded {
   state: unknown
@@ -175,6 +177,8 @@ interface Folded {
 
 const decodePrincipal = (principal: unknown): E.Either<DecodeError, Actor> => {
   const actor = (principal as { actor?: unknown } | null | undefined)?.actor
+  // The guard first: it accepts exactly what decoding accepts, and allocates nothing on the way.
+  if (Actor.is(actor)) return E.right(actor)
   const decoded = Actor.decode(actor)
   return E.isRight(decoded)
     ? decoded
@@ -262,7 +266,7 @@ export const deciderCommandHandler = <C extends Command, Ev extends Event, S>(
     const cached = folded.get(streamName)
     if (cached !== undefined && !mustRead) {
       remember(streamName, cached)
-      return { ...(await caused(streamName, cached, commandId)), wasRead: false }
+      return caused(streamName, cached, commandId, false)
     }
     const entry: Folded = cached ?? {
       state: aggregate.decider.initialState,
@@ -287,22 +291,27 @@ export const deciderCommandHandler = <C extends Command, Ev extends Event, S>(
       else revisions.push(stored.revision)
     }
     remember(streamName, entry)
-    return { ...(await caused(streamName, entry, commandId)), wasRead: true }
+    return caused(streamName, entry, commandId, true)
   }
 
   /** The fold, with the stored events the same command id already caused. */
-  const caused = async (streamName: string, entry: Folded, commandId: string) => {
+  const caused = async (
+    streamName: string,
+    entry: Folded,
+    commandId: string,
+    wasRead: boolean,
+  ): Promise<Loaded> => {
     const causedBefore = entry.commandIds.get(commandId)
     const earlier =
       causedBefore === undefined
-        ? []
+        ? noEvents
         : (
             await store.readStream(streamName, {
               fromRevision: causedBefore[0]!,
               toRevision: causedBefore[causedBefore.length - 1]!,
             })
           ).events.filter((stored) => causedBefore.includes(stored.revision))
-    return { state: entry.state, revision: entry.revision, earlier, lastHash: entry.lastHash }
+    return { state: entry.state, revision: entry.revision, earlier, lastHash: entry.lastHash, wasRead }
   }
 
   const unstorable = (events: readonly Event[]): UnstorableEvent | undefined => {
@@ -391,18 +400,15 @@ export const deciderCommandHandler = <C extends Command, Ev extends Event, S>(
       // The events record who acted, not the whole scope they acted under.
       const { id, role } = actor.right
       const community = hooks.communityOf?.(state as S, events, context)
-      const causation = {
-        commandId,
-        correlationId,
-        actor: { id, role },
-        occurredAt,
-        recordedAt,
-        ...(community === undefined ? {} : { community }),
-      }
+      const causation =
+        community === undefined
+          ? { commandId, correlationId, actor: { id, role }, occurredAt, recordedAt }
+          : { commandId, correlationId, actor: { id, role }, occurredAt, recordedAt, community }
       try {
+        // (An absent field and an undefined one are the same to the serde: no sealing, no chaining.)
         const sealed = codec.toNewEvents(events, causation, {
-          ...(owners === undefined ? {} : { owners }),
-          ...(options.hashChain === false ? {} : { previousHash: lastHash }),
+          owners,
+          previousHash: options.hashChain === false ? undefined : lastHash,
         })
         const result = await inSpan(
           'property_services.append',

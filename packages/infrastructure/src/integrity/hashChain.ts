@@ -20,11 +20,24 @@ export interface Hashable {
 
 /** The hash an event must carry, given the hash of the event before it in its stream (null for the first). */
 export const eventHash = (event: Hashable, previousHash: string | null): string => {
-  const { hash: _, ...metadata } = (event.metadata ?? {}) as Record<string, unknown>
   return hexDigest(
     'sha256',
-    canonicalJson({ type: event.type, data: hashedData(event), metadata, previousHash }),
+    canonicalJson({
+      type: event.type,
+      data: hashedData(event),
+      metadata: hashedMetadata(event),
+      previousHash,
+    }),
   )
+}
+
+/** The metadata without its hash: a copy only when it has one (a new event's has none yet). */
+const hashedMetadata = (event: Hashable): unknown => {
+  const metadata = event.metadata ?? {}
+  if (typeof metadata === 'object' && !Array.isArray(metadata) && !Object.hasOwn(metadata, 'hash'))
+    return metadata
+  const { hash: _, ...rest } = metadata as Record<string, unknown>
+  return rest
 }
 
 const plainPersonalData = '(personal data in plain text)'

@@ -28,14 +28,20 @@ export const unstorableIssues = (event: Event): DecodeIssue[] => {
   if (codec === undefined) return [{ path: 'type', expected: 'an event type', actual: String(event.type) }]
   let bytes: number
   try {
-    bytes = Buffer.byteLength(JSON.stringify(event))
+    const text = JSON.stringify(event)
+    // A UTF-16 code unit is at most three bytes of UTF-8: a short text's length is bound enough.
+    bytes = text.length * 3 <= maxEventBytes ? text.length : Buffer.byteLength(text)
   } catch (error) {
     return [{ path: '(root)', expected: 'JSON', actual: String(error) }]
   }
   if (bytes > maxEventBytes)
     return [{ path: 'data', expected: `at most ${maxEventBytes} bytes of JSON`, actual: `${bytes} bytes` }]
-  const decoded = codec.decode(event)
-  if (E.isLeft(decoded)) return decodeIssues(decoded.left)
+  // The guard first: it accepts exactly what decoding accepts (a property test holds them together),
+  // and allocates nothing on the way; decoding runs only to name what is wrong.
+  if (!codec.is(event)) {
+    const decoded = codec.decode(event)
+    if (E.isLeft(decoded)) return decodeIssues(decoded.left)
+  }
   return unknownFields(codec, event).map((path) => ({
     path: path.join('.'),
     expected: 'no such field',
