@@ -42,7 +42,9 @@ const plainCopy = (value: unknown, depth: number): unknown => {
   if ((prototype !== Object.prototype && prototype !== null) || 'toJSON' in value) return notPlain
   const record = value as Record<string, unknown>
   const copy: Record<string, unknown> = {}
-  for (const key of Object.keys(record)) {
+  // for-in over own keys, not Object.keys: the same keys in the same order, without an array of them.
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue
     const field = record[key]
     // JSON drops undefined fields; a `__proto__` key must become an own field, as JSON.parse makes it.
     if (field === undefined) continue
