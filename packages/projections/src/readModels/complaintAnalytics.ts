@@ -111,19 +111,27 @@ const complaintCounters = (c: ComplaintSummary): Counters => ({
 
 interface BucketOf {
   readonly id: string
-  readonly community: string
-  readonly dimension: Dimension
-  readonly key: string
+  /** What a bucket created by the complaint's counters starts with. */
+  readonly onInsert: {
+    readonly community: string
+    readonly dimension: Dimension
+    readonly key: string
+    readonly month: string
+  }
 }
 
 /** The buckets one complaint counts in: one per dimension it has, in its community and month. */
 const bucketsOf = (c: ComplaintSummary | undefined): BucketOf[] => {
   if (c === undefined) return []
   const community = communityOf(c)
+  const { month } = c
   const buckets: BucketOf[] = []
   const add = (dimension: Dimension, key: string | null) => {
     if (key !== null)
-      buckets.push({ id: `${community}|${dimension}|${key}|${c.month}`, community, dimension, key })
+      buckets.push({
+        id: `${community}|${dimension}|${key}|${month}`,
+        onInsert: { community, dimension, key, month },
+      })
   }
   add('category', c.category)
   add('subject', `${c.category}/${c.subject}`)
@@ -131,6 +139,15 @@ const bucketsOf = (c: ComplaintSummary | undefined): BucketOf[] => {
   add('department', c.department)
   return buckets
 }
+
+/** Whether two states of a complaint count in the same buckets (most events change none of these). */
+const sameBuckets = (a: ComplaintSummary, b: ComplaintSummary): boolean =>
+  communityOf(a) === communityOf(b) &&
+  a.month === b.month &&
+  a.category === b.category &&
+  a.subject === b.subject &&
+  a.channel === b.channel &&
+  a.department === b.department
 
 /** `added` minus `removed`, counter by counter, or undefined when every difference is zero. */
 const difference = (added: Counters | undefined, removed: Counters | undefined) => {
@@ -144,46 +161,42 @@ const difference = (added: Counters | undefined, removed: Counters | undefined) 
   return changed ? by : undefined
 }
 
+const increment = (bucket: BucketOf, by: Record<string, number>): Change => ({
+  collection: 'buckets',
+  id: bucket.id,
+  by,
+  onInsert: bucket.onInsert,
+})
+
 /**
  * What the buckets gain and lose when a complaint changes: its counters after minus its counters
  * before, in the buckets it counted in before (first) and counts in after. Most events leave the
  * buckets where they are, so each difference is worked out once and shared by the buckets it applies to.
  */
 const bucketChanges = (before: ComplaintSummary | undefined, after: ComplaintSummary): Change[] => {
-  const was = bucketsOf(before)
-  const now = bucketsOf(after)
   const counted = before === undefined ? undefined : complaintCounters(before)
   const counts = complaintCounters(after)
   const kept = difference(counts, counted)
+  if (before !== undefined && sameBuckets(before, after))
+    return kept === undefined ? [] : bucketsOf(after).map((bucket) => increment(bucket, kept))
+  const was = bucketsOf(before)
+  const now = bucketsOf(after)
   // A complaint leaves or joins a bucket only when it moves (department, say): worked out when it does.
   let removed: Record<string, number> | undefined
   let added: Record<string, number> | undefined
   const changes: Change[] = []
-  const change = (bucket: BucketOf, by: Record<string, number> | undefined) => {
-    if (by !== undefined)
-      changes.push({
-        collection: 'buckets',
-        id: bucket.id,
-        by,
-        onInsert: {
-          community: bucket.community,
-          dimension: bucket.dimension,
-          key: bucket.key,
-          month: after.month,
-        },
-      })
-  }
   for (const bucket of was) {
-    if (now.some((b) => b.id === bucket.id)) change(bucket, kept)
-    else {
+    if (now.some((b) => b.id === bucket.id)) {
+      if (kept !== undefined) changes.push(increment(bucket, kept))
+    } else {
       removed ??= difference(undefined, counted)
-      change(bucket, removed)
+      if (removed !== undefined) changes.push(increment(bucket, removed))
     }
   }
   for (const bucket of now) {
     if (was.some((b) => b.id === bucket.id)) continue
     added ??= difference(counts, undefined)
-    change(bucket, added)
+    if (added !== undefined) changes.push(increment(bucket, added))
   }
   return changes
 }
