@@ -72,6 +72,15 @@ export const decodeError = (subject: string, issues: readonly DecodeIssue[]): De
   message: `invalid ${subject}: ${issues.map((i) => `at ${i.path} expected ${i.expected}, got ${i.actual}`).join('; ')}`,
 })
 
+/**
+ * Decodes with a codec that gives back what it accepts unchanged, its guard first: the guard allocates
+ * nothing, and decoding runs only on what it refuses, to name the issues. Only for such codecs (the
+ * domain's requests, commands, events and principals: a property test holds each guard to accept
+ * exactly what its codec decodes); a codec that transforms (a number from a string) must decode.
+ */
+export const decodeGuardFirst = <A>(codec: t.Type<A, unknown, unknown>, input: unknown): t.Validation<A> =>
+  codec.is(input) ? E.right(input) : codec.decode(input)
+
 /** Decodes with a codec, reporting failures as a {@link DecodeError}. */
 export const decodeWith =
   <A>(codec: t.Type<A, unknown, unknown>, subject: string) =>
@@ -103,11 +112,7 @@ export const decodeTagged =
         ]),
       )
     }
-    // The guard first: every codec here decodes a value it accepts to that same value (none transforms;
-    // a property test holds them to it), and the guard allocates nothing on the way. Only what it
-    // refuses is decoded, for the issues.
-    if (codec.is(input)) return E.right(input)
-    const result = codec.decode(input)
+    const result = decodeGuardFirst(codec, input)
     return E.isRight(result)
       ? result
       : E.left(decodeError(`${kind} ${type as string}`, decodeIssues(result.left)))

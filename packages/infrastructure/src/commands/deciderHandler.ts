@@ -12,6 +12,7 @@ import {
   type DecodeIssue,
   type DomainError,
   decodeError,
+  decodeGuardFirst,
   decodeIssues,
   decodeRequest,
   defaultPolicies,
@@ -177,9 +178,7 @@ interface Folded {
 
 const decodePrincipal = (principal: unknown): E.Either<DecodeError, Actor> => {
   const actor = (principal as { actor?: unknown } | null | undefined)?.actor
-  // The guard first: it accepts exactly what decoding accepts, and allocates nothing on the way.
-  if (Actor.is(actor)) return E.right(actor)
-  const decoded = Actor.decode(actor)
+  const decoded = decodeGuardFirst(Actor, actor)
   return E.isRight(decoded)
     ? decoded
     : E.left(

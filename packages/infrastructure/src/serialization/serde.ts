@@ -2,6 +2,7 @@ import {
   type Actor,
   type DecodeIssue,
   decodeEvent,
+  decodeGuardFirst,
   decodeIssues,
   type Event,
   type EventType,
@@ -160,10 +161,7 @@ export const serde = (options: SerdeOptions = {}): Serde => {
       if (stored.data instanceof UnparseableStoredValue) throw stored.data.error
       const failed = (issues: readonly DecodeIssue[]) =>
         new StoredEventDecodeError(stored.streamName, stored.revision, stored.type, issues)
-      // The guard first: it accepts exactly what decoding accepts, and allocates nothing on the way.
-      const metadata = EventMetadata.is(stored.metadata)
-        ? E.right(stored.metadata)
-        : EventMetadata.decode(stored.metadata)
+      const metadata = decodeGuardFirst(EventMetadata, stored.metadata)
       if (E.isLeft(metadata)) {
         throw failed(decodeIssues(metadata.left).map((i) => ({ ...i, path: `metadata.${i.path}` })))
       }

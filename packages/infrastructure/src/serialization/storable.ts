@@ -1,5 +1,6 @@
 import {
   type DecodeIssue,
+  decodeGuardFirst,
   decodeIssues,
   type Event,
   eventCodecs,
@@ -36,12 +37,8 @@ export const unstorableIssues = (event: Event): DecodeIssue[] => {
   }
   if (bytes > maxEventBytes)
     return [{ path: 'data', expected: `at most ${maxEventBytes} bytes of JSON`, actual: `${bytes} bytes` }]
-  // The guard first: it accepts exactly what decoding accepts (a property test holds them together),
-  // and allocates nothing on the way; decoding runs only to name what is wrong.
-  if (!codec.is(event)) {
-    const decoded = codec.decode(event)
-    if (E.isLeft(decoded)) return decodeIssues(decoded.left)
-  }
+  const decoded = decodeGuardFirst(codec, event)
+  if (E.isLeft(decoded)) return decodeIssues(decoded.left)
   return unknownFields(codec, event).map((path) => ({
     path: path.join('.'),
     expected: 'no such field',

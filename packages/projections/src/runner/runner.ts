@@ -331,8 +331,8 @@ export const projectionRunner = (options: RunnerOptions) => {
 
   /**
    * Holds a rebuild's replacements unwritten, one operation per document: what the store has of it
-   * decides the operation (never written: insert; written before: put, or delete), the last change
-   * the document.
+   * decides the operation (never written: insert; written before: put, or delete), and the document's
+   * last change its content.
    */
   const holdUnwritten = (member: Member, replacements: ReadonlyMap<string, readonly WriteOperation[]>) => {
     for (const [collection, ops] of replacements)
