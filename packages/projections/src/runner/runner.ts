@@ -18,8 +18,8 @@ import {
   type StoredEvent,
 } from '@property-services/infrastructure'
 import type { Subscription } from 'rxjs'
-import type { Document, ReadModelStore, WriteOperation } from '../readModelStore/port.js'
-import { type BatchEvent, keyOf, projectBatch } from './batch.js'
+import type { ReadModelStore, WriteOperation } from '../readModelStore/port.js'
+import { type BatchEvent, projectBatch } from './batch.js'
 import {
   batchStamp,
   type CheckpointHandle,
@@ -27,6 +27,7 @@ import {
   LeaseHeldError,
   restoreBeforeImages,
 } from './checkpoint.js'
+import { type RunnerDocuments, runnerDocuments } from './documents.js'
 import { currentGeneration, physicalName } from './generations.js'
 import {
   checkedPartitions,
@@ -38,8 +39,6 @@ import {
 } from './partitions.js'
 import type { Projection } from './projection.js'
 import { type PoisonPolicy, type QuarantinedEvent, quarantineCollection, quarantineId } from './quarantine.js'
-import { type RecentDocuments, recentDocuments } from './recentDocuments.js'
-import { type WrittenDocuments, writtenDocuments } from './writtenDocuments.js'
 
 /** A projection stopped on an event it cannot handle. Its checkpoint stays before that event. */
 export class ProjectionError extends Error {
@@ -151,33 +150,12 @@ interface Member {
   position: Position | undefined
   processed: number
   quarantined: number
-  /**
-   * Every document this runner has written, when it started the generation from nothing: then any
-   * other document is known to be absent, and is not looked up (most lookups of a rebuild are for
-   * documents that do not exist yet). Dropped past `knownDocumentsLimit`, or when not starting afresh.
-   */
-  known: WrittenDocuments | undefined
-  /** The documents it last read or wrote: as stored, while it holds the lease. */
-  readonly recent: RecentDocuments<Document>
-  /**
-   * In a rebuild, what it changed and has not written yet, by key: one write per document (the last
-   * change decides), written when there are more than `writeBehind` of them and before each checkpoint.
-   */
-  readonly unwritten: Map<string, { readonly collection: string; readonly op: WriteOperation }>
+  /** What it knows of its documents without asking the store (and what a rebuild holds unwritten). */
+  readonly documents: RunnerDocuments
 }
 
 /** How many changed documents a rebuild holds per projection before writing them (see `writeBehind`). */
 const defaultWriteBehind = 5_000
-
-/** How many documents a runner remembers writing, to skip lookups of absent ones (about 21 bytes each). */
-const knownDocumentsLimit = 1_000_000
-
-/**
- * How many documents a runner keeps as it last read or wrote them, per projection: enough for the
- * documents a few batches share (a complaint's summary, rewritten at each step of its handling), a few
- * tens of MiB at most.
- */
-const recentDocumentsLimit = 5_000
 
 /** An event decoded for the group, or why it could not be. */
 type Decoded = BatchEvent | { readonly stored: StoredEvent; readonly error: unknown }
@@ -279,10 +257,10 @@ export const projectionRunner = (options: RunnerOptions) => {
     const projected = await projectBatch(
       member.projection,
       decoded,
-      (collection, ids) => load(member, collection, ids),
+      member.documents.load,
       (event, error) => fail(event.stored, error),
       readModels.incrementsInPlace,
-      (key) => peek(member, key),
+      member.documents.peek,
     )
     const endText = positionToString(end)
     const stamp = batchStamp(end)
@@ -292,9 +270,9 @@ export const projectionRunner = (options: RunnerOptions) => {
     // Quarantine entries are keyed by position: a batch replayed after a crash rewrites the same ones.
     if (quarantine.length > 0)
       await readModels.collection(quarantineCollection).write(quarantine.map((doc) => ({ kind: 'put', doc })))
-    if (rebuilding) holdUnwritten(member, projected.replacements)
+    if (rebuilding) member.documents.holdUnwritten(projected.replacements)
     else for (const [collection, ops] of projected.replacements) await physical(member, collection).write(ops)
-    remember(member, projected)
+    member.documents.remember(projected)
     for (const [collection, increments] of projected.increments) {
       const target = physical(member, collection)
       let pending = increments
@@ -310,9 +288,9 @@ export const projectionRunner = (options: RunnerOptions) => {
       }
       await target.write(pending.map((inc): WriteOperation => ({ kind: 'increment', ...inc, batch: stamp })))
     }
-    if (member.unwritten.size > writeBehind) await writeUnwritten(member)
+    if (member.documents.unwrittenCount() > writeBehind) await member.documents.writeUnwritten()
     if (!rebuilding || !leaseFresh(member)) {
-      await writeUnwritten(member)
+      await member.documents.writeUnwritten()
       await member.checkpoint.commit(endText)
     }
     member.position = end
@@ -329,104 +307,14 @@ export const projectionRunner = (options: RunnerOptions) => {
     )
   }
 
-  /**
-   * Holds a rebuild's replacements unwritten, one operation per document: what the store has of it
-   * decides the operation (never written: insert; written before: put, or delete), and the document's
-   * last change its content.
-   */
-  const holdUnwritten = (member: Member, replacements: ReadonlyMap<string, readonly WriteOperation[]>) => {
-    for (const [collection, ops] of replacements)
-      for (const op of ops) {
-        const key = keyOf(collection, op.kind === 'put' || op.kind === 'insert' ? op.doc._id : op.id)
-        const held = member.unwritten.get(key)?.op
-        // Inserted and not yet written: the store has nothing of it.
-        const storeHasNone = held === undefined ? op.kind === 'insert' : held.kind === 'insert'
-        if (op.kind === 'delete') {
-          if (storeHasNone) member.unwritten.delete(key)
-          else member.unwritten.set(key, { collection, op })
-        } else if (op.kind === 'put' || op.kind === 'insert')
-          member.unwritten.set(key, {
-            collection,
-            op: { kind: storeHasNone ? 'insert' : 'put', doc: op.doc },
-          })
-      }
-  }
-
-  /** Writes what a rebuild holds unwritten, one request per collection. */
-  const writeUnwritten = async (member: Member) => {
-    if (member.unwritten.size === 0) return
-    const byCollection = new Map<string, WriteOperation[]>()
-    for (const { collection, op } of member.unwritten.values()) {
-      const ops = byCollection.get(collection)
-      if (ops === undefined) byCollection.set(collection, [op])
-      else ops.push(op)
-    }
-    member.unwritten.clear()
-    for (const [collection, ops] of byCollection) await physical(member, collection).write(ops)
-  }
-
   /** Writes the checkpoints that stayed behind their projection's position (empty batches skipped). */
   const settle = async (group: readonly Member[]) => {
     for (const member of group) {
-      await writeUnwritten(member)
+      await member.documents.writeUnwritten()
       if (member.position === undefined) continue
       const position = positionToString(member.position)
       if (member.checkpoint.stored?.position !== position) await member.checkpoint.commit(position)
     }
-  }
-
-  /**
-   * A document as this runner knows it without asking the store: as it last read or wrote it, `null`
-   * when it knows it absent (never written since it started the generation from nothing), undefined
-   * when only the store can tell.
-   */
-  const peek = (member: Member, key: string): Document | null | undefined => {
-    const unwritten = member.unwritten.get(key)?.op
-    if (unwritten !== undefined)
-      return unwritten.kind === 'put' || unwritten.kind === 'insert' ? unwritten.doc : null
-    const doc = member.recent.get(key)
-    if (doc !== undefined) return doc
-    return member.known !== undefined && !member.known.mayHold(key) ? null : undefined
-  }
-
-  /**
-   * Documents of one collection by id, absent ones left out: those the runner last read or wrote from
-   * memory, those it knows to be absent not at all, the rest from the store (and then kept).
-   */
-  const load = async (member: Member, collection: string, ids: readonly string[]) => {
-    const found: Document[] = []
-    const missing: string[] = []
-    for (const id of ids) {
-      const doc = peek(member, keyOf(collection, id))
-      if (doc === undefined) missing.push(id)
-      else if (doc !== null) found.push(doc)
-    }
-    if (missing.length === 0) return found
-    const loaded = await physical(member, collection).findByIds(missing)
-    const byId = new Map(loaded.map((doc) => [doc._id, doc]))
-    for (const id of missing) member.recent.set(keyOf(collection, id), byId.get(id) ?? null)
-    return [...found, ...loaded]
-  }
-
-  /** Notes what a batch wrote: the documents as they now are, and the ids of its generation. */
-  const remember = (member: Member, projected: Awaited<ReturnType<typeof projectBatch>>) => {
-    const known = member.known
-    for (const [collection, ops] of projected.replacements)
-      for (const op of ops) {
-        if (op.kind === 'increment') continue
-        const key = keyOf(collection, op.kind === 'delete' ? op.id : op.doc._id)
-        const doc = op.kind === 'delete' ? null : op.doc
-        member.recent.set(key, doc)
-        // A deletion stays noted: the document is then looked up when needed, and found absent.
-        known?.add(key)
-      }
-    // Counters added to in the store are not kept as they now are; they exist, though.
-    for (const [collection, increments] of projected.increments)
-      for (const inc of increments) {
-        member.recent.forget(keyOf(collection, inc.id))
-        known?.add(keyOf(collection, inc.id))
-      }
-    if (known !== undefined && known.size() > knownDocumentsLimit) member.known = undefined
   }
 
   /**
@@ -502,10 +390,10 @@ export const projectionRunner = (options: RunnerOptions) => {
       position: stored.position === null ? undefined : positionFromString(stored.position),
       processed: 0,
       quarantined: 0,
-      // Nothing written yet (no checkpoint position, no batch pending): every document will be ours.
-      known: stored.position === null && stored.pending === null ? writtenDocuments() : undefined,
-      recent: recentDocuments(recentDocumentsLimit),
-      unwritten: new Map(),
+      documents: runnerDocuments({
+        collection: (name) => readModels.collection(physicalName(projection.name, name, generation)),
+        fromNothing: stored.position === null && stored.pending === null,
+      }),
     }
     if (stored.pending !== null) {
       await restoreBeforeImages(stored.pending.before, (collection, ops) =>
@@ -610,7 +498,6 @@ export const projectionRunner = (options: RunnerOptions) => {
     }
   }
 
-  /** Processes every stored event after the checkpoints, in batches, gives up the leases, and returns. */
   /** Reports each projection's lag to the lag gauge while `work` runs (only a metrics reader asks). */
   const observed = async <T>(work: () => Promise<T>): Promise<T> => {
     const stops = projections.map((projection) =>
@@ -626,6 +513,7 @@ export const projectionRunner = (options: RunnerOptions) => {
     }
   }
 
+  /** Processes every stored event after the checkpoints, in batches, gives up the leases, and returns. */
   const catchUp = async (): Promise<void> => {
     try {
       await observed(() => follow(() => false))
