@@ -1,5 +1,5 @@
-// Heap per document of the runner's memory of what it wrote, against a set of the keys themselves
-// (docs/benchmarks.md): `node --expose-gc --conditions=@property-services/source --import tsx
+// Memory per document of the runner's memory of what it wrote (heap and array buffers), against a set of
+// the keys themselves (docs/benchmarks.md): `node --expose-gc --conditions=@property-services/source --import tsx
 // bench/writtenDocumentsMemory.ts`.
 import { keyOf } from '../src/runner/batch.js'
 import { writtenDocuments } from '../src/runner/writtenDocuments.js'
@@ -12,7 +12,8 @@ const keyAt = (i: number) =>
 const heapAfterGc = () => {
   gc()
   gc()
-  return process.memoryUsage().heapUsed
+  const { heapUsed, arrayBuffers } = process.memoryUsage()
+  return heapUsed + arrayBuffers
 }
 
 let before = heapAfterGc()

@@ -6,24 +6,30 @@ import { keyOf, type ProjectedBatch } from '../src/runner/batch.js'
 import { runnerDocuments } from '../src/runner/documents.js'
 
 const collections = ['a', 'b'] as const
+const counters = 'c'
 const ids = ['x', 'y', 'z', 'x\u0000y'] as const
 
-/** A change a batch makes: a document's new content, or its deletion. */
-const change = fc.record({
-  collection: fc.constantFrom(...collections),
-  id: fc.constantFrom(...ids),
-  value: fc.option(fc.nat({ max: 9 }), { nil: null }),
-  // Whether what is held unwritten is written after this change (as a rebuild does past its limit).
-  flush: fc.boolean(),
-})
+/** A change a batch makes: a document's new content or its deletion, or an addition to a counter. */
+const change = fc.oneof(
+  fc.record({
+    collection: fc.constantFrom(...collections),
+    id: fc.constantFrom(...ids),
+    value: fc.option(fc.nat({ max: 9 }), { nil: null }),
+    // Whether what is held unwritten is written after this change (as a rebuild does past its limit).
+    flush: fc.boolean(),
+  }),
+  fc.record({ counter: fc.constantFrom(...ids), by: fc.integer({ min: -3, max: 9 }), flush: fc.boolean() }),
+)
 
 const contents = async (store: ReturnType<typeof inMemoryReadModelStore>) =>
   Object.fromEntries(
-    await Promise.all(collections.map(async (name) => [name, await store.collection(name).find()] as const)),
+    await Promise.all(
+      [...collections, counters].map(async (name) => [name, await store.collection(name).find()] as const),
+    ),
   )
 
 describe('a runner’s documents', () => {
-  it('held unwritten and written later, leave the store as writing each change at once, and peek as the changes say', async () => {
+  it('held unwritten and written later (documents and counters), leave the store as writing each change at once, and read as the changes say', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(change, { maxLength: 40 }), async (changes) => {
         const direct = inMemoryReadModelStore()
@@ -31,7 +37,21 @@ describe('a runner’s documents', () => {
         const documents = runnerDocuments({ collection: (name) => held.collection(name), fromNothing: true })
         // What the batches know: each document as last changed (a batch inserts what is absent).
         const model = new Map<string, Document | null>()
-        for (const { collection, id, value, flush } of changes) {
+        const counted = new Map<string, number>()
+        for (const [step, c] of changes.entries()) {
+          // Batches end in order, and so do their stamps.
+          const batch = String(step).padStart(4, '0')
+          if ('counter' in c) {
+            const inc = { id: c.counter, by: { n: c.by }, onInsert: { kind: 'counter' } }
+            await direct.collection(counters).write([{ kind: 'increment', ...inc, batch }])
+            const increments = new Map([[counters, [inc]]])
+            documents.holdIncrements(increments, batch)
+            documents.remember({ replacements: new Map(), before: [], increments })
+            counted.set(c.counter, (counted.get(c.counter) ?? 0) + c.by)
+            if (c.flush) await documents.writeUnwritten()
+            continue
+          }
+          const { collection, id, value, flush } = c
           const key = keyOf(collection, id)
           const was = model.get(key) ?? null
           if (was === null && value === null) continue
@@ -60,6 +80,9 @@ describe('a runner’s documents', () => {
               expect(await documents.load(name, [other])).toEqual(known === null ? [] : [known])
             }
         }
+        // A counter read back holds every addition, held or written.
+        for (const [id, n] of counted)
+          expect((await documents.load(counters, [id]))[0]).toMatchObject({ _id: id, n })
         await documents.writeUnwritten()
         expect(documents.unwrittenCount()).toBe(0)
         expect(await contents(held)).toEqual(await contents(direct))

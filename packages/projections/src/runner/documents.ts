@@ -1,12 +1,17 @@
 /**
  * What one projection's runner knows of its documents without asking the store: the documents it last
- * read or wrote (as stored, while it holds the lease), those a rebuild holds unwritten, and, when it
+ * read or wrote (as stored, while it holds the lease), what a rebuild holds unwritten, and, when it
  * started its generation from nothing, which documents cannot exist yet. Most lookups of a rebuild are
  * for documents that do not exist yet, and most of the rest for documents a recent batch wrote: both
  * are answered here, and only the others are read from the store.
+ *
+ * A rebuild writes a generation that readers do not see until it is complete and that a crash throws
+ * away, so its writes may wait: each document is then written once however many batches replaced it,
+ * and each counter once however many batches added to it.
  */
 import type { Document, ReadModelCollection, WriteOperation } from '../readModelStore/port.js'
 import { keyOf, type ProjectedBatch } from './batch.js'
+import type { Increment } from './projection.js'
 import { recentDocuments } from './recentDocuments.js'
 import { type WrittenDocuments, writtenDocuments } from './writtenDocuments.js'
 
@@ -39,10 +44,34 @@ export interface RunnerDocuments {
    * last change its content.
    */
   readonly holdUnwritten: (replacements: ProjectedBatch['replacements']) => void
-  /** How many documents are held unwritten. */
+  /**
+   * Holds a rebuild's increments unwritten, summed per counter, each stamped with the end of the last
+   * batch that added to it. (Projections never read what they count, nor replace it.)
+   */
+  readonly holdIncrements: (increments: ProjectedBatch['increments'], batch: string) => void
+  /** How many documents and counters are held unwritten. */
   readonly unwrittenCount: () => number
-  /** Writes what is held unwritten, one request per collection. */
+  /** Writes what is held unwritten: documents, then counters, one request per collection each. */
   readonly writeUnwritten: () => Promise<void>
+}
+
+/** Groups operations by collection, in the order they come. */
+const byCollection = (held: Iterable<{ readonly collection: string; readonly op: WriteOperation }>) => {
+  const grouped = new Map<string, WriteOperation[]>()
+  for (const { collection, op } of held) {
+    const ops = grouped.get(collection)
+    if (ops === undefined) grouped.set(collection, [op])
+    else ops.push(op)
+  }
+  return grouped
+}
+
+interface HeldIncrement {
+  readonly collection: string
+  readonly id: string
+  readonly by: Record<string, number>
+  readonly onInsert: Increment['onInsert']
+  batch: string
 }
 
 export const runnerDocuments = (options: {
@@ -60,6 +89,8 @@ export const runnerDocuments = (options: {
   const recent = recentDocuments<Document>(recentDocumentsLimit)
   // One write per document (the last change decides), by key.
   const unwritten = new Map<string, { readonly collection: string; readonly op: WriteOperation }>()
+  // One increment per counter (what the batches added), by key.
+  const incrementsHeld = new Map<string, HeldIncrement>()
 
   const peek = (key: string): Document | null | undefined => {
     const held = unwritten.get(key)?.op
@@ -67,6 +98,23 @@ export const runnerDocuments = (options: {
     const doc = recent.get(key)
     if (doc !== undefined) return doc
     return known !== undefined && !known.mayHold(key) ? null : undefined
+  }
+
+  const writeReplacements = async () => {
+    const grouped = byCollection(unwritten.values())
+    unwritten.clear()
+    for (const [name, ops] of grouped) await collection(name).write(ops)
+  }
+
+  const writeIncrements = async () => {
+    const grouped = byCollection(
+      [...incrementsHeld.values()].map(({ collection, id, by, onInsert, batch }) => ({
+        collection,
+        op: { kind: 'increment', id, by, onInsert, batch } as const,
+      })),
+    )
+    incrementsHeld.clear()
+    for (const [name, ops] of grouped) await collection(name).write(ops)
   }
 
   return {
@@ -80,6 +128,9 @@ export const runnerDocuments = (options: {
         else if (doc !== null) found.push(doc)
       }
       if (missing.length === 0) return found
+      // Not for what projections do (they never read what they count), but the store is never asked
+      // for a counter short of what is held.
+      if (missing.some((id) => incrementsHeld.has(keyOf(name, id)))) await writeIncrements()
       const loaded = await collection(name).findByIds(missing)
       const byId = new Map(loaded.map((doc) => [doc._id, doc]))
       for (const id of missing) recent.set(keyOf(name, id), byId.get(id) ?? null)
@@ -119,17 +170,30 @@ export const runnerDocuments = (options: {
             })
         }
     },
-    unwrittenCount: () => unwritten.size,
+    holdIncrements: (increments, batch) => {
+      for (const [name, list] of increments)
+        for (const inc of list) {
+          const key = keyOf(name, inc.id)
+          const held = incrementsHeld.get(key)
+          if (held === undefined) {
+            incrementsHeld.set(key, {
+              collection: name,
+              id: inc.id,
+              by: { ...inc.by },
+              onInsert: inc.onInsert,
+              batch,
+            })
+            continue
+          }
+          // for-in, not Object.entries: this runs for every counter of every batch of a rebuild.
+          for (const field in inc.by) held.by[field] = (held.by[field] ?? 0) + inc.by[field]!
+          held.batch = batch
+        }
+    },
+    unwrittenCount: () => unwritten.size + incrementsHeld.size,
     writeUnwritten: async () => {
-      if (unwritten.size === 0) return
-      const byCollection = new Map<string, WriteOperation[]>()
-      for (const { collection: name, op } of unwritten.values()) {
-        const ops = byCollection.get(name)
-        if (ops === undefined) byCollection.set(name, [op])
-        else ops.push(op)
-      }
-      unwritten.clear()
-      for (const [name, ops] of byCollection) await collection(name).write(ops)
+      await writeReplacements()
+      await writeIncrements()
     },
   }
 }

@@ -18,7 +18,7 @@ import {
   type StoredEvent,
 } from '@property-services/infrastructure'
 import type { Subscription } from 'rxjs'
-import type { ReadModelStore, WriteOperation } from '../readModelStore/port.js'
+import type { ReadModelCollection, ReadModelStore, WriteOperation } from '../readModelStore/port.js'
 import { type BatchEvent, projectBatch } from './batch.js'
 import {
   batchStamp,
@@ -37,7 +37,7 @@ import {
   partitionedName,
   partitionOf,
 } from './partitions.js'
-import type { Projection } from './projection.js'
+import type { Increment, Projection } from './projection.js'
 import { type PoisonPolicy, type QuarantinedEvent, quarantineCollection, quarantineId } from './quarantine.js'
 
 /** A projection stopped on an event it cannot handle. Its checkpoint stays before that event. */
@@ -123,10 +123,10 @@ export interface RunnerBaseOptions {
    */
   readonly checkpoints?: 'resumable' | 'rebuild'
   /**
-   * In a rebuild (`checkpoints: 'rebuild'`), how many changed documents a projection may hold before
-   * it writes them; default 5,000. A document changed in several batches is then written once, and
-   * everything held is written before each checkpoint. Ignored when resumable: each batch is written
-   * whole before the next.
+   * In a rebuild (`checkpoints: 'rebuild'`), how many changed documents and counters a projection may
+   * hold before it writes them; default 5,000. A document changed in several batches is then written
+   * once, a counter added to in several batches once with their sum, and everything held is written
+   * before each checkpoint. Ignored when resumable: each batch is written whole before the next.
    */
   readonly writeBehind?: number
   /**
@@ -270,24 +270,16 @@ export const projectionRunner = (options: RunnerOptions) => {
     // Quarantine entries are keyed by position: a batch replayed after a crash rewrites the same ones.
     if (quarantine.length > 0)
       await readModels.collection(quarantineCollection).write(quarantine.map((doc) => ({ kind: 'put', doc })))
-    if (rebuilding) member.documents.holdUnwritten(projected.replacements)
-    else for (const [collection, ops] of projected.replacements) await physical(member, collection).write(ops)
-    member.documents.remember(projected)
-    for (const [collection, increments] of projected.increments) {
-      const target = physical(member, collection)
-      let pending = increments
-      if (replay) {
-        // Increments of this batch that landed before the crash are stamped with it: leave them be.
-        const done = new Set<string>()
-        for (let i = 0; i < pending.length; i += 1_000) {
-          const ids = pending.slice(i, i + 1_000).map((inc) => inc.id)
-          for (const doc of await target.find({ _id: { $in: ids }, _batch: { $gte: stamp } }))
-            done.add(doc._id)
-        }
-        pending = pending.filter((inc) => !done.has(inc.id))
-      }
-      await target.write(pending.map((inc): WriteOperation => ({ kind: 'increment', ...inc, batch: stamp })))
+    if (rebuilding) {
+      // A rebuild's generation is seen by no reader and thrown away by a crash: its writes may wait.
+      member.documents.holdUnwritten(projected.replacements)
+      member.documents.holdIncrements(projected.increments, stamp)
+    } else {
+      for (const [collection, ops] of projected.replacements) await physical(member, collection).write(ops)
+      for (const [collection, increments] of projected.increments)
+        await writeIncrements(physical(member, collection), increments, stamp, replay)
     }
+    member.documents.remember(projected)
     if (member.documents.unwrittenCount() > writeBehind) await member.documents.writeUnwritten()
     if (!rebuilding || !leaseFresh(member)) {
       await member.documents.writeUnwritten()
@@ -295,6 +287,28 @@ export const projectionRunner = (options: RunnerOptions) => {
     }
     member.position = end
     member.quarantined += quarantine.length
+  }
+
+  /**
+   * Adds a batch's increments to one collection's counters, stamped with the batch. `replay`: the batch
+   * a crash interrupted, whose increments that landed before the crash are stamped with it already.
+   */
+  const writeIncrements = async (
+    target: ReadModelCollection,
+    increments: ReadonlyArray<Omit<Increment, 'collection'>>,
+    stamp: string,
+    replay: boolean,
+  ) => {
+    let pending = increments
+    if (replay) {
+      const done = new Set<string>()
+      for (let i = 0; i < pending.length; i += 1_000) {
+        const ids = pending.slice(i, i + 1_000).map((inc) => inc.id)
+        for (const doc of await target.find({ _id: { $in: ids }, _batch: { $gte: stamp } })) done.add(doc._id)
+      }
+      pending = pending.filter((inc) => !done.has(inc.id))
+    }
+    await target.write(pending.map((inc): WriteOperation => ({ kind: 'increment', ...inc, batch: stamp })))
   }
 
   /** Whether the lease has two thirds of its time left: no need to renew it yet. */
