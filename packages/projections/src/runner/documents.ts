@@ -108,9 +108,15 @@ export const runnerDocuments = (options: {
 
   const writeIncrements = async () => {
     const grouped = byCollection(
-      [...incrementsHeld.values()].map(({ collection, id, by, onInsert, batch }) => ({
-        collection,
-        op: { kind: 'increment', id, by, onInsert, batch } as const,
+      [...incrementsHeld.values()].map((held) => ({
+        collection: held.collection,
+        op: {
+          kind: 'increment',
+          id: held.id,
+          by: held.by,
+          onInsert: held.onInsert,
+          batch: held.batch,
+        } as const,
       })),
     )
     incrementsHeld.clear()
