@@ -22,7 +22,18 @@ export const defaultCalendar: WorkingCalendar = {
   extraWorkingDays: [],
 }
 
-const dateOfDay = (day: number): string => new Date(day * DAY).toISOString().slice(0, 10)
+// A company's history spans a few thousand local dates, asked for again with every event projected:
+// each is formatted once (the memo is emptied if a caller ever walks past a hundred thousand).
+const datesOfDays = new Map<number, string>()
+const dateOfDay = (day: number): string => {
+  let date = datesOfDays.get(day)
+  if (date === undefined) {
+    date = new Date(day * DAY).toISOString().slice(0, 10)
+    if (datesOfDays.size >= 100_000) datesOfDays.clear()
+    datesOfDays.set(day, date)
+  }
+  return date
+}
 
 const isWorkingDayNumber = (day: number, calendar: WorkingCalendar): boolean => {
   const date = dateOfDay(day)

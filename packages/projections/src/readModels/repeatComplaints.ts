@@ -109,13 +109,13 @@ const isOf = (text: string, complaintId: string) =>
   text.length === 25 + complaintId.length && text.endsWith(complaintId)
 
 /**
- * The moments from one time to another, both included, as bounds on their texts: moment texts are
- * compared as they are, without being taken apart (histories are read again for every filing and
- * handling that may change them). A moment is at or after `from` when its text is not less than
- * `from`'s, and at or before `to` when its text is less than `to`'s followed by a character above the
- * separator `|`.
+ * The moments from one time to another (each as its UTC text, see `utcText`), both included, as bounds
+ * on their texts: moment texts are compared as they are, without being taken apart (histories are read
+ * again for every filing and handling that may change them). A moment is at or after `from` when its
+ * text is not less than `from`, and at or before `to` when its text is less than `to` followed by a
+ * character above the separator `|`.
  */
-const momentsFromTo = (from: number, to: number) => ({ earliest: isoOf(from), beyond: `${isoOf(to)}~` })
+const momentsFromTo = (from: string, to: string) => ({ earliest: from, beyond: `${to}~` })
 const isWithin = (text: string, bounds: ReturnType<typeof momentsFromTo>) =>
   text >= bounds.earliest && text < bounds.beyond
 
@@ -172,8 +172,7 @@ const repeatOfFiling = (
   threads: ReadonlyArray<[RepeatLink['reason'], ReadonlyArray<readonly string[]>]>,
   windowMs: number,
 ): RepeatLink | null => {
-  const filed = ms(filedAt)
-  const window = momentsFromTo(filed - windowMs, filed)
+  const window = momentsFromTo(isoOf(ms(filedAt) - windowMs), utcText(filedAt))
   for (const [reason, handlings] of threads) {
     let best: string | undefined
     for (const month of handlings)
@@ -346,12 +345,12 @@ export const repeatComplaints = (policies: Policies = defaultPolicies): Projecti
           const handled = ms(handledAt)
           // Whoever complained about the same thing after this handling, within the window, may now be a repeat.
           const affected = new Set<string>()
+          const window = momentsFromTo(utcText(handledAt), isoOf(handled + windowMs))
           for (const thread of [ownerThreadId(complaint), unitThreadId(complaint)]) {
             addMoment(docs, handlingsId(thread, utcMonth(handled)), {
               complaintId: complaint._id,
               at: handledAt,
             })
-            const window = momentsFromTo(handled, handled + windowMs)
             for (const month of momentsIn(docs, (m) => filingsId(thread, m), handled, handled + windowMs))
               for (const filing of month)
                 if (isWithin(filing, window) && !isOf(filing, complaint._id))
