@@ -65,6 +65,34 @@ const interleaved = (
   }
 }
 
+/** Complaint events of one owner about one lift, on days from 2026-03-01 01:00 UTC. */
+const lifts = () => {
+  const lift = {
+    category: 'facilities',
+    subject: 'lift-stoppage',
+    channel: 'phone',
+    description: 'stuck',
+  } as const
+  const at = (day: number) => new Date(Date.UTC(2026, 2, 1 + day, 1)).toISOString()
+  const filed = (id: string, day: number, time = at(day)): Event =>
+    ({
+      type: 'ComplaintFiled',
+      data: {
+        complaintId: id,
+        ownerId: 'o1',
+        unitId: 'u1',
+        communityId: 'community-1',
+        ...lift,
+        replyDueBy: null,
+        dispatchDueBy: null,
+        at: time,
+      },
+    }) as Event
+  const resolved = (id: string, day: number): Event =>
+    ({ type: 'ComplaintResolved', data: { complaintId: id, cause: 'door sensor', at: at(day) } }) as Event
+  return { at, filed, resolved }
+}
+
 describe('read models are a function of business time', () => {
   it.each(projections.map((p) => [p.name, p] as const))(
     '%s: the same whatever the storage order',
@@ -85,29 +113,7 @@ describe('read models are a function of business time', () => {
   )
 
   it('finds a repeat whose filing is entered after a later complaint was handled', async () => {
-    const lift = {
-      category: 'facilities',
-      subject: 'lift-stoppage',
-      channel: 'phone',
-      description: 'stuck',
-    } as const
-    const at = (day: number) => new Date(Date.UTC(2026, 2, 1 + day, 1)).toISOString()
-    const filed = (id: string, day: number): Event =>
-      ({
-        type: 'ComplaintFiled',
-        data: {
-          complaintId: id,
-          ownerId: 'o1',
-          unitId: 'u1',
-          communityId: 'community-1',
-          ...lift,
-          replyDueBy: null,
-          dispatchDueBy: null,
-          at: at(day),
-        },
-      }) as Event
-    const resolved = (id: string, day: number): Event =>
-      ({ type: 'ComplaintResolved', data: { complaintId: id, cause: 'door sensor', at: at(day) } }) as Event
+    const { filed, resolved } = lifts()
     // K1 handled on day 1; K2 filed day 30 and resolved day 32; K3, filed on day 20, entered last.
     const order: Stored[] = [
       { streamName: 'complaint-k1', event: filed('k1', 0) },
@@ -124,5 +130,24 @@ describe('read models are a function of business time', () => {
       ['k3', 'k1'],
       ['k2', 'k1'],
     ])
+  })
+
+  it('makes the filings stored before a handling repeats of it, inside its window and not past it', async () => {
+    const { at, filed, resolved } = lifts()
+    const hours = (day: number, offset: number) =>
+      new Date(Date.parse(at(day)) + offset * 3_600_000).toISOString()
+    // K1 is handled on day 1, and entered after K2 (filed an hour before its 90-day window ends) and K3
+    // (an hour after it ends).
+    const order: Stored[] = [
+      { streamName: 'complaint-k2', event: filed('k2', 0, hours(91, -1)) },
+      { streamName: 'complaint-k3', event: filed('k3', 0, hours(91, 1)) },
+      { streamName: 'complaint-k1', event: filed('k1', 0) },
+      { streamName: 'complaint-k1', event: resolved('k1', 1) },
+    ]
+    const repeats = projections.find((p) => p.name === 'repeatComplaints') as Projection
+    const { readModels } = await documents(repeats, order)
+    expect(
+      (await repeatComplaintQueries(readModels).repeats()).map((r) => [r.complaintId, r.repeatOf]),
+    ).toEqual([['k2', 'k1']])
   })
 })
