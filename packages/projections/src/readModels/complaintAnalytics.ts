@@ -73,7 +73,8 @@ export type Counters = { readonly [K in (typeof counterNames)[number]]: number }
 
 export type Dimension = 'category' | 'subject' | 'channel' | 'department'
 
-export interface Bucket extends Document, Counters {
+/** A counter no complaint has moved is absent from its bucket, and reads as zero. */
+export interface Bucket extends Document, Partial<Counters> {
   readonly community: string
   readonly dimension: Dimension
   readonly key: string
@@ -149,13 +150,17 @@ const sameBuckets = (a: ComplaintSummary, b: ComplaintSummary): boolean =>
   a.channel === b.channel &&
   a.department === b.department
 
-/** `added` minus `removed`, counter by counter, or undefined when every difference is zero. */
+/**
+ * `added` minus `removed`, the counters that differ only (most events move two or three of fifteen),
+ * or undefined when none does.
+ */
 const difference = (added: Counters | undefined, removed: Counters | undefined) => {
   const by: Record<string, number> = {}
   let changed = false
   for (const name of counterNames) {
     const delta = (added?.[name] ?? 0) - (removed?.[name] ?? 0)
-    if (delta !== 0) changed = true
+    if (delta === 0) continue
+    changed = true
     by[name] = delta
   }
   return changed ? by : undefined
@@ -303,7 +308,7 @@ export interface AnalyticsRange {
 
 const average = (sum: number, count: number, scale = 1) => (count === 0 ? null : sum / count / scale)
 
-// A counter added later (escalations) is absent from buckets written before it: zero.
+// A counter absent from a bucket (never moved, or added later, as escalations were) is zero.
 const countersOf = (b: Partial<Counters>): Counters =>
   Object.fromEntries(counterNames.map((name) => [name, b[name] ?? 0])) as Counters
 
