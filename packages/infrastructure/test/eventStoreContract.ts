@@ -203,6 +203,17 @@ export const eventStoreContract = (
       expect(comparePositions(positionFromString(positionToString(positions[0]!)), positions[0]!)).toBe(0)
     })
 
+    it('answers a page of all events on a later turn of the event loop: reading every page never starves timers and I/O', async () => {
+      await store.appendToStream(streamName(), [newEvent(1)])
+      let turned = false
+      setImmediate(() => {
+        turned = true
+      })
+      const page = await store.readAll({ maxCount: 1 })
+      expect(page.events).toHaveLength(1)
+      expect(turned).toBe(true)
+    })
+
     it('reads with a filter: every wanted event once, in order, and moves past the others', async () => {
       const start = await now()
       const stream = streamName()

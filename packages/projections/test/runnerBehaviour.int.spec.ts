@@ -767,6 +767,26 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     expect(reports.every((r) => r.eventsPerSecond > 0 && r.projection === 'complaintAnalytics')).toBe(true)
   })
 
+  it('lets its process serve between batches: a timer due while it catches up runs before the catch-up ends', async () => {
+    const { events } = await complaintsDaily(6)
+    let processed = 0
+    let processedWhenTheTimerRan: number | undefined
+    setImmediate(() => {
+      processedWhenTheTimerRan = processed
+    })
+    await projectionRunner({
+      events,
+      readModels,
+      projection: complaintAnalytics(),
+      batchSize: 2,
+      onProgress: (p) => {
+        processed = p.eventsProcessed
+      },
+    }).catchUp()
+    expect(processed).toBe(12)
+    expect(processedWhenTheTimerRan).toBeLessThan(12)
+  })
+
   it('counts the lag it reports once per catch-up, not per batch, and counts again when the log grew', async () => {
     const { events, complaint } = await complaintsDaily(6)
     let counts = 0

@@ -2,6 +2,7 @@ import { Subject } from 'rxjs'
 import { catchUpSubscription } from './catchUp.js'
 import { checkExpectedRevision, DuplicateEventIdError } from './errors.js'
 import { jsonCopy } from './jsonCopy.js'
+import { nextTurn } from './nextTurn.js'
 import type { EventStore, Position, ReadAllPage, ReadStreamResult, StoredEvent } from './port.js'
 
 /**
@@ -65,6 +66,7 @@ export const inMemoryEventStore = (): EventStore => {
       return { exists: true, events: events.slice(0, options.maxCount ?? events.length) }
     },
     readAll: async (options = {}): Promise<ReadAllPage> => {
+      await nextTurn()
       const start = indexAfter(options.after)
       const events = all.slice(start, start + (options.maxCount ?? 1000))
       return {

@@ -130,7 +130,11 @@ export interface EventStore {
   ): Promise<AppendResult>
   /** Reads one stream forwards. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<ReadStreamResult>
-  /** Reads one page of all events in global order. */
+  /**
+   * Reads one page of all events in global order, answered on a later turn of the event loop (a store
+   * in memory or on a synchronous driver waits for one): a loop over every page never keeps the
+   * process from its timers and I/O until the last page.
+   */
   readAll(options?: ReadAllOptions): Promise<ReadAllPage>
   /**
    * All events after a position, in order: first those already stored (catch-up), then new ones as

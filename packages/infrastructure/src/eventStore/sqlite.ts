@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { Subject } from 'rxjs'
 import { catchUpSubscription } from './catchUp.js'
 import { checkExpectedRevision, DuplicateEventIdError, parseStoredJson } from './errors.js'
+import { nextTurn } from './nextTurn.js'
 import type {
   AppendResult,
   EventStore,
@@ -309,6 +310,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
       return { exists, events }
     },
     readAll: async (opts = {}): Promise<ReadAllPage> => {
+      await nextTurn()
       const maxCount = opts.maxCount ?? 1000
       const rows = readAfter.all(opts.after === undefined ? 0 : Number(opts.after.commit), maxCount)
       const last = rows[rows.length - 1]
