@@ -14,6 +14,7 @@ import {
 import Database from 'better-sqlite3'
 import { MongoClient } from 'mongodb'
 import { afterAll, describe, expect, it } from 'vitest'
+import { heapGrowingPercent } from '../src/heapGrowth.js'
 
 if (process.env.MONGODB_URL === undefined && process.env.CI)
   throw new Error('MONGODB_URL must be set in CI: .ci/run starts FerretDB')
@@ -304,6 +305,35 @@ describe('property-services CLI', () => {
     expect(complete('property-services demo --s').split(' ')).toEqual(['--seed'])
     expect((await cli('completion', 'fish')).code).toBe(2)
   })
+
+  it('lets its heap grow half past what is live between full collections, unless node was told otherwise', () => {
+    // V8 traces the limit it sets after each full collection, with the factor it grew by.
+    const factors = (...v8Flags: string[]) => {
+      const trace = execFileSync(
+        process.execPath,
+        [
+          ...v8Flags,
+          '--trace-gc-verbose',
+          join(import.meta.dirname, '../dist/src/main.js'),
+          'demo',
+          '--seed',
+          '5',
+          '--months',
+          '2',
+          '--db',
+          join(dir, `heap-${v8Flags.length}.db`),
+        ],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+      )
+      return [...trace.matchAll(/\[HeapController\] Limit: .*\(([\d.]+)\)$/gm)].map((m) => Number(m[1]))
+    }
+    const shipped = factors()
+    expect(shipped.length).toBeGreaterThan(0)
+    expect(shipped.every((factor) => factor === 1 + heapGrowingPercent / 100)).toBe(true)
+    const own = factors('--heap-growing-percent=30')
+    expect(own.length).toBeGreaterThan(0)
+    expect(own.every((factor) => factor === 1.3)).toBe(true)
+  }, 60_000)
 
   it('--telemetry console prints the spans and metrics of the work done; another exporter is refused', async () => {
     const output = execFileSync(
