@@ -111,9 +111,11 @@ const rebuildWithWorkers = async (
   const fromSource = import.meta.url.endsWith('.ts')
   const main = fileURLToPath(new URL(`../main.${fromSource ? 'ts' : 'js'}`, import.meta.url))
   // tsx resolved from here, not from the working directory the user runs the command in.
+  // The workers' heaps grow as this process's was told to (see heapGrowth.ts).
+  const heapFlags = process.execArgv.filter((arg) => /^--heap[-_]growing[-_]percent=/.test(arg))
   const node = fromSource
-    ? ['--conditions=@property-services/source', '--import', import.meta.resolve('tsx'), main]
-    : [main]
+    ? [...heapFlags, '--conditions=@property-services/source', '--import', import.meta.resolve('tsx'), main]
+    : [...heapFlags, main]
   const failures = await Promise.all(
     Array.from(
       { length: workers },
