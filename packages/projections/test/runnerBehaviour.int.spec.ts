@@ -787,6 +787,32 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     expect(processedWhenTheTimerRan).toBeLessThan(12)
   })
 
+  it('stops part-way through a catch-up when asked from a timer, and the next runner goes on from there', async () => {
+    const { events } = await complaintsDaily(6)
+    const projection = complaintAnalytics()
+    let processed = 0
+    const runner = projectionRunner({
+      events,
+      readModels,
+      projection,
+      batchSize: 2,
+      onProgress: (p) => {
+        processed = p.eventsProcessed
+      },
+    }).start()
+    while (processed === 0) await new Promise((resolve) => setImmediate(resolve))
+    await runner.stop()
+    const last = (await events.readAll({ maxCount: 100 })).events.at(-1)!
+    const [stopped] = await readModels.collection(checkpointsCollection).findByIds(['complaintAnalytics_g1'])
+    expect(stopped).toMatchObject({ pending: null })
+    expect(stopped?.position).toEqual(expect.any(String))
+    expect(stopped?.position).not.toBe(positionToString(last.position))
+    await projectionRunner({ events, readModels, projection, batchSize: 2 }).catchUp()
+    const [caughtUp] = await readModels.collection(checkpointsCollection).findByIds(['complaintAnalytics_g1'])
+    expect(caughtUp?.position).toBe(positionToString(last.position))
+    expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(6)
+  })
+
   it('counts the lag it reports once per catch-up, not per batch, and counts again when the log grew', async () => {
     const { events, complaint } = await complaintsDaily(6)
     let counts = 0
