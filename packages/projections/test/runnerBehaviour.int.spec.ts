@@ -787,6 +787,30 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     expect(processedWhenTheTimerRan).toBeLessThan(12)
   })
 
+  it("lets the event loop turn between the read models' parts of one batch", async () => {
+    const { events } = await complaintsDaily(2)
+    // The first read model's projecting sets a timer going; the second looks whether it has run.
+    let timerRan = false
+    const seenBySecond: boolean[] = []
+    const noting = (name: string, project: () => void): Projection => ({
+      name,
+      collections: ['nothing'],
+      canHandle: ['ComplaintFiled'],
+      project: () => {
+        project()
+        return []
+      },
+    })
+    const first = noting('first', () => {
+      setImmediate(() => {
+        timerRan = true
+      })
+    })
+    const second = noting('second', () => seenBySecond.push(timerRan))
+    await projectionRunner({ events, readModels, projections: [first, second], batchSize: 100 }).catchUp()
+    expect(seenBySecond).toEqual([true, true])
+  })
+
   it('stops part-way through a catch-up when asked from a timer, and the next runner goes on from there', async () => {
     const { events } = await complaintsDaily(6)
     const projection = complaintAnalytics()

@@ -501,6 +501,9 @@ export const projectionRunner = (options: RunnerOptions) => {
           )
           member.processed += fresh
           if (options.onProgress !== undefined) await report(member, await lagAfterPage())
+          // Between projections too, the process serves what is due (a batch of every read model in
+          // memory is a few hundred milliseconds of work; each projection's part, a fraction of it).
+          await new Promise((resolve) => setImmediate(resolve))
         }
       }
       // A page of nothing but skipped events (EventStoreDB system events) still moves the reading on.
