@@ -11,13 +11,15 @@ import { setFlagsFromString } from 'node:v8'
  */
 export const heapGrowingPercent = 50
 
+/** The `--heap-growing-percent` node was given, if any: kept, and passed on to the processes it starts. */
+export const givenHeapGrowth = (execArgv: readonly string[] = process.execArgv): string[] =>
+  execArgv.filter((arg) => /^--heap[-_]growing[-_]percent=/.test(arg))
+
 /**
- * Sets {@link heapGrowingPercent} for this process, unless node was given `--heap-growing-percent`
- * itself; answers whether it did. V8 reads the setting each time it sizes the heap after a full
- * collection, so setting it once the process runs takes effect (a test checks it still does).
+ * Sets {@link heapGrowingPercent} for this process, unless node was given a growth of its own. V8 reads
+ * the setting each time it sizes the heap after a full collection, so setting it once the process runs
+ * takes effect (a test checks it still does).
  */
-export const limitHeapGrowth = (execArgv: readonly string[] = process.execArgv): boolean => {
-  if (execArgv.some((arg) => /^--heap[-_]growing[-_]percent(=|$)/.test(arg))) return false
-  setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`)
-  return true
+export const limitHeapGrowth = (): void => {
+  if (givenHeapGrowth().length === 0) setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`)
 }

@@ -14,7 +14,7 @@ import {
 import Database from 'better-sqlite3'
 import { MongoClient } from 'mongodb'
 import { afterAll, describe, expect, it } from 'vitest'
-import { heapGrowingPercent } from '../src/heapGrowth.js'
+import { givenHeapGrowth, heapGrowingPercent } from '../src/heapGrowth.js'
 
 if (process.env.MONGODB_URL === undefined && process.env.CI)
   throw new Error('MONGODB_URL must be set in CI: .ci/run starts FerretDB')
@@ -333,6 +333,10 @@ describe('property-services CLI', () => {
     const own = factors('--heap-growing-percent=30')
     expect(own.length).toBeGreaterThan(0)
     expect(own.every((factor) => factor === 1.3)).toBe(true)
+    // What is kept (and passed on to rebuild's workers): either spelling V8 takes, nothing else.
+    expect(
+      givenHeapGrowth(['--max-old-space-size=512', '--heap_growing_percent=20', '--heap-growing-percent=0']),
+    ).toEqual(['--heap_growing_percent=20', '--heap-growing-percent=0'])
   }, 60_000)
 
   it('--telemetry console prints the spans and metrics of the work done; another exporter is refused', async () => {

@@ -19,6 +19,7 @@ import {
   type ReadModelStore,
 } from '@property-services/projections'
 import type { Command } from 'commander'
+import { givenHeapGrowth } from '../heapGrowth.js'
 import { cliPolicies } from '../policies.js'
 import {
   CliError,
@@ -111,8 +112,8 @@ const rebuildWithWorkers = async (
   const fromSource = import.meta.url.endsWith('.ts')
   const main = fileURLToPath(new URL(`../main.${fromSource ? 'ts' : 'js'}`, import.meta.url))
   // tsx resolved from here, not from the working directory the user runs the command in.
-  // The workers' heaps grow as this process's was told to (see heapGrowth.ts).
-  const heapFlags = process.execArgv.filter((arg) => /^--heap[-_]growing[-_]percent=/.test(arg))
+  // The workers' heaps grow as this process's was told to.
+  const heapFlags = givenHeapGrowth()
   const node = fromSource
     ? [...heapFlags, '--conditions=@property-services/source', '--import', import.meta.resolve('tsx'), main]
     : [...heapFlags, main]

@@ -9,6 +9,7 @@ import {
   serde as defaultSerde,
   type EventStore,
   inSpan,
+  nextTurn,
   observeProjectionLag,
   type Position,
   positionFromString,
@@ -484,8 +485,13 @@ export const projectionRunner = (options: RunnerOptions) => {
         const decoded = decodeAll(page.events)
         // One projection after the other: FerretDB 1.24 has been seen to stall for good when a runner
         // wrote its read models side by side. Each is reported as soon as its part is written.
+        let projectedOne = false
         for (const member of group) {
           if (!after(end, member.position)) continue
+          // Between projections the process serves what is due, as between pages (see `nextTurn`): a
+          // batch of every read model in memory is a few hundred milliseconds of work.
+          if (projectedOne) await nextTurn()
+          projectedOne = true
           // Every event read past the checkpoint counts as processed, handled or not: all of the page
           // for a member whose checkpoint is where the reading started (every member, but after a
           // crash); otherwise those after its checkpoint among the events the store returned.
@@ -501,9 +507,6 @@ export const projectionRunner = (options: RunnerOptions) => {
           )
           member.processed += fresh
           if (options.onProgress !== undefined) await report(member, await lagAfterPage())
-          // Between projections too, the process serves what is due (a batch of every read model in
-          // memory is a few hundred milliseconds of work; each projection's part, a fraction of it).
-          await new Promise((resolve) => setImmediate(resolve))
         }
       }
       // A page of nothing but skipped events (EventStoreDB system events) still moves the reading on.
