@@ -1,3 +1,4 @@
+import { type DocumentText, documentText } from './documentText.js'
 import {
   assertCollectionName,
   assertFieldNames,
@@ -56,7 +57,7 @@ const matcher = (filter: Filter): ((doc: Document) => boolean) => {
  * `JSON.parse` does). A rebuild writes most documents without reading them again, so kept as built a
  * million events' read models held about a quarter more heap than their text (281 MiB live against 217,
  * `bench/millionEvents.ts`). Converting to a number makes V8 join the pieces in place (for text that
- * starts with `{` the conversion stops at once), and its next collection drops the tree.
+ * starts with `{` or `[` the conversion stops at once), and its next collection drops the tree.
  */
 const flattened = (text: string): string => {
   Number(text)
@@ -64,7 +65,8 @@ const flattened = (text: string): string => {
 }
 
 /**
- * One collection: each document as JSON (what is stored; callers get their own copies), and the
+ * One collection: each document as text (what is stored; callers get their own copies: see
+ * {@link DocumentText}), and the
  * documents that queries have parsed, kept until the document changes, so that a query scans without
  * parsing every document again (a process manager polls its collection; a demo at 20 communities ran
  * 1.45 x as fast). A collection that is queried costs about as much memory again; the documents a
@@ -73,6 +75,7 @@ const flattened = (text: string): string => {
 interface StoredCollection {
   readonly json: Map<string, string>
   readonly parsed: Map<string, Document>
+  readonly text: DocumentText
 }
 
 /**
@@ -84,24 +87,27 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
   const collectionOf = (name: string) => {
     let collection = collections.get(name)
     if (collection === undefined) {
-      collection = { json: new Map(), parsed: new Map() }
+      collection = { json: new Map(), parsed: new Map(), text: documentText() }
       collections.set(name, collection)
     }
     return collection
   }
-  const parsedOf = ({ json, parsed }: StoredCollection, id: string): Document | undefined => {
+  const parsedOf = (
+    { json, parsed, text: documents }: StoredCollection,
+    id: string,
+  ): Document | undefined => {
     let doc = parsed.get(id)
     if (doc === undefined) {
       const text = json.get(id)
       if (text === undefined) return undefined
-      doc = JSON.parse(text) as Document
+      doc = documents.decode(id, text)
       parsed.set(id, doc)
     }
     return doc
   }
   const store = (collection: StoredCollection, id: string, doc: Document) => {
-    // Stored as JSON: what callers hold afterwards is never what is stored.
-    collection.json.set(id, flattened(JSON.stringify(doc)))
+    // Stored as text: what callers hold afterwards is never what is stored.
+    collection.json.set(id, flattened(collection.text.encode(id, doc)))
     collection.parsed.delete(id)
   }
   return {
@@ -147,13 +153,13 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
             for (const doc of collection.parsed.values()) consider(doc)
           else for (const id of collection.json.keys()) consider(parsedOf(collection, id) as Document)
           if (limit === undefined) found.sort(order)
-          return found.map((doc) => JSON.parse(collection.json.get(doc._id) as string) as Document)
+          return found.map((doc) => collection.text.decode(doc._id, collection.json.get(doc._id) as string))
         },
         findByIds: async (ids) => {
-          const { json } = collectionOf(name)
+          const { json, text: documents } = collectionOf(name)
           return ids.flatMap((id) => {
             const text = json.get(id)
-            return text === undefined ? [] : [JSON.parse(text) as Document]
+            return text === undefined ? [] : [documents.decode(id, text)]
           })
         },
         write: async (operations) => {
@@ -165,7 +171,10 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
               collection.parsed.delete(op.id)
             } else if (op.kind === 'increment') {
               const text = json.get(op.id)
-              const current = text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>)
+              const current =
+                text === undefined
+                  ? undefined
+                  : (collection.text.decode(op.id, text) as Record<string, unknown>)
               const stamp = current?.[batchStampField]
               if (typeof stamp === 'string' && stamp >= op.batch)
                 throw new Error(`E11000 duplicate key ${op.id} in ${name}: batch ${op.batch} already applied`)
