@@ -791,6 +791,46 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     expect(seenBySecond).toEqual([true, true])
   })
 
+  it("lets the event loop turn within one read model's part of a batch of thousands", async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    const filings = 1_200
+    const start = Date.parse(bj('2026-03-02 09:00'))
+    for (let i = 0; i < filings; i++)
+      await complaint(`k${i}`, {
+        ownerId: `o${i}`,
+        unitId: `u${i}`,
+        ...lift,
+        at: new Date(start + i * 60_000).toISOString(),
+      })
+    // The first filing projected sets a timer going; each filing notes whether it has run yet. Once
+    // where the batch is found by a trial run (the projection has no prefetch), once where it is not.
+    for (const prefetch of [undefined, () => []]) {
+      let timerRan = false
+      const seen: boolean[] = []
+      const noting: Projection = {
+        name: prefetch === undefined ? 'notingTried' : 'notingPrefetched',
+        collections: ['nothing'],
+        canHandle: ['ComplaintFiled'],
+        ...(prefetch === undefined ? {} : { prefetch }),
+        project: () => {
+          if (seen.length === 0)
+            setImmediate(() => {
+              timerRan = true
+            })
+          seen.push(timerRan)
+          return []
+        },
+      }
+      await projectionRunner({ events, readModels, projection: noting, batchSize: 5_000 }).catchUp()
+      expect(seen).toHaveLength(filings)
+      // One batch, yet the timer ran before the last filing was projected, and within the first thousand.
+      expect(seen.at(-1)).toBe(true)
+      expect(seen.indexOf(true)).toBeGreaterThan(0)
+      expect(seen.indexOf(true)).toBeLessThanOrEqual(1_000)
+    }
+  })
+
   it('serves timers while it catches up: stops part-way when asked from one, and the next runner goes on from there', async () => {
     const { events } = await complaintsDaily(6)
     const projection = complaintAnalytics()

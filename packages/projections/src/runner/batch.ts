@@ -3,7 +3,7 @@
  * the writes that carry the batch's effect. The documents it replaces are loaded once per batch (with
  * their before-images), counters are summed per document and never read, and nothing is written here.
  */
-import type { RecordedEvent, StoredEvent } from '@property-services/infrastructure'
+import { nextTurn, type RecordedEvent, type StoredEvent } from '@property-services/infrastructure'
 import type { Document, WriteOperation } from '../readModelStore/port.js'
 import type { BeforeImage } from './checkpoint.js'
 import { type Change, type Increment, isIncrement, type Projection, type View } from './projection.js'
@@ -30,6 +30,13 @@ export interface ProjectedBatch {
   /** Per collection, the summed increments of the batch, one per document. */
   readonly increments: ReadonlyMap<string, ReadonlyArray<Omit<Increment, 'collection'>>>
 }
+
+/**
+ * Events projected between turns of the event loop: one read model's part of a batch of thousands
+ * does not keep a process that embeds the runner from its requests and timers for long (see
+ * `nextTurn`). Projecting is pure and the batch's working set its own, so nothing changes meanwhile.
+ */
+const eventsPerTurn = 500
 
 class Missing extends Error {
   constructor(readonly key: string) {
@@ -156,6 +163,7 @@ export const projectBatch = async (
       })
       const trial: Array<readonly Change[]> = []
       for (const { recorded } of events) {
+        if (trial.length > 0 && trial.length % eventsPerTurn === 0) await nextTurn()
         try {
           const changes = projection.project(recorded, view)
           const kept: Change[] = []
@@ -194,6 +202,7 @@ export const projectBatch = async (
   })
   const replaced = new Set<string>()
   for (const [index, event] of events.entries()) {
+    if (index > 0 && index % eventsPerTurn === 0) await nextTurn()
     for (;;) {
       let changes: ReturnType<Projection['project']>
       try {

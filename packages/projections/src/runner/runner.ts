@@ -482,6 +482,8 @@ export const projectionRunner = (options: RunnerOptions) => {
         return storedAfter
       }
       if (end !== undefined) {
+        // Reading a page and decoding it are each tens of milliseconds at thousands of events: not at one go.
+        await nextTurn()
         const decoded = decodeAll(page.events)
         // One projection after the other: FerretDB 1.24 has been seen to stall for good when a runner
         // wrote its read models side by side. Each is reported as soon as its part is written.
