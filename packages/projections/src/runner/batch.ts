@@ -32,11 +32,12 @@ export interface ProjectedBatch {
 }
 
 /**
- * Events projected between turns of the event loop: one read model's part of a batch of thousands
- * does not keep a process that embeds the runner from its requests and timers for long (see
- * `nextTurn`). Projecting is pure and the batch's working set its own, so nothing changes meanwhile.
+ * How long projecting goes on before the event loop turns: one read model's part of a batch of
+ * thousands does not keep a process that embeds the runner from its requests and timers for long,
+ * however slow its projecting (see `nextTurn`). Projecting is pure and the batch's working set its
+ * own, so nothing changes meanwhile.
  */
-const eventsPerTurn = 500
+const turnAfterMs = 20
 
 class Missing extends Error {
   constructor(readonly key: string) {
@@ -77,6 +78,12 @@ export const projectBatch = async (
   incrementsInPlace = true,
   peek: Peek = () => undefined,
 ): Promise<ProjectedBatch> => {
+  let turnedAt = performance.now()
+  const turnDue = () => performance.now() - turnedAt >= turnAfterMs
+  const turn = async () => {
+    await nextTurn()
+    turnedAt = performance.now()
+  }
   const working = new Map<string, Document | null>()
   const original = new Map<string, Document | null>()
   const incremented = new Map<
@@ -134,11 +141,13 @@ export const projectBatch = async (
   if (projection.prefetch !== undefined) {
     for (let round = 0; round < 4; round++) {
       const keys = new Set<string>()
-      for (const { recorded } of events)
+      for (const { recorded } of events) {
+        if (turnDue()) await turn()
         for (const [collection, id] of projection.prefetch(recorded, loaded)) {
           const key = keyOf(collection, id)
           if (!held(key)) keys.add(key)
         }
+      }
       if (keys.size === 0) break
       await loadKeys(keys)
     }
@@ -163,7 +172,7 @@ export const projectBatch = async (
       })
       const trial: Array<readonly Change[]> = []
       for (const { recorded } of events) {
-        if (trial.length > 0 && trial.length % eventsPerTurn === 0) await nextTurn()
+        if (turnDue()) await turn()
         try {
           const changes = projection.project(recorded, view)
           const kept: Change[] = []
@@ -202,7 +211,7 @@ export const projectBatch = async (
   })
   const replaced = new Set<string>()
   for (const [index, event] of events.entries()) {
-    if (index > 0 && index % eventsPerTurn === 0) await nextTurn()
+    if (turnDue()) await turn()
     for (;;) {
       let changes: ReturnType<Projection['project']>
       try {
