@@ -9,7 +9,7 @@ const maxShapes = 256
  * A read model's documents share a few shapes (the same fields in the same order), and their field
  * names are a third to a half of their JSON (`bench/millionEvents.ts`: about 160 MiB of JSON at a
  * million events). So a document whose `_id` comes first and is its key is kept as a JSON array: the
- * number of its shape, then its other fields' values, `["3","o317","u17",…]` for
+ * number of its shape, then its other fields' values, `[3,"o317","u17",…]` for
  * `{"_id":"k1","ownerId":"o317","unitId":"u17",…}`. The field names are kept once per shape. Any
  * other document (its `_id` elsewhere, a field whose value JSON leaves out, `__proto__` among its
  * fields, or a collection past {@link maxShapes} shapes) is kept as plain JSON. Either way, decoding

@@ -75,7 +75,7 @@ const flattened = (text: string): string => {
 interface StoredCollection {
   readonly json: Map<string, string>
   readonly parsed: Map<string, Document>
-  readonly text: DocumentText
+  readonly format: DocumentText
 }
 
 /**
@@ -87,27 +87,24 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
   const collectionOf = (name: string) => {
     let collection = collections.get(name)
     if (collection === undefined) {
-      collection = { json: new Map(), parsed: new Map(), text: documentText() }
+      collection = { json: new Map(), parsed: new Map(), format: documentText() }
       collections.set(name, collection)
     }
     return collection
   }
-  const parsedOf = (
-    { json, parsed, text: documents }: StoredCollection,
-    id: string,
-  ): Document | undefined => {
+  const parsedOf = ({ json, parsed, format }: StoredCollection, id: string): Document | undefined => {
     let doc = parsed.get(id)
     if (doc === undefined) {
       const text = json.get(id)
       if (text === undefined) return undefined
-      doc = documents.decode(id, text)
+      doc = format.decode(id, text)
       parsed.set(id, doc)
     }
     return doc
   }
   const store = (collection: StoredCollection, id: string, doc: Document) => {
     // Stored as text: what callers hold afterwards is never what is stored.
-    collection.json.set(id, flattened(collection.text.encode(id, doc)))
+    collection.json.set(id, flattened(collection.format.encode(id, doc)))
     collection.parsed.delete(id)
   }
   return {
@@ -153,13 +150,13 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
             for (const doc of collection.parsed.values()) consider(doc)
           else for (const id of collection.json.keys()) consider(parsedOf(collection, id) as Document)
           if (limit === undefined) found.sort(order)
-          return found.map((doc) => collection.text.decode(doc._id, collection.json.get(doc._id) as string))
+          return found.map((doc) => collection.format.decode(doc._id, collection.json.get(doc._id) as string))
         },
         findByIds: async (ids) => {
-          const { json, text: documents } = collectionOf(name)
+          const { json, format } = collectionOf(name)
           return ids.flatMap((id) => {
             const text = json.get(id)
-            return text === undefined ? [] : [documents.decode(id, text)]
+            return text === undefined ? [] : [format.decode(id, text)]
           })
         },
         write: async (operations) => {
@@ -174,7 +171,7 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
               const current =
                 text === undefined
                   ? undefined
-                  : (collection.text.decode(op.id, text) as Record<string, unknown>)
+                  : (collection.format.decode(op.id, text) as Record<string, unknown>)
               const stamp = current?.[batchStampField]
               if (typeof stamp === 'string' && stamp >= op.batch)
                 throw new Error(`E11000 duplicate key ${op.id} in ${name}: batch ${op.batch} already applied`)
