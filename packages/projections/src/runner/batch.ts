@@ -65,6 +65,29 @@ const firstKey = (doc: Document): string | undefined => {
   return undefined
 }
 
+/** A batch's increments summed per document, by key. */
+type Sums = Map<string, { collection: string; id: string; inc: Omit<Increment, 'collection'> }>
+
+const addIncrement = (sums: Sums, key: string, change: Increment) => {
+  const sum = sums.get(key)
+  if (sum === undefined) {
+    sums.set(key, {
+      collection: change.collection,
+      id: change.id,
+      inc: { id: change.id, by: { ...change.by }, onInsert: change.onInsert },
+    })
+    return
+  }
+  const by = sum.inc.by as Record<string, number>
+  // for-in, not Object.entries: this runs for every counter of every increment of a rebuild.
+  for (const field in change.by) by[field] = (by[field] ?? 0) + change.by[field]!
+}
+
+const someKey = (map: ReadonlyMap<string, unknown>, test: (key: string) => boolean) => {
+  for (const key of map.keys()) if (test(key)) return true
+  return false
+}
+
 /**
  * Projects a batch. `failed` is told of each event the projection throws on (it may rethrow to stop
  * the batch); the batch goes on without that event's changes.
@@ -86,10 +109,8 @@ export const projectBatch = async (
   }
   const working = new Map<string, Document | null>()
   const original = new Map<string, Document | null>()
-  const incremented = new Map<
-    string,
-    { collection: string; id: string; inc: Omit<Increment, 'collection'> }
-  >()
+  const incremented: Sums = new Map()
+  const replaced = new Set<string>()
 
   /**
    * Whether the document is in the working set, taking it in from what the caller knows when it can:
@@ -133,11 +154,8 @@ export const projectBatch = async (
   })
 
   const loaded = readsOf((key) => working.get(key) ?? undefined)
-  /**
-   * The changes of each event from a trial run that read nothing it had not loaded and threw nothing:
-   * projecting is pure, so projecting again would give the same changes, and the real pass takes these.
-   */
-  let projected: Array<readonly Change[]> | undefined
+  /** Whether a trial run gave the batch's changes whole, so that no real pass is needed. */
+  let projected = false
   if (projection.prefetch !== undefined) {
     for (let round = 0; round < 4; round++) {
       const keys = new Set<string>()
@@ -155,50 +173,53 @@ export const projectBatch = async (
     // Trial runs find what the batch reads through other documents (a complaint, then its owner's
     // history): each round loads, in one request per collection, what the previous round missed.
     // Documents a trial run only replaced need loading (for their before-images) but change nothing
-    // it did: a run that missed no read is as good as the real pass.
+    // it did. Projecting is pure: a run that missed no read and threw nothing gave the real pass's
+    // changes, and they are taken as they are.
     for (let round = 0; round < 2; round++) {
       const missingReads = new Set<string>()
       const missingPuts = new Set<string>()
       const scratch = new Map<string, Document | null>()
-      const trialIncremented = new Set<string>()
+      const sums: Sums = new Map()
       let clean = true
       const view = readsOf((key) => {
         // As the real pass will: a read of what the batch increments fails the event.
-        if (trialIncremented.has(key)) throw new Error(`reads ${key}, which it increments`)
+        if (sums.has(key)) throw new Error(`reads ${key}, which it increments`)
         if (scratch.has(key)) return scratch.get(key) ?? undefined
         if (held(key)) return working.get(key) ?? undefined
         missingReads.add(key)
         return undefined
       })
-      const trial: Array<readonly Change[]> = []
       for (const { recorded } of events) {
         if (turnDue()) await turn()
+        let changes: readonly Change[]
         try {
-          const changes = projection.project(recorded, view)
-          const kept: Change[] = []
-          for (const change of changes) {
-            const key = keyOf(change.collection, change.id)
-            if (isIncrement(change)) {
-              // (Incrementing what the batch holds is refused as the real pass applies the changes.)
-              trialIncremented.add(key)
-              kept.push(change)
-              continue
-            }
-            if (!scratch.has(key) && !held(key)) missingPuts.add(key)
-            const doc = change.doc === null ? null : withId(change.id, change.doc)
-            scratch.set(key, doc)
-            kept.push(doc === null ? change : { collection: change.collection, id: change.id, doc })
-          }
-          trial.push(kept)
+          changes = projection.project(recorded, view)
         } catch {
           // a trial run may fail on documents not loaded yet; the real pass reports real failures
           clean = false
-          trial.push([])
+          continue
+        }
+        for (const change of changes) {
+          const key = keyOf(change.collection, change.id)
+          if (isIncrement(change)) {
+            addIncrement(sums, key, change)
+            continue
+          }
+          if (!scratch.has(key) && !held(key)) missingPuts.add(key)
+          scratch.set(key, change.doc === null ? null : withId(change.id, change.doc))
         }
       }
       if (missingReads.size === 0) {
         await loadKeys(missingPuts)
-        if (clean) projected = trial
+        // Incrementing what the batch reads or replaces is refused by the real pass: left to it.
+        if (clean && !someKey(sums, (key) => working.has(key))) {
+          for (const [key, doc] of scratch) {
+            working.set(key, doc)
+            replaced.add(key)
+          }
+          for (const [key, sum] of sums) incremented.set(key, sum)
+          projected = true
+        }
         break
       }
       await loadKeys([...missingReads, ...missingPuts])
@@ -209,13 +230,12 @@ export const projectBatch = async (
     if (!held(key)) throw new Missing(key)
     return working.get(key) ?? undefined
   })
-  const replaced = new Set<string>()
-  for (const [index, event] of events.entries()) {
+  for (const event of projected ? [] : events) {
     if (turnDue()) await turn()
     for (;;) {
       let changes: ReturnType<Projection['project']>
       try {
-        changes = projected?.[index] ?? projection.project(event.recorded, view)
+        changes = projection.project(event.recorded, view)
       } catch (error) {
         if (error instanceof Missing) {
           const keys = [error.key]
@@ -232,25 +252,11 @@ export const projectBatch = async (
             throw new Error(
               `projection ${projection.name} increments ${change.collection}/${change.id}, which it reads`,
             )
-          const sum = incremented.get(key)
-          if (sum === undefined) {
-            incremented.set(key, {
-              collection: change.collection,
-              id: change.id,
-              inc: { id: change.id, by: { ...change.by }, onInsert: change.onInsert },
-            })
-          } else {
-            const by = sum.inc.by as Record<string, number>
-            // for-in, not Object.entries: this runs for every counter of every increment of a rebuild.
-            for (const field in change.by) by[field] = (by[field] ?? 0) + change.by[field]!
-          }
+          addIncrement(incremented, key, change)
           continue
         }
         if (!held(key)) await loadKeys([key])
-        // A trial's changes already carry their `_id` first.
-        const doc =
-          change.doc === null || projected !== undefined ? change.doc : withId(change.id, change.doc)
-        working.set(key, doc)
+        working.set(key, change.doc === null ? null : withId(change.id, change.doc))
         replaced.add(key)
       }
       break
