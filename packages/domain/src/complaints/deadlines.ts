@@ -10,6 +10,7 @@
  * Each is done once per deadline: a reopened complaint dispatched again has a new department deadline.
  */
 import type { Policies } from '../policies.js'
+import { isoMillis } from '../shared/isoTime.js'
 
 export type DeadlineAction = 'warn-reply' | 'escalate-dispatch' | 'escalate-department'
 
@@ -41,7 +42,7 @@ export interface DueAction {
 /** The key under which a done action is remembered in the complaint's state. */
 export const deadlineActionKey = (action: DeadlineAction, deadline: string): string => `${action}@${deadline}`
 
-const minus = (iso: string, minutes: number) => new Date(Date.parse(iso) - minutes * 60_000).toISOString()
+const minus = (iso: string, minutes: number) => new Date(isoMillis(iso) - minutes * 60_000).toISOString()
 
 /** The warnings and escalations a complaint has pending, done or not yet due, in order of `from`. */
 export const pendingDeadlineActions = (
@@ -81,7 +82,7 @@ export const pendingDeadlineActions = (
       from: facts.departmentDueBy,
       until: null,
     })
-  return pending.sort((a, b) => Date.parse(a.from) - Date.parse(b.from))
+  return pending.sort((a, b) => isoMillis(a.from) - isoMillis(b.from))
 }
 
 /** The pending actions due at `at`: from their start (inclusive) to their end (exclusive). */
@@ -90,8 +91,8 @@ export const dueDeadlineActions = (
   at: string,
   policies: Pick<Policies, 'replyWarningMinutes'>,
 ): DueAction[] => {
-  const now = Date.parse(at)
+  const now = isoMillis(at)
   return pendingDeadlineActions(facts, policies).filter(
-    (a) => Date.parse(a.from) <= now && (a.until === null || now < Date.parse(a.until)),
+    (a) => isoMillis(a.from) <= now && (a.until === null || now < isoMillis(a.until)),
   )
 }

@@ -3,6 +3,7 @@ import { mayBackdate } from '../permissions.js'
 import type { Policies } from '../policies.js'
 import type { Actor, CommandMeta } from './actor.js'
 import { type DomainError, notAllowed, ruleViolated } from './errors.js'
+import { isoMillis } from './isoTime.js'
 
 /** A request as the command handler received it: the command without its metadata. */
 export interface RequestLike {
@@ -31,7 +32,7 @@ export const commandFrom = <R extends RequestLike>(
       return E.left(
         notAllowed(request.type, principal.role, `a ${principal.role} may not set when something happened`),
       )
-    const lag = Date.parse(recordedAt) - Date.parse(occurredAt)
+    const lag = isoMillis(recordedAt) - isoMillis(occurredAt)
     if (lag < 0)
       return E.left(
         ruleViolated(request.type, 'business-time', `${occurredAt} is later than now (${recordedAt})`),

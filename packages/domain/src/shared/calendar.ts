@@ -2,6 +2,8 @@
  * The working calendar: which days count as working days for reply deadlines. Weekends and holidays are
  * configuration, as are make-up working days (调休) that fall on a weekend.
  */
+import { isoMillis } from './isoTime.js'
+
 export interface WorkingCalendar {
   /** Offset of the property's local time from UTC, in minutes (China Standard Time: 480). */
   readonly utcOffsetMinutes: number
@@ -54,7 +56,7 @@ const nextWorkingDayNumber = (day: number, calendar: WorkingCalendar): number =>
 
 /** The local calendar date (`YYYY-MM-DD`) of a moment. */
 export const localDate = (iso: string, calendar: WorkingCalendar): string =>
-  dateOfDay(Math.floor((Date.parse(iso) + calendar.utcOffsetMinutes * 60_000) / DAY))
+  dateOfDay(Math.floor((isoMillis(iso) + calendar.utcOffsetMinutes * 60_000) / DAY))
 
 /** Whether a local date (`YYYY-MM-DD`) is a working day. */
 export const isWorkingDay = (date: string, calendar: WorkingCalendar): boolean =>
@@ -68,7 +70,7 @@ export const isWorkingDay = (date: string, calendar: WorkingCalendar): boolean =
  */
 export const addWorkingDays = (from: string, workingDays: number, calendar: WorkingCalendar): string => {
   const offset = calendar.utcOffsetMinutes * 60_000
-  const local = Date.parse(from) + offset
+  const local = isoMillis(from) + offset
   const day = Math.floor(local / DAY)
   const timeOfDay = local - day * DAY
   let target = day

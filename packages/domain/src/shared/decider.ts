@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { WorkingCalendar } from './calendar.js'
 import { type DomainError, ruleViolated, wrongState } from './errors.js'
+import { isoMillis } from './isoTime.js'
 
 /**
  * Facts from outside the aggregate that a decision needs. The application looks them up before
@@ -108,7 +109,7 @@ export const timeOrdered = <C extends Timed, Ev extends { readonly data: { reado
 ): Decider<C, Ev, S & TimeOrdered> => ({
   initialState: { ...decider.initialState, lastEventAt: null },
   decide: (command, state, context) =>
-    state.lastEventAt !== null && Date.parse(command.meta.occurredAt) < Date.parse(state.lastEventAt)
+    state.lastEventAt !== null && isoMillis(command.meta.occurredAt) < isoMillis(state.lastEventAt)
       ? E.left(
           ruleViolated(
             command.type,

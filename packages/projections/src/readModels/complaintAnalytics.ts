@@ -17,6 +17,7 @@ import {
   type ComplaintEvent,
   DEFAULT_COMMUNITY,
   defaultPolicies,
+  isoMillis,
   type Policies,
 } from '@property-services/domain'
 import type { Document, Filter, FindOptions, ReadModelStore } from '../readModelStore/port.js'
@@ -83,7 +84,7 @@ export interface Bucket extends Document, Partial<Counters> {
 
 /** A verbal complaint whose first answer came after its deadline (times compared as instants). */
 const answeredLate = (c: ComplaintSummary): boolean =>
-  c.replyDueBy !== null && c.repliedAt !== null && Date.parse(c.repliedAt) > Date.parse(c.replyDueBy)
+  c.replyDueBy !== null && c.repliedAt !== null && isoMillis(c.repliedAt) > isoMillis(c.replyDueBy)
 
 const complaintEventTypes: ReadonlySet<string> = new Set(aggregates().complaint.eventTypes)
 

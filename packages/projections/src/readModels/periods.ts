@@ -1,4 +1,4 @@
-import { localDate, type WorkingCalendar } from '@property-services/domain'
+import { isoMillis, localDate, type WorkingCalendar } from '@property-services/domain'
 import type { Filter } from '../readModelStore/port.js'
 
 /** The local month of a moment, `YYYY-MM`. */
@@ -30,7 +30,7 @@ export const previousPeriod = (period: string): string => {
   return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`
 }
 
-export const millisBetween = (from: string, to: string): number => Date.parse(to) - Date.parse(from)
+export const millisBetween = (from: string, to: string): number => isoMillis(to) - isoMillis(from)
 
 /** One community's documents, or every community's (the company) when `community` is absent. */
 export interface CommunityFilter {

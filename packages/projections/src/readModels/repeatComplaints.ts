@@ -15,7 +15,7 @@
  * Rates and hotspots are counted per community; the company's are their sum, added up when asked, and
  * communities can be ranked by their repeat rate.
  */
-import { DEFAULT_COMMUNITY, defaultPolicies, type Policies } from '@property-services/domain'
+import { DEFAULT_COMMUNITY, defaultPolicies, isoMillis, type Policies } from '@property-services/domain'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
 import type { Change, Increment, Projection, View } from '../runner/projection.js'
@@ -96,7 +96,7 @@ const ownerThreadId = (c: { ownerId: string; communityId?: string; category: str
 const unitThreadId = (c: { unitId: string; category: string; subject: string }) =>
   `unit|${c.unitId}|${c.category}|${c.subject}`
 
-const ms = Date.parse
+const ms = isoMillis
 // Times are written as UTC ISO strings of one width (years 2000-2199), so the text sorts by time, and
 // by complaint id among moments at the same time.
 const isoOf = (time: number) => new Date(time).toISOString()
