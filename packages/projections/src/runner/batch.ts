@@ -40,18 +40,14 @@ export interface ProjectedBatch {
 const turnAfterMs = 20
 
 class Missing extends Error {
-  constructor(readonly key: string) {
-    super(`document ${key} not loaded`)
+  constructor(readonly slot: Slot) {
+    super(`document ${slot.key} not loaded`)
   }
 }
 
 // A document's key in the batch's maps: collection names are code's identifiers (never a NUL), so the
 // first NUL ends the collection, and an id (which may hold any text, NULs included) follows whole.
 export const keyOf = (collection: string, id: string) => `${collection}\u0000${id}`
-const splitKey = (key: string): [string, string] => {
-  const at = key.indexOf('\u0000')
-  return [key.slice(0, at), key.slice(at + 1)]
-}
 
 /** The document with `_id` first, as MongoDB stores it, so documents compare equal across stores. */
 const withId = (id: string, doc: Document): Document => {
@@ -65,27 +61,40 @@ const firstKey = (doc: Document): string | undefined => {
   return undefined
 }
 
-/** A batch's increments summed per document, by key. */
-type Sums = Map<string, { collection: string; id: string; inc: Omit<Increment, 'collection'> }>
+/** Counters summed over a batch, for one document. */
+type Sum = Omit<Increment, 'collection'>
 
-const addIncrement = (sums: Sums, key: string, change: Increment) => {
-  const sum = sums.get(key)
-  if (sum === undefined) {
-    sums.set(key, {
-      collection: change.collection,
-      id: change.id,
-      inc: { id: change.id, by: { ...change.by }, onInsert: change.onInsert },
-    })
-    return
-  }
-  const by = sum.inc.by as Record<string, number>
+const sumOf = (change: Increment): Sum => ({ id: change.id, by: { ...change.by }, onInsert: change.onInsert })
+const addTo = (sum: Sum, change: Increment) => {
+  const by = sum.by as Record<string, number>
   // for-in, not Object.entries: this runs for every counter of every increment of a rebuild.
   for (const field in change.by) by[field] = (by[field] ?? 0) + change.by[field]!
 }
 
-const someKey = (map: ReadonlyMap<string, unknown>, test: (key: string) => boolean) => {
-  for (const key of map.keys()) if (test(key)) return true
-  return false
+/**
+ * One document the batch reads, replaces or counts in: everything the batch knows of it, found by one
+ * lookup (a rebuild looks documents up several times a change; most of its bookkeeping was lookups).
+ */
+interface Slot {
+  readonly key: string
+  readonly collection: string
+  readonly id: string
+  /** Whether the document as stored before the batch is known (loaded, or known to the caller). */
+  known: boolean
+  /** As stored before the batch (null: absent): the before-image. */
+  original: Document | null
+  /** As the batch has left it so far. */
+  current: Document | null
+  /** Whether the batch replaced it (then it is in `replaced`, once). */
+  replaced: boolean
+  /** What the batch adds to its counters (then it is in `incremented`, once). */
+  sum: Sum | undefined
+  /** The trial run whose fields below these are (a slot left from an earlier one has none). */
+  trial: number
+  /** Whether the trial run replaced it, with `scratch`. */
+  scratched: boolean
+  scratch: Document | null
+  trialSum: Sum | undefined
 }
 
 /**
@@ -107,67 +116,109 @@ export const projectBatch = async (
     await nextTurn()
     turnedAt = performance.now()
   }
-  const working = new Map<string, Document | null>()
-  const original = new Map<string, Document | null>()
-  const incremented: Sums = new Map()
-  const replaced = new Set<string>()
+  // By collection, then id: the collection's name is one of a few constants, and the id is hashed
+  // once, not joined to it into a new key for every lookup.
+  const slotsByCollection = new Map<string, Map<string, Slot>>()
+  const slotOf = (collection: string, id: string): Slot => {
+    let slots = slotsByCollection.get(collection)
+    if (slots === undefined) {
+      slots = new Map()
+      slotsByCollection.set(collection, slots)
+    }
+    let slot = slots.get(id)
+    if (slot === undefined) {
+      slot = {
+        key: keyOf(collection, id),
+        collection,
+        id,
+        known: false,
+        original: null,
+        current: null,
+        replaced: false,
+        sum: undefined,
+        trial: -1,
+        scratched: false,
+        scratch: null,
+        trialSum: undefined,
+      }
+      slots.set(id, slot)
+    }
+    return slot
+  }
+  const replaced: Slot[] = []
+  const incremented: Slot[] = []
+  const replace = (slot: Slot, doc: Document | null) => {
+    slot.current = doc
+    if (!slot.replaced) {
+      slot.replaced = true
+      replaced.push(slot)
+    }
+  }
 
   /**
-   * Whether the document is in the working set, taking it in from what the caller knows when it can:
-   * then a trial run reads it at once, instead of missing it and running again after a load.
+   * Whether the document is known, taking it in from what the caller knows when it can: then a trial
+   * run reads it at once, instead of missing it and running again after a load.
    */
-  const held = (key: string): boolean => {
-    if (working.has(key)) return true
-    const known = peek(key)
+  const held = (slot: Slot): boolean => {
+    if (slot.known) return true
+    const known = peek(slot.key)
     if (known === undefined) return false
-    working.set(key, known)
-    original.set(key, known)
+    slot.known = true
+    slot.original = known
+    slot.current = known
     return true
   }
 
-  const loadKeys = async (keys: Iterable<string>) => {
-    const byCollection = new Map<string, Set<string>>()
-    for (const key of keys) {
-      if (held(key)) continue
-      const [collection, id] = splitKey(key)
-      const ids = byCollection.get(collection)
-      if (ids === undefined) byCollection.set(collection, new Set([id]))
-      else ids.add(id)
+  const loadSlots = async (slots: Iterable<Slot>) => {
+    const byCollection = new Map<string, Slot[]>()
+    for (const slot of slots) {
+      if (held(slot)) continue
+      const list = byCollection.get(slot.collection)
+      if (list === undefined) byCollection.set(slot.collection, [slot])
+      else if (!list.includes(slot)) list.push(slot)
     }
-    for (const [collection, ids] of byCollection) {
-      const found = new Map((await load(collection, [...ids])).map((doc) => [doc._id, doc]))
-      for (const id of ids) {
-        const doc = found.get(id) ?? null
-        working.set(keyOf(collection, id), doc)
-        original.set(keyOf(collection, id), doc)
+    for (const [collection, list] of byCollection) {
+      const found = new Map(
+        (
+          await load(
+            collection,
+            list.map((slot) => slot.id),
+          )
+        ).map((doc) => [doc._id, doc]),
+      )
+      for (const slot of list) {
+        const doc = found.get(slot.id) ?? null
+        slot.known = true
+        slot.original = doc
+        slot.current = doc
       }
     }
   }
 
-  const readsOf = (read: (key: string) => Document | undefined): View => ({
+  const readsOf = (read: (slot: Slot) => Document | undefined): View => ({
     get: (collection, id) => {
-      const key = keyOf(collection, id)
-      if (incremented.has(key))
+      const slot = slotOf(collection, id)
+      if (slot.sum !== undefined)
         throw new Error(`projection ${projection.name} reads ${collection}/${id}, which it increments`)
-      return read(key)
+      return read(slot)
     },
   })
 
-  const loaded = readsOf((key) => working.get(key) ?? undefined)
+  const loaded = readsOf((slot) => slot.current ?? undefined)
   /** Whether a trial run gave the batch's changes whole, so that no real pass is needed. */
   let projected = false
   if (projection.prefetch !== undefined) {
     for (let round = 0; round < 4; round++) {
-      const keys = new Set<string>()
+      const missing = new Set<Slot>()
       for (const { recorded } of events) {
         if (turnDue()) await turn()
         for (const [collection, id] of projection.prefetch(recorded, loaded)) {
-          const key = keyOf(collection, id)
-          if (!held(key)) keys.add(key)
+          const slot = slotOf(collection, id)
+          if (!held(slot)) missing.add(slot)
         }
       }
-      if (keys.size === 0) break
-      await loadKeys(keys)
+      if (missing.size === 0) break
+      await loadSlots(missing)
     }
   } else {
     // Trial runs find what the batch reads through other documents (a complaint, then its owner's
@@ -176,17 +227,28 @@ export const projectBatch = async (
     // it did. Projecting is pure: a run that missed no read and threw nothing gave the real pass's
     // changes, and they are taken as they are.
     for (let round = 0; round < 2; round++) {
-      const missingReads = new Set<string>()
-      const missingPuts = new Set<string>()
-      const scratch = new Map<string, Document | null>()
-      const sums: Sums = new Map()
+      const missingReads = new Set<Slot>()
+      const missingPuts = new Set<Slot>()
+      const scratched: Slot[] = []
+      const summed: Slot[] = []
       let clean = true
-      const view = readsOf((key) => {
+      /** The slot with this trial's fields, those of an earlier trial cleared. */
+      const inTrial = (slot: Slot): Slot => {
+        if (slot.trial !== round) {
+          slot.trial = round
+          slot.scratched = false
+          slot.scratch = null
+          slot.trialSum = undefined
+        }
+        return slot
+      }
+      const view = readsOf((found) => {
+        const slot = inTrial(found)
         // As the real pass will: a read of what the batch increments fails the event.
-        if (sums.has(key)) throw new Error(`reads ${key}, which it increments`)
-        if (scratch.has(key)) return scratch.get(key) ?? undefined
-        if (held(key)) return working.get(key) ?? undefined
-        missingReads.add(key)
+        if (slot.trialSum !== undefined) throw new Error(`reads ${slot.key}, which it increments`)
+        if (slot.scratched) return slot.scratch ?? undefined
+        if (held(slot)) return slot.current ?? undefined
+        missingReads.add(slot)
         return undefined
       })
       for (const { recorded } of events) {
@@ -200,35 +262,42 @@ export const projectBatch = async (
           continue
         }
         for (const change of changes) {
-          const key = keyOf(change.collection, change.id)
+          const slot = inTrial(slotOf(change.collection, change.id))
           if (isIncrement(change)) {
-            addIncrement(sums, key, change)
+            if (slot.trialSum === undefined) {
+              slot.trialSum = sumOf(change)
+              summed.push(slot)
+            } else addTo(slot.trialSum, change)
             continue
           }
-          if (!scratch.has(key) && !held(key)) missingPuts.add(key)
-          scratch.set(key, change.doc === null ? null : withId(change.id, change.doc))
+          if (!slot.scratched) {
+            if (!held(slot)) missingPuts.add(slot)
+            slot.scratched = true
+            scratched.push(slot)
+          }
+          slot.scratch = change.doc === null ? null : withId(change.id, change.doc)
         }
       }
       if (missingReads.size === 0) {
-        await loadKeys(missingPuts)
+        await loadSlots(missingPuts)
         // Incrementing what the batch reads or replaces is refused by the real pass: left to it.
-        if (clean && !someKey(sums, (key) => working.has(key))) {
-          for (const [key, doc] of scratch) {
-            working.set(key, doc)
-            replaced.add(key)
+        if (clean && !summed.some((slot) => slot.known)) {
+          for (const slot of scratched) replace(slot, slot.scratch)
+          for (const slot of summed) {
+            slot.sum = slot.trialSum
+            incremented.push(slot)
           }
-          for (const [key, sum] of sums) incremented.set(key, sum)
           projected = true
         }
         break
       }
-      await loadKeys([...missingReads, ...missingPuts])
+      await loadSlots([...missingReads, ...missingPuts])
     }
   }
 
-  const view = readsOf((key) => {
-    if (!held(key)) throw new Missing(key)
-    return working.get(key) ?? undefined
+  const view = readsOf((slot) => {
+    if (!held(slot)) throw new Missing(slot)
+    return slot.current ?? undefined
   })
   for (const event of projected ? [] : events) {
     if (turnDue()) await turn()
@@ -238,50 +307,48 @@ export const projectBatch = async (
         changes = projection.project(event.recorded, view)
       } catch (error) {
         if (error instanceof Missing) {
-          const keys = [error.key]
-          await loadKeys(keys)
+          await loadSlots([error.slot])
           continue
         }
         failed(event, error)
         break
       }
       for (const change of changes) {
-        const key = keyOf(change.collection, change.id)
+        const slot = slotOf(change.collection, change.id)
         if (isIncrement(change)) {
-          if (working.has(key))
+          if (slot.known)
             throw new Error(
               `projection ${projection.name} increments ${change.collection}/${change.id}, which it reads`,
             )
-          addIncrement(incremented, key, change)
+          if (slot.sum === undefined) {
+            slot.sum = sumOf(change)
+            incremented.push(slot)
+          } else addTo(slot.sum, change)
           continue
         }
-        if (!held(key)) await loadKeys([key])
-        working.set(key, change.doc === null ? null : withId(change.id, change.doc))
-        replaced.add(key)
+        if (!held(slot)) await loadSlots([slot])
+        replace(slot, change.doc === null ? null : withId(change.id, change.doc))
       }
       break
     }
   }
 
-  if (!incrementsInPlace && incremented.size > 0) {
-    await loadKeys(incremented.keys())
-    for (const [key, { id, inc }] of incremented) {
-      const current = working.get(key) ?? null
-      const next: Record<string, unknown> = current === null ? { _id: id, ...inc.onInsert } : { ...current }
-      for (const [field, amount] of Object.entries(inc.by))
-        next[field] = ((next[field] as number) ?? 0) + amount
-      working.set(key, next as Document)
-      replaced.add(key)
+  if (!incrementsInPlace && incremented.length > 0) {
+    await loadSlots(incremented)
+    for (const slot of incremented) {
+      const { id, by, onInsert } = slot.sum!
+      const next: Record<string, unknown> =
+        slot.current === null ? { _id: id, ...onInsert } : { ...slot.current }
+      for (const [field, amount] of Object.entries(by)) next[field] = ((next[field] as number) ?? 0) + amount
+      slot.sum = undefined
+      replace(slot, next as Document)
     }
-    incremented.clear()
+    incremented.length = 0
   }
 
   const replacements = new Map<string, WriteOperation[]>()
   const before: BeforeImage[] = []
-  for (const key of replaced) {
-    const [collection, id] = splitKey(key)
-    const doc = working.get(key) ?? null
-    const was = original.get(key) ?? null
+  for (const { collection, id, current: doc, original: was } of replaced) {
     if (doc === null && was === null) continue
     before.push({ collection, id, doc: was })
     // A document absent when loaded is still absent (one writer; recovery ran first): insert it.
@@ -291,11 +358,11 @@ export const projectBatch = async (
     if (ops === undefined) replacements.set(collection, [op])
     else ops.push(op)
   }
-  const increments = new Map<string, Array<Omit<Increment, 'collection'>>>()
-  for (const { collection, inc } of incremented.values()) {
+  const increments = new Map<string, Sum[]>()
+  for (const { collection, sum } of incremented) {
     const list = increments.get(collection)
-    if (list === undefined) increments.set(collection, [inc])
-    else list.push(inc)
+    if (list === undefined) increments.set(collection, [sum!])
+    else list.push(sum!)
   }
   return { replacements, before, increments }
 }
