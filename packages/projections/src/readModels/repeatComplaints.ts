@@ -142,22 +142,26 @@ const handlingsId = (thread: string, month: string) => `handlings|${thread}|${mo
  * and each changed document becomes one put.
  */
 const workingSet = (view: View) => {
-  const changed = new Map<string, { collection: string; id: string; doc: Document | null }>()
+  // By collection, then id: the id string is then hashed once for this map and the runner's alike.
+  const changed = new Map<string, Map<string, { collection: string; id: string; doc: Document | null }>>()
   const increments: Increment[] = []
-  // Collection names never hold a NUL: the first one ends the collection, whatever the id holds.
-  const key = (collection: string, id: string) => `${collection}\u0000${id}`
   return {
     get: <D extends Document>(collection: string, id: string): D | undefined => {
-      const found = changed.get(key(collection, id))
+      const found = changed.get(collection)?.get(id)
       return (found === undefined ? view.get(collection, id) : (found.doc ?? undefined)) as D | undefined
     },
     set: (collection: string, id: string, doc: Document | null) => {
-      changed.set(key(collection, id), { collection, id, doc })
+      let ids = changed.get(collection)
+      if (ids === undefined) {
+        ids = new Map()
+        changed.set(collection, ids)
+      }
+      ids.set(id, { collection, id, doc })
     },
     increment: (change: Increment) => {
       increments.push(change)
     },
-    changes: (): Change[] => [...changed.values(), ...increments],
+    changes: (): Change[] => [...[...changed.values()].flatMap((ids) => [...ids.values()]), ...increments],
   }
 }
 type WorkingSet = ReturnType<typeof workingSet>
