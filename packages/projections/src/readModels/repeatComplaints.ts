@@ -161,7 +161,12 @@ const workingSet = (view: View) => {
     increment: (change: Increment) => {
       increments.push(change)
     },
-    changes: (): Change[] => [...[...changed.values()].flatMap((ids) => [...ids.values()]), ...increments],
+    changes: (): Change[] => {
+      const changes: Change[] = []
+      for (const ids of changed.values()) for (const put of ids.values()) changes.push(put)
+      for (const increment of increments) changes.push(increment)
+      return changes
+    },
   }
 }
 type WorkingSet = ReturnType<typeof workingSet>
