@@ -170,19 +170,19 @@ export const projectBatch = async (
   }
 
   const loadSlots = async (slots: Iterable<Slot>) => {
-    const byCollection = new Map<string, Slot[]>()
+    const byCollection = new Map<string, Set<Slot>>()
     for (const slot of slots) {
       if (held(slot)) continue
       const list = byCollection.get(slot.collection)
-      if (list === undefined) byCollection.set(slot.collection, [slot])
-      else if (!list.includes(slot)) list.push(slot)
+      if (list === undefined) byCollection.set(slot.collection, new Set([slot]))
+      else list.add(slot)
     }
     for (const [collection, list] of byCollection) {
       const found = new Map(
         (
           await load(
             collection,
-            list.map((slot) => slot.id),
+            [...list].map((slot) => slot.id),
           )
         ).map((doc) => [doc._id, doc]),
       )
