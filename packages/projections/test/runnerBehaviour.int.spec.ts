@@ -636,7 +636,8 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
   it.each([
     ['reads a document it increments', ['inc', 'read'], /reads .*counts.*which it increments/],
     ['increments a document it reads', ['read', 'inc'], /increments counts\/x, which it reads/],
-    ['increments a document it replaced', ['put', 'inc'], /increments counts\/x, which it reads/],
+    ['increments a document it replaced', ['put', 'inc'], /increments counts\/x, which it reads or replaces/],
+    ['replaces a document it increments', ['inc', 'put'], /replaces counts\/x, which it increments/],
   ] as const)('refuses a projection that %s in one batch', async (_what, steps, message) => {
     const events = inMemoryEventStore()
     const { complaint } = scenario(events)

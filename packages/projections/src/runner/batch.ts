@@ -89,12 +89,19 @@ interface Slot {
   replaced: boolean
   /** What the batch adds to its counters (then it is in `incremented`, once). */
   sum: Sum | undefined
+  /**
+   * Whether projecting read or replaced it. A projection never counts in a document it reads or
+   * replaces, nor reads or replaces one it counts in, in either order: the runner writes counters
+   * without reading them.
+   */
+  touched: boolean
   /** The trial run whose fields below these are (a slot left from an earlier one has none). */
   trial: number
   /** Whether the trial run replaced it, with `scratch`. */
   scratched: boolean
   scratch: Document | null
   trialSum: Sum | undefined
+  trialTouched: boolean
 }
 
 /**
@@ -136,10 +143,12 @@ export const projectBatch = async (
         current: null,
         replaced: false,
         sum: undefined,
+        touched: false,
         trial: -1,
         scratched: false,
         scratch: null,
         trialSum: undefined,
+        trialTouched: false,
       }
       slots.set(id, slot)
     }
@@ -239,6 +248,7 @@ export const projectBatch = async (
           slot.scratched = false
           slot.scratch = null
           slot.trialSum = undefined
+          slot.trialTouched = false
         }
         return slot
       }
@@ -246,6 +256,7 @@ export const projectBatch = async (
         const slot = inTrial(found)
         // As the real pass will: a read of what the batch increments fails the event.
         if (slot.trialSum !== undefined) throw new Error(`reads ${slot.key}, which it increments`)
+        slot.trialTouched = true
         if (slot.scratched) return slot.scratch ?? undefined
         if (held(slot)) return slot.current ?? undefined
         missingReads.add(slot)
@@ -263,13 +274,17 @@ export const projectBatch = async (
         }
         for (const change of changes) {
           const slot = inTrial(slotOf(change.collection, change.id))
+          // What the real pass refuses is left to it (see `touched`).
           if (isIncrement(change)) {
+            if (slot.trialTouched) clean = false
             if (slot.trialSum === undefined) {
               slot.trialSum = sumOf(change)
               summed.push(slot)
             } else addTo(slot.trialSum, change)
             continue
           }
+          if (slot.trialSum !== undefined) clean = false
+          slot.trialTouched = true
           if (!slot.scratched) {
             if (!held(slot)) missingPuts.add(slot)
             slot.scratched = true
@@ -280,8 +295,7 @@ export const projectBatch = async (
       }
       if (missingReads.size === 0) {
         await loadSlots(missingPuts)
-        // Incrementing what the batch reads or replaces is refused by the real pass: left to it.
-        if (clean && !summed.some((slot) => slot.known)) {
+        if (clean) {
           for (const slot of scratched) replace(slot, slot.scratch)
           for (const slot of summed) {
             slot.sum = slot.trialSum
@@ -297,6 +311,7 @@ export const projectBatch = async (
 
   const view = readsOf((slot) => {
     if (!held(slot)) throw new Missing(slot)
+    slot.touched = true
     return slot.current ?? undefined
   })
   for (const event of projected ? [] : events) {
@@ -316,9 +331,9 @@ export const projectBatch = async (
       for (const change of changes) {
         const slot = slotOf(change.collection, change.id)
         if (isIncrement(change)) {
-          if (slot.known)
+          if (slot.touched)
             throw new Error(
-              `projection ${projection.name} increments ${change.collection}/${change.id}, which it reads`,
+              `projection ${projection.name} increments ${change.collection}/${change.id}, which it reads or replaces`,
             )
           if (slot.sum === undefined) {
             slot.sum = sumOf(change)
@@ -326,7 +341,12 @@ export const projectBatch = async (
           } else addTo(slot.sum, change)
           continue
         }
+        if (slot.sum !== undefined)
+          throw new Error(
+            `projection ${projection.name} replaces ${change.collection}/${change.id}, which it increments`,
+          )
         if (!held(slot)) await loadSlots([slot])
+        slot.touched = true
         replace(slot, change.doc === null ? null : withId(change.id, change.doc))
       }
       break

@@ -20,7 +20,8 @@ export interface Put {
 /**
  * A commutative change: add `by` to counters of a document, creating it from `onInsert` (and zeros)
  * when absent. The runner sums the increments of a batch per document and writes each document once,
- * without reading it. A projection never reads a document it increments: counters are for queries.
+ * without reading it. A projection never reads or replaces a document it increments, in either order
+ * within a batch (the runner refuses it): counters are for queries.
  */
 export interface Increment {
   readonly collection: string
