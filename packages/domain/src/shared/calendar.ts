@@ -1,9 +1,9 @@
+import { isoMillis } from './isoTime.js'
+
 /**
  * The working calendar: which days count as working days for reply deadlines. Weekends and holidays are
  * configuration, as are make-up working days (调休) that fall on a weekend.
  */
-import { isoMillis } from './isoTime.js'
-
 export interface WorkingCalendar {
   /** Offset of the property's local time from UTC, in minutes (China Standard Time: 480). */
   readonly utcOffsetMinutes: number
