@@ -45,8 +45,9 @@ class Missing extends Error {
   }
 }
 
-// A document's key in the batch's maps: collection names are code's identifiers (never a NUL), so the
-// first NUL ends the collection, and an id (which may hold any text, NULs included) follows whole.
+// A document's key where one string names it (what the runner knows of its documents, documents.ts):
+// collection names are code's identifiers (never a NUL), so the first NUL ends the collection, and an
+// id (which may hold any text, NULs included) follows whole.
 export const keyOf = (collection: string, id: string) => `${collection}\u0000${id}`
 
 /** The document with `_id` first, as MongoDB stores it, so documents compare equal across stores. */
