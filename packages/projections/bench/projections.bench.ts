@@ -111,15 +111,23 @@ const rate = async (work: () => Promise<number>) => {
   return n / ((performance.now() - start) / 1000)
 }
 
-/** Reading the whole log in pages of 500 and decoding what the read models handle: the rebuild's floor. */
-const readAndDecode = async (store: EventStore, decode: boolean) => {
+type Decoded = ReturnType<ReturnType<typeof serde>['decode']>
+
+/**
+ * Reading the whole log in pages of 500 and decoding what the read models handle: the rebuild's floor.
+ * The decoded events are kept in `into` when given.
+ */
+const readAndDecode = async (store: EventStore, decode: boolean, into?: Decoded[]) => {
   const codec = serde()
   const handled = new Set(allProjections().flatMap((p) => p.canHandle))
   let n = 0
   for (let after: Parameters<EventStore['readAll']>[0] = { maxCount: 500 }; ; ) {
     const page = await store.readAll(after)
     for (const stored of page.events) {
-      if (decode && handled.has(stored.type)) codec.decode(stored, { personalData: false })
+      if (decode && handled.has(stored.type)) {
+        const recorded = codec.decode(stored, { personalData: false })
+        into?.push(recorded)
+      }
       n++
     }
     if (page.isEnd || page.lastPosition === undefined) return n
@@ -131,7 +139,7 @@ const readAndDecode = async (store: EventStore, decode: boolean) => {
  * The read models' own projecting, over events decoded beforehand, each change applied to a bare Map:
  * no runner, no store, no copies. No rebuild can be faster; the in-memory goal is measured against it.
  */
-const projectIntoMap = (decoded: readonly ReturnType<ReturnType<typeof serde>['decode']>[]) => {
+const projectIntoMap = (decoded: readonly Decoded[]) => {
   for (const projection of projections) {
     const docs = new Map<string, Document>()
     const handles = new Set(projection.canHandle)
@@ -217,18 +225,8 @@ const inMemoryNaiveRebuild = () =>
     for (const projection of projections) await naiveRebuild(events, store, projection, total)
     return total
   })
-const decodedLog: Array<ReturnType<ReturnType<typeof serde>['decode']>> = []
-{
-  const codec = serde()
-  const handled = new Set(projections.flatMap((p) => p.canHandle))
-  for (let after: Parameters<EventStore['readAll']>[0] = { maxCount: 500 }; ; ) {
-    const page = await events.readAll(after)
-    for (const stored of page.events)
-      if (handled.has(stored.type)) decodedLog.push(codec.decode(stored, { personalData: false }))
-    if (page.isEnd || page.lastPosition === undefined) break
-    after = { after: page.lastPosition, maxCount: 500 }
-  }
-}
+const decodedLog: Decoded[] = []
+await readAndDecode(events, true, decodedLog)
 const [readDecode, inMemoryGrouped, inMemoryRebuilt, inMemorySeparate, inMemoryNaive, intoMap] =
   (await inRounds(
     () => rate(() => readAndDecode(events, true)),

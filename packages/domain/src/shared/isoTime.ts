@@ -1,9 +1,9 @@
 /**
- * Milliseconds since the epoch of an ISO-8601 date-time, exactly what `Date.parse` gives, three to four
- * times faster for the forms this library writes and validates: `YYYY-MM-DDTHH:mm:ss.sss` followed by
- * `Z` or by an offset `±HH:mm`. Read models and deciders work out moments several times an event, and
- * `Date.parse` was a tenth of a rebuild. Any other text (no fraction, a value out of range, not a date
- * at all) goes to `Date.parse`, so the answer is always its answer, `NaN` included.
+ * Milliseconds since the epoch of an ISO-8601 date-time, exactly what `Date.parse` gives, several times
+ * faster for the forms this library writes and validates: `YYYY-MM-DDTHH:mm:ss.sss` followed by `Z` or
+ * by an offset `±HH:mm`. Read models and deciders work out moments several times an event (complaint
+ * analytics up to a dozen). Any other text (no fraction, a value out of range, not a date at all) goes
+ * to `Date.parse`, so the answer is always its answer, `NaN` included.
  */
 export const isoMillis = (iso: string): number => {
   const length = iso.length

@@ -96,7 +96,7 @@ interface Slot {
    * without reading them.
    */
   touched: boolean
-  /** The trial run whose fields below these are (a slot left from an earlier one has none). */
+  /** The trial run the fields below belong to: those of an earlier round are stale. */
   trial: number
   /** Whether the trial run replaced it, with `scratch`. */
   scratched: boolean
@@ -188,14 +188,11 @@ export const projectBatch = async (
       else list.add(slot)
     }
     for (const [collection, list] of byCollection) {
-      const found = new Map(
-        (
-          await load(
-            collection,
-            [...list].map((slot) => slot.id),
-          )
-        ).map((doc) => [doc._id, doc]),
+      const docs = await load(
+        collection,
+        [...list].map((slot) => slot.id),
       )
+      const found = new Map(docs.map((doc) => [doc._id, doc]))
       for (const slot of list) {
         const doc = found.get(slot.id) ?? null
         slot.known = true
@@ -315,7 +312,8 @@ export const projectBatch = async (
     slot.touched = true
     return slot.current ?? undefined
   })
-  for (const event of projected ? [] : events) {
+  for (const event of events) {
+    if (projected) break
     if (turnDue()) await turn()
     for (;;) {
       let changes: ReturnType<Projection['project']>
