@@ -135,25 +135,36 @@ const readAndDecode = async (store: EventStore, decode: boolean, into?: Decoded[
   }
 }
 
+type Counted = Record<string, number>
+
 /**
- * The read models' own projecting, over events decoded beforehand, each change applied to a bare Map:
- * no runner, no store, no copies. No rebuild can be faster; the in-memory goal is measured against it.
+ * The read models' own projecting, over events decoded beforehand, each change applied to bare Maps
+ * found by collection, then id, as the runner finds its documents (with keys joined from the two, this
+ * measure took 1.13–1.24 × as long, in one process): no runner, no store, no copies. No rebuild can be
+ * faster; the in-memory goal is measured against it.
  */
 const projectIntoMap = (decoded: readonly Decoded[]) => {
   for (const projection of projections) {
-    const docs = new Map<string, Document>()
+    const collections = new Map<string, Map<string, Document>>(
+      projection.collections.map((name) => [name, new Map()]),
+    )
+    const documents = (collection: string) => {
+      const found = collections.get(collection)
+      if (found === undefined) throw new Error(`${projection.name} has no collection ${collection}`)
+      return found
+    }
     const handles = new Set(projection.canHandle)
-    const view: View = { get: (collection, id) => docs.get(`${collection}\u0000${id}`) as never }
+    const view: View = { get: (collection, id) => documents(collection).get(id) as never }
     for (const recorded of decoded) {
       if (!handles.has(recorded.event.type)) continue
       for (const change of projection.project(recorded, view)) {
-        const key = `${change.collection}\u0000${change.id}`
+        const docs = documents(change.collection)
         if (isIncrement(change)) {
-          const doc = (docs.get(key) ?? { _id: change.id, ...change.onInsert }) as Record<string, number>
+          const doc = (docs.get(change.id) ?? { _id: change.id, ...change.onInsert }) as Counted
           for (const field in change.by) doc[field] = (doc[field] ?? 0) + change.by[field]!
-          docs.set(key, doc as unknown as Document)
-        } else if (change.doc === null) docs.delete(key)
-        else docs.set(key, change.doc)
+          docs.set(change.id, doc as unknown as Document)
+        } else if (change.doc === null) docs.delete(change.id)
+        else docs.set(change.id, change.doc)
       }
     }
   }
