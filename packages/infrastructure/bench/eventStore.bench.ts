@@ -4,7 +4,8 @@
  * runs the built packages, as an embedding backend does (`pnpm bench` builds them first): run from
  * the sources through tsx, every function of ours pays for esbuild keeping its name, and Emmett's do not.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -219,6 +220,29 @@ const concurrently = async (
     }),
   )
   return [work.length * 7, setup]
+}
+
+/**
+ * A log already holding `count` events, in complaint streams of seven named as the workload names its
+ * own (`complaint-k<n>`, from n = 100,000 on), so that the streams appended to later fall among them
+ * in the stream index, as ids without an order in time do; event ids are random, as they always are.
+ */
+const writeEarlierLog = async (path: string, count: number) => {
+  const store = sqliteEventStore({ path, synchronous: 'normal' })
+  const data = { complaintId: 'k', gesture: 'apology', note: 'recorded by the bench'.repeat(6) }
+  const pending: Promise<unknown>[] = []
+  for (let s = 0; s * 7 < count; s++) {
+    const events = Array.from({ length: Math.min(7, count - s * 7) }, (_, revision) => {
+      const eventId = randomUUID()
+      const occurredAt = at(revision)
+      const metadata = { eventId, commandId: eventId, occurredAt, recordedAt: occurredAt, hash: eventId }
+      return { eventId, type: 'ComplaintAcknowledged', data, metadata }
+    })
+    pending.push(store.appendToStream(`complaint-k${100_000 + s}`, events, { expectedRevision: 'no_stream' }))
+    if (pending.length === 256) await Promise.all(pending.splice(0))
+  }
+  await Promise.all(pending)
+  await store.close()
 }
 
 const codec = serde()
@@ -445,6 +469,35 @@ try {
     )
     grouped[clients] = { single, group }
   }
+  // The same at 64 clients on a log that already holds many events: each appended event then changes
+  // a page of each unique index (the event id's, the stream's) that the appends next to it do not.
+  const largeLog = Number(process.env.BENCH_LARGE_LOG ?? 1_000_000)
+  const largeLogRounds = 3
+  let onLargeLog: { single: number; group: number } | undefined
+  if (largeLog > 0) {
+    const earlier = join(dir, 'earlier.db')
+    await writeEarlierLog(earlier, largeLog)
+    const onCopy = (name: string, round: number, groupCommit: boolean) => {
+      const path = join(dir, `${name}-${round}.db`)
+      copyFileSync(earlier, path)
+      const store = sqliteEventStore({ path, groupCommit })
+      return measure(
+        `SQLite full, 64 clients, ${largeLog} events before, ${groupCommit ? 'group commit' : 'commit per append'} (${round})`,
+        'commands',
+        () =>
+          concurrently(store, 64, concurrentStreams).finally(async () => {
+            await store.close()
+            for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true })
+          }),
+      )
+    }
+    const [single, group] = await alternating(
+      largeLogRounds,
+      (round) => onCopy('large-single', round, false),
+      (round) => onCopy('large-group', round, true),
+    )
+    onLargeLog = { single, group }
+  }
 
   console.log('\n| measurement | rate | ratio |')
   console.log('| --- | ---: | ---: |')
@@ -519,6 +572,20 @@ try {
       group,
       'commands',
       `${(group / single).toFixed(2)} x commit per append; ${(group / grouped[1]!.single).toFixed(2)} x one client`,
+    )
+  }
+  if (onLargeLog !== undefined) {
+    line(
+      `SQLite full, 64 clients, ${largeLog} events before, commit per append (median of ${largeLogRounds})`,
+      onLargeLog.single,
+      'commands',
+      '1.00 (baseline)',
+    )
+    line(
+      `SQLite full, 64 clients, ${largeLog} events before, group commit (median of ${largeLogRounds})`,
+      onLargeLog.group,
+      'commands',
+      `${(onLargeLog.group / onLargeLog.single).toFixed(2)} x commit per append; ${(onLargeLog.group / grouped[64]!.group).toFixed(2)} x on a new file`,
     )
   }
   line(`replay one ${longStream}-event stream, in-memory`, replayMemory, 'events')
