@@ -731,6 +731,98 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     expect(checkpoint).toMatchObject({ pending: null })
   })
 
+  it('following live, writes no checkpoint per batch for a read model the batch leaves alone, settles it when idle, and a runner that dies leaves its last batch to replay', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    // A read model nothing in this log concerns (no complaint is closed).
+    const untouched: Projection = {
+      ...complaintAnalytics(),
+      name: 'untouched',
+      canHandle: ['ComplaintClosed'],
+    }
+    const checkpointWrites = new Map<string, number>()
+    let dying = false
+    let dead = false
+    // Writes take a while, as over a network, so that appends pile up while a batch is written.
+    const slow = wrappingCollections(readModels, (name, inner) => ({
+      ...inner,
+      write: async (operations) => {
+        await new Promise((resolve) => setTimeout(resolve, 15))
+        if (dying) dead = true
+        if (dead) throw new Error('the process died')
+        return inner.write(operations)
+      },
+      compareAndSet: async (doc, expected) => {
+        if (dead) throw new Error('the process died')
+        if (name === checkpointsCollection)
+          checkpointWrites.set(doc._id, (checkpointWrites.get(doc._id) ?? 0) + 1)
+        return inner.compareAndSet(doc, expected)
+      },
+    }))
+    let batches = 0
+    const owner = 'the only runner'
+    const projections = [complaintAnalytics(), untouched]
+    const runner = projectionRunner({
+      events,
+      readModels: slow,
+      projections,
+      owner,
+      onProgress: (p) => {
+        if (p.projection === 'complaintAnalytics') batches++
+      },
+    }).start()
+    /** Complaints k<from>…k<to - 1>, a day apart, appended a few milliseconds apart. */
+    const fileDaily = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        await complaint(`k${i}`, {
+          ownerId: `o${i}`,
+          unitId: `u${i}`,
+          ...lift,
+          at: daysAfter(bj('2026-03-02 09:00'), i),
+        })
+        await new Promise((resolve) => setTimeout(resolve, 3))
+      }
+    }
+    /** Until the runner, idle, has moved the untouched read model's checkpoint to the log's end. */
+    const idle = async () => {
+      const end = positionToString((await events.readAll({ maxCount: 1_000 })).events.at(-1)!.position)
+      for (let i = 0; i < 400; i++) {
+        const [stored] = await readModels.collection(checkpointsCollection).findByIds(['untouched_g1'])
+        if (stored?.position === end && stored.pending === null) return
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      throw new Error('the runner never went idle')
+    }
+    // Appends arrive while batches are written: each batch after the first takes several.
+    await fileDaily(0, 1)
+    await idle()
+    checkpointWrites.clear()
+    batches = 0
+    await fileDaily(1, 40)
+    await idle()
+    expect(batches).toBeGreaterThan(1)
+    // Its lease fresh, the untouched read model's checkpoint moved when the runner went idle: once, or
+    // twice if a slow append let it go idle mid-way (once per batch before, here 4-6 times).
+    expect(checkpointWrites.get('untouched_g1')).toBeLessThanOrEqual(2)
+    expect(checkpointWrites.get('complaintAnalytics_g1')).toBeGreaterThanOrEqual(batches)
+    // More appends, and the process dies at the next document write: its batch has begun, and stays so.
+    dying = true
+    await fileDaily(40, 45)
+    await expect(runner.done).rejects.toThrow('the process died')
+    const [left] = await readModels.collection(checkpointsCollection).findByIds(['complaintAnalytics_g1'])
+    expect(left?.pending).not.toBeNull()
+    // Restarted under the same name, it replays that batch and catches up to what a clean pass writes.
+    await projectionRunner({ events, readModels, projections, owner }).catchUp()
+    const clean = inMemoryReadModelStore()
+    await projectionRunner({ events, readModels: clean, projections }).catchUp()
+    expect(await complaintAnalyticsQueries(readModels).by('category')).toEqual(
+      await complaintAnalyticsQueries(clean).by('category'),
+    )
+    // March and April.
+    const rows = await complaintAnalyticsQueries(readModels).by('category')
+    expect(rows.reduce((sum, row) => sum + row.filed, 0)).toBe(45)
+  })
+
   /** A log of `count` complaints a day apart, each after its unit's registration. */
   const complaintsDaily = async (count: number) => {
     const events = inMemoryEventStore()

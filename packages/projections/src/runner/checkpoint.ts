@@ -131,9 +131,12 @@ export const checkpointOf = (
         }
       }
     },
-    /** Step (1): the batch ending at `position` is about to replace these documents. */
-    begin: (position: string, before: readonly BeforeImage[]) =>
-      save({ position: stored?.position ?? null, pending: { position, before } }),
+    /**
+     * Step (1): the batch ending at `position` is about to replace these documents; everything up to
+     * `writtenTo` (default: the stored position) is written.
+     */
+    begin: (position: string, before: readonly BeforeImage[], writtenTo = stored?.position ?? null) =>
+      save({ position: writtenTo, pending: { position, before } }),
     /** Step (3), or the only step of a batch that changes nothing: the checkpoint moves. */
     commit: (position: string) => save({ position, pending: null }),
     /** Extends the lease when no batch has been written for a while. */

@@ -26,6 +26,7 @@ import {
   type CheckpointHandle,
   checkpointOf,
   LeaseHeldError,
+  LeaseLostError,
   restoreBeforeImages,
 } from './checkpoint.js'
 import { type RunnerDocuments, runnerDocuments } from './documents.js'
@@ -266,8 +267,13 @@ export const projectionRunner = (options: RunnerOptions) => {
     const endText = positionToString(end)
     const stamp = batchStamp(end)
     const rebuilding = options.checkpoints === 'rebuild'
+    // Step (1) also moves the checkpoint over the batches before with nothing for this projection.
     if (!rebuilding && (projected.before.length > 0 || projected.increments.size > 0))
-      await member.checkpoint.begin(endText, projected.before)
+      await member.checkpoint.begin(
+        endText,
+        projected.before,
+        member.position === undefined ? null : positionToString(member.position),
+      )
     // Quarantine entries are keyed by position: a batch replayed after a crash rewrites the same ones.
     if (quarantine.length > 0)
       await readModels.collection(quarantineCollection).write(quarantine.map((doc) => ({ kind: 'put', doc })))
@@ -457,7 +463,13 @@ export const projectionRunner = (options: RunnerOptions) => {
     return earliest
   }
 
-  const follow = async (shouldStop: () => boolean): Promise<void> => {
+  /**
+   * Reads and projects to the log's end. `settleAtEnd` writes the checkpoints left behind by batches
+   * with nothing for their projection; a live runner leaves that until no new event is waiting (see
+   * `start`): under a steady load, a read model the load leaves alone writes a checkpoint only when its
+   * lease needs renewing, not once per batch.
+   */
+  const follow = async (shouldStop: () => boolean, settleAtEnd = true): Promise<void> => {
     const group = await recover()
     let from = readFrom(group)
     // The events stored after the last page read, for progress reports: none after the last page;
@@ -514,7 +526,7 @@ export const projectionRunner = (options: RunnerOptions) => {
       // A page of nothing but skipped events (EventStoreDB system events) still moves the reading on.
       from = page.lastPosition ?? from
       if (page.isEnd) {
-        await settle(group)
+        if (settleAtEnd) await settle(group)
         return
       }
     }
@@ -574,7 +586,9 @@ export const projectionRunner = (options: RunnerOptions) => {
       pulling = (async () => {
         while (wanted && !stopped) {
           wanted = false
-          await follow(() => stopped)
+          await follow(() => stopped, false)
+          // Nothing new came in while following: the runner goes idle with its checkpoints written.
+          if (!wanted && !stopped) await settle(members ?? [])
         }
       })()
         .catch(fail)
@@ -634,7 +648,14 @@ export const projectionRunner = (options: RunnerOptions) => {
         clearInterval(renewal)
         await running
         await pulling
-        if (leased) for (const member of members ?? []) await member.checkpoint.release()
+        if (leased) {
+          // The checkpoints a batch left behind, then the leases: a runner that lost a lease writes nothing.
+          for (const member of members ?? [])
+            await settle([member]).catch((error) => {
+              if (!(error instanceof LeaseLostError)) throw error
+            })
+          for (const member of members ?? []) await member.checkpoint.release()
+        }
         leased = false
         finish()
         await done.catch(() => undefined)
