@@ -15,7 +15,7 @@ import { positionFromString, serde, sqliteEventStore } from '@property-services/
 import {
   allProjections,
   inMemoryReadModelStore,
-  mongoReadModelStore,
+  mongoReadModelStoreOf,
   projectionRunner,
   type ReadModelStore,
 } from '@property-services/projections'
@@ -154,12 +154,41 @@ console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |')
 for (const rate of rates) await run('in memory', inMemoryReadModelStore(), rate)
 if (url !== undefined) {
   const client = await MongoClient.connect(url)
+  // What the runner asks of the server: requests by command and collection, with their time.
+  const monitored = new MongoClient(url, { monitorCommands: true })
+  const asked = new Map<number, string>()
+  const requests = new Map<string, { count: number; ms: number }>()
+  monitored.on('commandStarted', (e) =>
+    asked.set(e.requestId, `${e.commandName} ${String(e.command[e.commandName])}`),
+  )
+  monitored.on('commandSucceeded', (e) => {
+    const key = asked.get(e.requestId)
+    if (key === undefined) return
+    asked.delete(e.requestId)
+    const total = requests.get(key) ?? { count: 0, ms: 0 }
+    total.count++
+    total.ms += e.duration
+    requests.set(key, total)
+  })
+  await monitored.connect()
+  const summaries: string[] = []
+  const ferretdb = 'ferretdbVersion' in (await client.db('admin').command({ buildInfo: 1 }))
   for (const rate of rates) {
     const database = `ps_live_${randomUUID().slice(0, 8)}`
-    const readModels = await mongoReadModelStore({ url, database })
-    await run('MongoDB (FerretDB 1.24)', readModels, rate)
-    await readModels.close()
+    requests.clear()
+    const readModels = mongoReadModelStoreOf(
+      monitored.db(database),
+      async () => undefined,
+      undefined,
+      ferretdb ? 'reinsert' : 'update',
+    )
+    await run(ferretdb ? 'MongoDB (FerretDB)' : 'MongoDB', readModels, rate)
+    summaries.push(`\nMongoDB requests at ${rate} appends/s, the five kinds that took longest in all:`)
+    for (const [key, { count, ms }] of [...requests].sort((a, b) => b[1].ms - a[1].ms).slice(0, 5))
+      summaries.push(`- ${key}: ${count} requests, ${(ms / 1000).toFixed(1)} s`)
     await client.db(database).dropDatabase()
   }
+  await monitored.close()
   await client.close()
+  for (const line of summaries) console.log(line)
 } else console.log('(MongoDB part skipped: MONGODB_URL not set)')
