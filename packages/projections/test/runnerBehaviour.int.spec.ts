@@ -731,6 +731,46 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     expect(checkpoint).toMatchObject({ pending: null })
   })
 
+  it('stopped while appends keep coming, leaves every checkpoint where its read model is, none pending', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    const untouched: Projection = {
+      ...complaintAnalytics(),
+      name: 'untouched',
+      canHandle: ['ComplaintClosed'],
+    }
+    const slow = wrappingCollections(readModels, (_name, inner) => ({
+      ...inner,
+      write: async (operations) => {
+        await new Promise((resolve) => setTimeout(resolve, 15))
+        return inner.write(operations)
+      },
+    }))
+    let batches = 0
+    const runner = projectionRunner({
+      events,
+      readModels: slow,
+      projections: [complaintAnalytics(), untouched],
+      onProgress: (p) => {
+        if (p.projection === 'untouched') batches++
+      },
+    }).start()
+    for (let i = 0; batches < 3; i++) {
+      await complaint(`k${i}`, { ownerId: `o${i}`, unitId: `u${i}`, ...lift, at: bj('2026-03-02 09:00') })
+      await new Promise((resolve) => setTimeout(resolve, 3))
+    }
+    await runner.stop()
+    const checkpoints = await readModels
+      .collection(checkpointsCollection)
+      .findByIds(['complaintAnalytics_g1', 'untouched_g1'])
+    expect(checkpoints).toHaveLength(2)
+    const [analytics, alone] = ['complaintAnalytics_g1', 'untouched_g1'].map((id) =>
+      checkpoints.find((c) => c._id === id),
+    )
+    expect(analytics).toMatchObject({ pending: null })
+    expect(alone).toMatchObject({ pending: null, position: analytics?.position })
+  })
+
   it('following live, writes no checkpoint per batch for a read model the batch leaves alone, settles it when idle, and a runner that dies leaves its last batch to replay', async () => {
     const events = inMemoryEventStore()
     const { complaint } = scenario(events)
