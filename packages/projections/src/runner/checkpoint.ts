@@ -10,6 +10,14 @@
  * state, and increments already stamped with the batch are skipped. So the effect is exactly once,
  * without transactions (FerretDB v1 has none).
  *
+ * Step (3) of a batch waits for step (1) of the projection's next batch, which records both (the
+ * position written to, and the new batch), or for the runner to go idle, stop or need its lease
+ * renewed: one checkpoint write per batch instead of two. A crash in between finds the earlier batch
+ * pending and replays it, as above. The before-images are stored as one JSON text: FerretDB 1.24 decodes
+ * every field of every document in the collection on each checkpoint update, and a batch's
+ * before-images are many fields (a checkpoint stored by an earlier version, with them as an array, is
+ * read as well).
+ *
  * Every checkpoint write is a compare-and-set on the lease token, and renews the lease. A runner that
  * has lost its lease (it paused past the lease's expiry and another took over) finds out at its next
  * checkpoint write, before writing any document of its next batch, and stops with `LeaseLost`.
@@ -36,9 +44,65 @@ export interface Lease {
 
 export interface Checkpoint extends Document {
   readonly position: string | null
-  /** The batch being written: present only between steps (1) and (3). */
+  /** The batch being written, or written but not yet checkpointed: from step (1) to step (3). */
   readonly pending: { readonly position: string; readonly before: readonly BeforeImage[] } | null
   readonly lease: Lease | null
+}
+
+/** A stored checkpoint whose undo record cannot be read: nothing is written until it is repaired. */
+export class CorruptCheckpointError extends Error {
+  readonly code = 'ProjectionCheckpointCorrupt'
+  constructor(
+    readonly checkpoint: string,
+    readonly reason: string,
+  ) {
+    super(`checkpoint ${checkpoint} in ${checkpointsCollection}: ${reason}`)
+    this.name = 'CorruptCheckpointError'
+  }
+}
+
+/** As stored: the before-images as one JSON text (or, from earlier versions, as an array). */
+const toStored = (checkpoint: Checkpoint): Document =>
+  checkpoint.pending === null
+    ? checkpoint
+    : {
+        ...checkpoint,
+        pending: { position: checkpoint.pending.position, before: JSON.stringify(checkpoint.pending.before) },
+      }
+
+const fromStored = (id: string, stored: Document | undefined): Checkpoint | undefined => {
+  const pending = stored?.pending as { position: unknown; before: unknown } | null | undefined
+  if (stored === undefined || pending === null || pending === undefined)
+    return stored as Checkpoint | undefined
+  if (typeof pending.position !== 'string')
+    throw new CorruptCheckpointError(id, 'the pending batch has no position')
+  let before = pending.before
+  if (typeof before === 'string') {
+    try {
+      before = JSON.parse(before)
+    } catch {
+      throw new CorruptCheckpointError(id, "the pending batch's before-images are not JSON text")
+    }
+  }
+  const valid =
+    Array.isArray(before) &&
+    before.every(
+      (image) =>
+        typeof image === 'object' &&
+        image !== null &&
+        typeof image.collection === 'string' &&
+        typeof image.id === 'string' &&
+        (image.doc === null || (typeof image.doc === 'object' && typeof image.doc._id === 'string')),
+    )
+  if (!valid)
+    throw new CorruptCheckpointError(
+      id,
+      "the pending batch's before-images are not a list of { collection, id, doc }",
+    )
+  return {
+    ...(stored as Checkpoint),
+    pending: { position: pending.position, before: before as BeforeImage[] },
+  }
 }
 
 /** Another runner holds the projection's lease. */
@@ -98,7 +162,7 @@ export const checkpointOf = (
 
   const save = async (fields: Pick<Checkpoint, 'position' | 'pending'>, expiresAt = now() + ttlMs) => {
     const next: Checkpoint = { _id: id, ...fields, lease: { owner, token, expiresAt } }
-    if (!(await checkpoints.compareAndSet(next, { 'lease.token': { $eq: token } })))
+    if (!(await checkpoints.compareAndSet(toStored(next), { 'lease.token': { $eq: token } })))
       throw new LeaseLostError(projection, token)
     stored = next
   }
@@ -112,7 +176,7 @@ export const checkpointOf = (
      */
     acquire: async (): Promise<Checkpoint> => {
       for (;;) {
-        const [found] = (await checkpoints.findByIds([id])) as Checkpoint[]
+        const found = fromStored(id, (await checkpoints.findByIds([id]))[0])
         const held = found?.lease ?? null
         if (held !== null && held.owner !== owner && held.expiresAt > now())
           throw new LeaseHeldError(projection, held)
@@ -124,7 +188,7 @@ export const checkpointOf = (
         }
         // Two runners may race here: the compare-and-set lets one through; the other looks again.
         const expected = found === undefined ? 'absent' : { 'lease.token': { $eq: held?.token ?? null } }
-        if (await checkpoints.compareAndSet(next, expected)) {
+        if (await checkpoints.compareAndSet(toStored(next), expected)) {
           token = next.lease?.token ?? 0
           stored = next
           return next
@@ -133,7 +197,8 @@ export const checkpointOf = (
     },
     /**
      * Step (1): the batch ending at `position` is about to replace these documents; everything up to
-     * `writtenTo` (default: the stored position) is written.
+     * `writtenTo` (default: the stored position) is written, which also stands for step (3) of the
+     * projection's batch before.
      */
     begin: (position: string, before: readonly BeforeImage[], writtenTo = stored?.position ?? null) =>
       save({ position: writtenTo, pending: { position, before } }),

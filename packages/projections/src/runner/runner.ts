@@ -251,23 +251,32 @@ export const projectionRunner = (options: RunnerOptions) => {
       if (onPoison === 'stop') throw stopped
       quarantine.push(quarantineEntry(member, stored, stopped))
     }
-    const decoded: BatchEvent[] = []
-    for (const item of batch) {
-      if ('recorded' in item) decoded.push(item)
-      else fail(item.stored, item.error)
+    const rebuilding = options.checkpoints === 'rebuild'
+    let projected: Awaited<ReturnType<typeof projectBatch>>
+    try {
+      const decoded: BatchEvent[] = []
+      for (const item of batch) {
+        if ('recorded' in item) decoded.push(item)
+        else fail(item.stored, item.error)
+      }
+      projected = await projectBatch(
+        member.projection,
+        decoded,
+        member.documents.load,
+        (event, error) => fail(event.stored, error),
+        readModels.incrementsInPlace,
+        member.documents.peek,
+      )
+    } catch (error) {
+      // Stopped before this batch wrote anything: step (3) of the batch before, which waited for this
+      // one, is written, so that the checkpoint is left right after what was written.
+      if (!rebuilding) await settle([member]).catch(() => undefined)
+      throw error
     }
-    const projected = await projectBatch(
-      member.projection,
-      decoded,
-      member.documents.load,
-      (event, error) => fail(event.stored, error),
-      readModels.incrementsInPlace,
-      member.documents.peek,
-    )
     const endText = positionToString(end)
     const stamp = batchStamp(end)
-    const rebuilding = options.checkpoints === 'rebuild'
-    // Step (1) also moves the checkpoint over the batches before with nothing for this projection.
+    // Step (1) also stands for step (3) of this projection's batch before, and moves the checkpoint over
+    // the batches since with nothing for it.
     if (!rebuilding && (projected.before.length > 0 || projected.increments.size > 0))
       await member.checkpoint.begin(
         endText,
@@ -288,7 +297,9 @@ export const projectionRunner = (options: RunnerOptions) => {
     }
     member.documents.remember(projected)
     if (member.documents.unwrittenCount() > writeBehind) await member.documents.writeUnwritten()
-    if (!rebuilding || !leaseFresh(member)) {
+    // Step (3) waits for the next batch's step (1), or for `settle`, unless the lease needs renewing. A
+    // rebuild writes no step (1): its checkpoint moves when the lease needs renewing and at the end.
+    if (!leaseFresh(member)) {
       await member.documents.writeUnwritten()
       await member.checkpoint.commit(endText)
     }
@@ -321,20 +332,20 @@ export const projectionRunner = (options: RunnerOptions) => {
   /** Whether the lease has two thirds of its time left: no need to renew it yet. */
   const leaseFresh = (member: Member) => {
     const stored = member.checkpoint.stored
-    return (
-      stored !== undefined &&
-      stored.pending === null &&
-      (stored.lease?.expiresAt ?? 0) - Date.now() > (ttlMs * 2) / 3
-    )
+    return stored !== undefined && (stored.lease?.expiresAt ?? 0) - Date.now() > (ttlMs * 2) / 3
   }
 
-  /** Writes the checkpoints that stayed behind their projection's position (empty batches skipped). */
+  /**
+   * Writes the checkpoints that stayed behind their projection's position: batches with nothing for it,
+   * and the step (3) that waits for the projection's next batch.
+   */
   const settle = async (group: readonly Member[]) => {
     for (const member of group) {
       await member.documents.writeUnwritten()
       if (member.position === undefined) continue
       const position = positionToString(member.position)
-      if (member.checkpoint.stored?.position !== position) await member.checkpoint.commit(position)
+      const stored = member.checkpoint.stored
+      if (stored?.position !== position || stored.pending !== null) await member.checkpoint.commit(position)
     }
   }
 
@@ -464,10 +475,10 @@ export const projectionRunner = (options: RunnerOptions) => {
   }
 
   /**
-   * Reads and projects to the log's end. `settleAtEnd` writes the checkpoints left behind by batches
-   * with nothing for their projection; a live runner leaves that until no new event is waiting (see
-   * `start`): under a steady load, a read model the load leaves alone writes a checkpoint only when its
-   * lease needs renewing, not once per batch.
+   * Reads and projects to the log's end. `settleAtEnd` writes the checkpoints left behind (see
+   * `settle`); a live runner leaves that until no new event is waiting (see `start`): under a steady
+   * load, each projection writes one checkpoint per batch it writes, and a read model the load leaves
+   * alone writes one only when its lease needs renewing.
    */
   const follow = async (shouldStop: () => boolean, settleAtEnd = true): Promise<void> => {
     const group = await recover()
