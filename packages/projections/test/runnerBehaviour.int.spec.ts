@@ -50,6 +50,13 @@ const failingOn = (inner: Projection, streamName: string): Projection => ({
   },
 })
 
+/** Complaint analytics under another name, handling only closings: no complaint in these logs is closed. */
+const untouchedReadModel = (): Projection => ({
+  ...complaintAnalytics(),
+  name: 'untouched',
+  canHandle: ['ComplaintClosed'],
+})
+
 /** Stores, past the codecs, a complaint no codec reads back: as an older version could have. */
 const appendUnreadable = (events: EventStore, eventId: string) =>
   events.appendToStream('complaint-bad', [
@@ -789,11 +796,7 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
   it('stopped while appends keep coming, leaves every checkpoint where its read model is, none pending', async () => {
     const events = inMemoryEventStore()
     const { complaint } = scenario(events)
-    const untouched: Projection = {
-      ...complaintAnalytics(),
-      name: 'untouched',
-      canHandle: ['ComplaintClosed'],
-    }
+    const untouched = untouchedReadModel()
     const slow = wrappingCollections(readModels, (_name, inner) => ({
       ...inner,
       write: async (operations) => {
@@ -829,12 +832,7 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
   it('following live, writes one checkpoint per batch and none for a read model the batch leaves alone, settles when idle, and a runner that dies leaves its last batch to replay', async () => {
     const events = inMemoryEventStore()
     const { complaint } = scenario(events)
-    // A read model nothing in this log concerns (no complaint is closed).
-    const untouched: Projection = {
-      ...complaintAnalytics(),
-      name: 'untouched',
-      canHandle: ['ComplaintClosed'],
-    }
+    const untouched = untouchedReadModel()
     const checkpointWrites = new Map<string, number>()
     let dying = false
     let dead = false
