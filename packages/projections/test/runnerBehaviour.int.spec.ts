@@ -764,24 +764,42 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     const pending = stored?.pending as { position: string; before: string }
     expect(typeof pending.before).toBe('string')
     const asBefore = { ...stored!, pending: { ...pending, before: JSON.parse(pending.before) } }
-    const corrupt = { ...stored!, pending: { ...pending, before: '[{"collection": "complaints", "id"' } }
-    // Corrupt: refused, named, and nothing written.
-    await checkpoints.write([{ kind: 'put', doc: corrupt }])
+    // Corrupt, each way: refused, named, and nothing written.
     const documentsBefore = await readModels
       .collection(physicalName('complaintAnalytics', 'complaints', 1))
       .find()
-    const error = await projectionRunner({ events, readModels, projection: complaintAnalytics() })
-      .catchUp()
-      .catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(CorruptCheckpointError)
-    expect(error).toMatchObject({ code: 'ProjectionCheckpointCorrupt', checkpoint: 'complaintAnalytics_g1' })
-    expect((error as Error).message).toContain(
-      "complaintAnalytics_g1 in projection_checkpoints: the pending batch's before-images are not JSON text",
-    )
-    expect((await checkpoints.findByIds(['complaintAnalytics_g1']))[0]).toEqual(corrupt)
-    expect(await readModels.collection(physicalName('complaintAnalytics', 'complaints', 1)).find()).toEqual(
-      documentsBefore,
-    )
+    const corruptions: Array<[string, Document]> = [
+      [
+        "the pending batch's before-images are not JSON text",
+        { ...stored!, pending: { ...pending, before: '[{"collection": "complaints", "id"' } },
+      ],
+      [
+        "the pending batch's before-images are not a list of { collection, id, doc }",
+        {
+          ...stored!,
+          pending: { ...pending, before: '[{"collection": "complaints", "id": 7, "doc": null}]' },
+        },
+      ],
+      ['the pending batch has no position', { ...stored!, pending: { before: pending.before } }],
+    ]
+    for (const [reason, corrupt] of corruptions) {
+      await checkpoints.write([{ kind: 'put', doc: corrupt }])
+      const error = await projectionRunner({ events, readModels, projection: complaintAnalytics() })
+        .catchUp()
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(CorruptCheckpointError)
+      expect(error).toMatchObject({
+        code: 'ProjectionCheckpointCorrupt',
+        checkpoint: 'complaintAnalytics_g1',
+      })
+      expect((error as Error).message).toBe(
+        `checkpoint complaintAnalytics_g1 in projection_checkpoints: ${reason}`,
+      )
+      expect((await checkpoints.findByIds(['complaintAnalytics_g1']))[0]).toEqual(corrupt)
+      expect(await readModels.collection(physicalName('complaintAnalytics', 'complaints', 1)).find()).toEqual(
+        documentsBefore,
+      )
+    }
     // As an earlier version stored it: replayed, to the read models of a clean pass.
     await checkpoints.write([{ kind: 'put', doc: asBefore }])
     await projectionRunner({ events, readModels, projection: complaintAnalytics() }).catchUp()
@@ -829,13 +847,13 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     expect(alone).toMatchObject({ pending: null, position: analytics?.position })
   })
 
-  it('following live, writes one checkpoint per batch and none for a read model the batch leaves alone, settles when idle, and a runner that dies leaves its last batch to replay', async () => {
+  it('following live, writes one checkpoint per batch and none for a read model the batch leaves alone, settles when idle, and keeps the undo record of a batch that failed part-way, stopped or not', async () => {
     const events = inMemoryEventStore()
     const { complaint } = scenario(events)
     const untouched = untouchedReadModel()
     const checkpointWrites = new Map<string, number>()
-    let dying = false
-    let dead = false
+    // Set to n: the document write n + 1 writes later fails, once, as a store that drops a connection.
+    let failAfter: number | undefined
     /** Complaint k<i>, filed on day i. */
     const file = (i: number) =>
       complaint(`k${i}`, {
@@ -853,12 +871,13 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
         const next = toFile.shift()
         if (next !== undefined) await file(next)
         await new Promise((resolve) => setTimeout(resolve, 5))
-        if (dying) dead = true
-        if (dead) throw new Error('the process died')
+        if (failAfter !== undefined && failAfter-- === 0) {
+          failAfter = undefined
+          throw new Error('the write failed')
+        }
         return inner.write(operations)
       },
       compareAndSet: async (doc, expected) => {
-        if (dead) throw new Error('the process died')
         if (name === checkpointsCollection)
           checkpointWrites.set(doc._id, (checkpointWrites.get(doc._id) ?? 0) + 1)
         return inner.compareAndSet(doc, expected)
@@ -903,10 +922,12 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     expect(checkpointWrites.get('untouched_g1')).toBe(1)
     expect(checkpointWrites.get('complaintAnalytics_g1')).toBeGreaterThanOrEqual(batches)
     expect(checkpointWrites.get('complaintAnalytics_g1')).toBeLessThanOrEqual(batches + 1)
-    // More appends, and the process dies at the next document write: its batch has begun, and stays so.
-    dying = true
+    // More appends, and a batch fails part-way: its summaries are written, its counters not. The runner
+    // stops, and stopping it once the store answers again leaves that batch's undo record in place.
+    failAfter = 1
     for (let i = 40; i < 45; i++) await file(i)
-    await expect(runner.done).rejects.toThrow('the process died')
+    await expect(runner.done).rejects.toThrow('the write failed')
+    await runner.stop()
     const [left] = await readModels.collection(checkpointsCollection).findByIds(['complaintAnalytics_g1'])
     expect(left?.pending).not.toBeNull()
     // Restarted under the same name, it replays that batch and catches up to what a clean pass writes.

@@ -345,7 +345,12 @@ export const projectionRunner = (options: RunnerOptions) => {
       if (member.position === undefined) continue
       const position = positionToString(member.position)
       const stored = member.checkpoint.stored
-      if (stored?.position !== position || stored.pending !== null) await member.checkpoint.commit(position)
+      if (stored?.pending != null) {
+        // A batch that failed part-way keeps its undo record: the projection's position moves past a
+        // batch only once it is written whole.
+        if (comparePositions(positionFromString(stored.pending.position), member.position) > 0) continue
+        await member.checkpoint.commit(position)
+      } else if (stored?.position !== position) await member.checkpoint.commit(position)
     }
   }
 
