@@ -16,6 +16,7 @@ import {
   type ManualScheduler,
   manualScheduler,
   type ReadModelStore,
+  RunnerBusyError,
 } from '@property-services/projections'
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -256,6 +257,24 @@ describe('the deadline watch', () => {
     }
     expect(found.get('k1')).toEqual({ dispatch: 1, department: 0, warned: 0 })
     await watch.stop()
+  })
+
+  it('started again while it runs, refuses, and the running watch keeps the only wake-up, which stopping cancels', async () => {
+    const scheduler = manualScheduler(new Date(start))
+    const events = inMemoryEventStore()
+    const readModels = inMemoryReadModelStore()
+    const handler = commandHandler({ store: events, clock: () => scheduler.now() })
+    for (const [i, step] of stepsOf('k1', 'emergency left undispatched', start, 1).entries())
+      await handler.handle({ type: step.type, commandId: `f${i}`, data: step.data }, { actor: staff })
+    const watching = deadlineWatch({ events, readModels, handler, scheduler })
+    const watch = watching.start()
+    expect(() => watching.start()).toThrow(RunnerBusyError)
+    await expect(watching.runOnce()).rejects.toThrow(RunnerBusyError)
+    for (let i = 0; i < 200 && scheduler.pending().length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(scheduler.pending()).toEqual([new Date(start + defaultPolicies.emergencyDispatchMinutes * MINUTE)])
+    await watch.stop()
+    expect(scheduler.pending()).toEqual([])
   })
 })
 

@@ -16,13 +16,14 @@ import {
   projectionRunner,
   quarantinedEvents,
   type ReadModelStore,
+  RunnerBusyError,
   rebuild,
   repeatComplaintQueries,
   repeatComplaints,
 } from '@property-services/projections'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { bj, daysAfter, scenario } from './scenario.js'
-import { type StoreTarget, storeTargets, wrappingCollections } from './support.js'
+import { dump, type StoreTarget, storeTargets, wrappingCollections } from './support.js'
 
 const lift = { category: 'facilities', subject: 'lift-stoppage', channel: 'phone' }
 
@@ -809,6 +810,66 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
       await complaintAnalyticsQueries(clean).by('category'),
     )
     expect((await checkpoints.findByIds(['complaintAnalytics_g1']))[0]).toMatchObject({ pending: null })
+  })
+
+  it('runs once at a time: a second start or catch-up while it runs is refused, naming the runner; stopped, it runs again, to the read models of one clean pass', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    const projections = [complaintAnalytics(), repeatComplaints()]
+    let batches = 0
+    const runner = projectionRunner({ events, readModels, projections, onProgress: () => void batches++ })
+    const file = (i: number) =>
+      complaint(`k${i}`, {
+        ownerId: `o${i % 3}`,
+        unitId: `u${i % 3}`,
+        ...lift,
+        at: daysAfter(bj('2026-03-02 09:00'), i),
+      })
+    const busy = (running: string, asked: string, tail: string) => ({
+      name: 'RunnerBusyError',
+      code: 'ProjectionRunnerBusy',
+      projections: ['complaintAnalytics', 'repeatComplaints'],
+      running,
+      asked,
+      message: `${asked}() on the projection runner of complaintAnalytics, repeatComplaints, which is ${tail}`,
+    })
+    const live = runner.start()
+    expect(() => runner.start()).toThrow(RunnerBusyError)
+    expect(() => runner.start()).toThrow(
+      expect.objectContaining(busy('start', 'start', 'running live: stop() it first')),
+    )
+    await expect(runner.catchUp()).rejects.toMatchObject(
+      busy('start', 'catchUp', 'running live: stop() it first'),
+    )
+    for (let i = 0; i < 6; i++) await file(i)
+    for (let i = 0; i < 400 && batches < 2; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(batches).toBeGreaterThanOrEqual(2)
+    // Stopped twice, stopped once; then it runs again, catching up on what came meanwhile.
+    await Promise.all([live.stop(), live.stop()])
+    for (let i = 6; i < 9; i++) await file(i)
+    const catchingUp = runner.catchUp()
+    await expect(runner.catchUp()).rejects.toMatchObject(
+      busy('catchUp', 'catchUp', 'catching up: await its catchUp() first'),
+    )
+    expect(() => runner.start()).toThrow(
+      expect.objectContaining(busy('catchUp', 'start', 'catching up: await its catchUp() first')),
+    )
+    await catchingUp
+    const again = runner.start()
+    // The first run's handle, stopped again, leaves the run started since alone.
+    await live.stop()
+    expect(() => runner.start()).toThrow(RunnerBusyError)
+    await file(9)
+    for (let i = 0; i < 400; i++) {
+      if ((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed === 10) break
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    await again.stop()
+    const clean = await make()
+    await projectionRunner({ events, readModels: clean.store, projections }).catchUp()
+    for (const projection of projections)
+      expect(await dump(readModels, projection)).toEqual(await dump(clean.store, projection))
+    await clean.cleanup()
   })
 
   it('stopped while appends keep coming, leaves every checkpoint where its read model is, none pending', async () => {

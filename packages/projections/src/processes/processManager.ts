@@ -167,8 +167,9 @@ export const processManager = (projection: Projection, options: ProcessManagerOp
           round = undefined
         })
     }
-    onBatch = wake
+    // Started first: a manager running already throws here (RunnerBusyError) with its wake-up untouched.
     const running = runner.start()
+    onBatch = wake
     wake()
     return {
       done: running.done,

@@ -62,6 +62,30 @@ export class ProjectionError extends Error {
   }
 }
 
+/**
+ * A runner asked to run while it runs already: one catch-up or live run at a time per runner, since
+ * its runs share its leases, and two would write the same batches side by side unfenced. Await the
+ * catch-up, or `stop()` the live run (also after it failed), before running it again.
+ */
+export class RunnerBusyError extends Error {
+  readonly code = 'ProjectionRunnerBusy'
+  constructor(
+    /** The projections the runner runs. */
+    readonly projections: readonly string[],
+    /** What it is doing: `catchUp`, or `start` (live, until stopped). */
+    readonly running: 'catchUp' | 'start',
+    /** What it was asked to do. */
+    readonly asked: 'catchUp' | 'start',
+  ) {
+    super(
+      `${asked}() on the projection runner of ${projections.join(', ')}, which is ${
+        running === 'start' ? 'running live: stop() it first' : 'catching up: await its catchUp() first'
+      }`,
+    )
+    this.name = 'RunnerBusyError'
+  }
+}
+
 export interface Progress {
   readonly projection: string
   /** The partition, for a runner with a share of the communities. */
@@ -204,6 +228,17 @@ export const projectionRunner = (options: RunnerOptions) => {
   let members: Member[] | undefined
   // Whether this runner holds the leases of `members` now (a finished catch-up gives them up).
   let leased = false
+  // The run going on, if any: a second would share the leases above and write unfenced beside it.
+  let running: 'catchUp' | 'start' | undefined
+  const claim = (asked: 'catchUp' | 'start') => {
+    if (running !== undefined)
+      throw new RunnerBusyError(
+        projections.map((p) => p.name),
+        running,
+        asked,
+      )
+    running = asked
+  }
 
   const physical = (member: Member, collection: string) =>
     readModels.collection(physicalName(member.projection.name, collection, member.generation))
@@ -565,20 +600,24 @@ export const projectionRunner = (options: RunnerOptions) => {
 
   /** Processes every stored event after the checkpoints, in batches, gives up the leases, and returns. */
   const catchUp = async (): Promise<void> => {
+    claim('catchUp')
     try {
       await observed(() => follow(() => false))
     } finally {
       // Best effort: a runner that cannot give its leases up leaves them to expire.
       if (leased) for (const member of members ?? []) await member.checkpoint.release().catch(() => undefined)
       leased = false
+      running = undefined
     }
   }
 
   /**
    * Catches up, then follows new events until stopped. New events only wake the runner: it reads them
-   * from the store, so a runner that falls behind catches up in full batches.
+   * from the store, so a runner that falls behind catches up in full batches. Throws
+   * {@link RunnerBusyError} while the runner runs already (until `stop()` has returned).
    */
   const start = () => {
+    claim('start')
     let subscription: Subscription | undefined
     let renewal: ReturnType<typeof setInterval> | undefined
     let stopped = false
@@ -622,7 +661,7 @@ export const projectionRunner = (options: RunnerOptions) => {
         for (const stop of stopObserving) stop()
       })
       .catch(() => undefined)
-    const running = (async () => {
+    const following = (async () => {
       // A standby: wait for the leases while another runner holds them.
       for (;;) {
         try {
@@ -655,15 +694,15 @@ export const projectionRunner = (options: RunnerOptions) => {
         complete: () => finish(),
       })
     })().catch(fail)
-    return {
-      done,
-      /** Stops following, waits for the batch being written (if any), and gives up the leases. */
-      stop: async () => {
-        stopped = true
-        subscription?.unsubscribe()
-        clearInterval(renewal)
-        await running
-        await pulling
+    // Stopping twice stops once: a second call must not touch the leases of a run started since.
+    let stopping: Promise<void> | undefined
+    const stopOnce = async () => {
+      stopped = true
+      subscription?.unsubscribe()
+      clearInterval(renewal)
+      await following
+      await pulling
+      try {
         if (leased) {
           // The checkpoints a batch left behind, then the leases: a runner that lost a lease writes nothing.
           for (const member of members ?? [])
@@ -672,9 +711,23 @@ export const projectionRunner = (options: RunnerOptions) => {
             })
           for (const member of members ?? []) await member.checkpoint.release()
         }
+      } finally {
+        // Nothing of this run writes any more: the runner may run again.
         leased = false
-        finish()
-        await done.catch(() => undefined)
+        running = undefined
+      }
+      finish()
+      await done.catch(() => undefined)
+    }
+    return {
+      done,
+      /**
+       * Stops following, waits for the batch being written (if any), and gives up the leases; then the
+       * runner may run again. Calling it again answers the same promise.
+       */
+      stop: (): Promise<void> => {
+        stopping ??= stopOnce()
+        return stopping
       },
     }
   }
