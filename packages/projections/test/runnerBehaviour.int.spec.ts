@@ -248,7 +248,8 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     const { complaint } = scenario(events)
     await complaint('k1', { ownerId: 'o1', unitId: 'u1', ...lift, at: bj('2026-03-02 09:00') })
     const projection = complaintAnalytics()
-    expect(await rebuild({ events, readModels, projection })).toMatchObject({ generation: 1 })
+    // Never rebuilt, readers use the first generation: the rebuild writes the second.
+    expect(await rebuild({ events, readModels, projection })).toMatchObject({ generation: 2 })
     await complaint('k2', { ownerId: 'o2', unitId: 'u2', ...lift, at: bj('2026-03-03 09:00') })
     const queries = complaintAnalyticsQueries(readModels)
     const seenDuringRebuild: number[] = []
@@ -261,12 +262,44 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
         seenDuringRebuild.push((await queries.by('category'))[0]?.filed ?? -1)
       },
     })
-    expect(result).toEqual({ generation: 2, generations: { complaintAnalytics: 2 } })
+    expect(result).toEqual({ generation: 3, generations: { complaintAnalytics: 3 } })
     expect(seenDuringRebuild.length).toBeGreaterThan(0)
     expect(seenDuringRebuild.every((filed) => filed === 1)).toBe(true) // readers saw the old generation throughout
+    expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(3)
+    expect((await queries.by('category'))[0]?.filed).toBe(2)
+    expect(await readModels.collection(physicalName('complaintAnalytics', 'buckets', 2)).find()).toEqual([])
+  })
+
+  it('rebuilds read models a runner built (never rebuilt before) into a new generation, readers keeping what the runner wrote until the switch', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    await complaint('k1', { ownerId: 'o1', unitId: 'u1', ...lift, at: bj('2026-03-02 09:00') })
+    const projection = complaintAnalytics()
+    // Built by a runner, as a backend's live runner builds them: readers use the first generation.
+    await projectionRunner({ events, readModels, projection }).catchUp()
+    const queries = complaintAnalyticsQueries(readModels)
+    expect((await queries.by('category'))[0]?.filed).toBe(1)
+    await complaint('k2', { ownerId: 'o2', unitId: 'u2', ...lift, at: bj('2026-03-03 09:00') })
+    const seenDuringRebuild: number[] = []
+    const result = await rebuild({
+      events,
+      readModels,
+      projection,
+      batchSize: 1,
+      onProgress: async () => {
+        seenDuringRebuild.push((await queries.by('category'))[0]?.filed ?? -1)
+      },
+    })
+    expect(result).toEqual({ generation: 2, generations: { complaintAnalytics: 2 } })
+    expect(seenDuringRebuild.length).toBeGreaterThan(0)
+    expect(seenDuringRebuild.every((filed) => filed === 1)).toBe(true)
     expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(2)
     expect((await queries.by('category'))[0]?.filed).toBe(2)
+    // The runner's generation is gone, its checkpoint with it.
     expect(await readModels.collection(physicalName('complaintAnalytics', 'buckets', 1)).find()).toEqual([])
+    expect(await readModels.collection(checkpointsCollection).findByIds(['complaintAnalytics_g1'])).toEqual(
+      [],
+    )
   })
 
   it('rebuilds without a checkpoint write per batch, and a rebuild cut short leaves readers where they were', async () => {
@@ -299,14 +332,14 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     expect(batches).toBeGreaterThan(10)
     // Taking the lease, the checkpoint at the end, giving the lease up.
     expect(checkpointWrites).toBeLessThanOrEqual(3)
-    // Cut short by a failure half-way: readers stay on generation 2, and the next rebuild starts afresh.
+    // Cut short by a failure half-way: readers stay on generation 3, and the next rebuild starts afresh.
     await expect(
       rebuild({ events, readModels, projection: failingOn(projection, 'complaint-k3'), batchSize: 2 }),
     ).rejects.toBeInstanceOf(ProjectionError)
-    expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(2)
+    expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(3)
     expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(6)
     await rebuild({ events, readModels, projection, batchSize: 2 })
-    expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(3)
+    expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(4)
     expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(6)
   })
 
@@ -683,15 +716,16 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     await rebuild({ events, readModels, projection: complaintAnalytics() })
     await complaint('k2', { ownerId: 'o1', unitId: 'u1', ...lift, at: bj('2026-03-03 09:00') })
     const result = await rebuild({ events, readModels, projections: allProjections() })
+    // Each into the generation after the one its readers use: the first when never rebuilt.
     expect(result.generations).toEqual({
-      complaintAnalytics: 2,
-      repeatComplaints: 1,
-      satisfactionTrends: 1,
-      visitCadence: 1,
-      serviceBoard: 1,
-      meetings: 1,
-      training: 1,
-      correctiveActions: 1,
+      complaintAnalytics: 3,
+      repeatComplaints: 2,
+      satisfactionTrends: 2,
+      visitCadence: 2,
+      serviceBoard: 2,
+      meetings: 2,
+      training: 2,
+      correctiveActions: 2,
     })
     expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(2)
     expect((await repeatComplaintQueries(readModels).rates())[0]).toMatchObject({ complaints: 2 })

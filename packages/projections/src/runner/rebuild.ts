@@ -13,7 +13,7 @@ import { projectionRunner, type RunnerOptions } from './runner.js'
 export interface RebuildTarget {
   /** The generation each projection is rebuilt into. */
   readonly generations: Readonly<Record<string, number>>
-  /** The generation readers use now (0: never built), dropped once they have switched. */
+  /** The generation readers use now, dropped once they have switched. */
   readonly current: Readonly<Record<string, number>>
 }
 
@@ -29,8 +29,10 @@ export const prepareRebuild = async (
   const current: Record<string, number> = {}
   const generations: Record<string, number> = {}
   for (const projection of projections) {
-    current[projection.name] = await currentGeneration(readModels, projection.name)
-    generations[projection.name] = (current[projection.name] ?? 0) + 1
+    // Before any rebuild has switched readers, they and every runner use the first generation (see
+    // `readerCollection`): a rebuild then writes the second, never the one being read.
+    current[projection.name] = Math.max(1, await currentGeneration(readModels, projection.name))
+    generations[projection.name] = (current[projection.name] ?? 1) + 1
     await dropGeneration(readModels, projection, generations[projection.name] ?? 1)
   }
   return { generations, current }
@@ -51,8 +53,9 @@ export const finishRebuild = async (
       .write([
         { kind: 'put', doc: { _id: projection.name, generation: target.generations[projection.name] } },
       ])
-    const old = target.current[projection.name] ?? 0
-    if (old > 0) await dropGeneration(readModels, projection, old)
+    const old = target.current[projection.name]
+    if (old !== undefined && old !== target.generations[projection.name])
+      await dropGeneration(readModels, projection, old)
   }
 }
 
