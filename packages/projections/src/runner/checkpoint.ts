@@ -204,6 +204,8 @@ export const checkpointOf = (
       save({ position: writtenTo, pending: { position, before } }),
     /** Step (3), or the only step of a batch that changes nothing: the checkpoint moves. */
     commit: (position: string) => save({ position, pending: null }),
+    /** Empties the checkpoint, keeping the lease: its generation starts again from nothing (a rebuild). */
+    clear: () => save({ position: null, pending: null }),
     /** Extends the lease when no batch has been written for a while. */
     renew: () => save({ position: stored?.position ?? null, pending: stored?.pending ?? null }),
     /** Gives the lease up, so that another runner may take over at once. */

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto'
 import type { ReadModelStore } from '../readModelStore/port.js'
+import { type CheckpointHandle, checkpointOf, type Lease, LeaseHeldError } from './checkpoint.js'
 import {
   checkpointsCollection,
   currentGeneration,
@@ -15,48 +17,123 @@ export interface RebuildTarget {
   readonly generations: Readonly<Record<string, number>>
   /** The generation readers use now, dropped once they have switched. */
   readonly current: Readonly<Record<string, number>>
+  /**
+   * Who holds the leases of the rebuilt generations: the rebuild's runner, when it runs under this name,
+   * takes them over at once, and `finishRebuild` takes them back to switch readers.
+   */
+  readonly owner: string
+}
+
+export interface RebuildLeaseOptions {
+  /** The rebuild's name in its leases; default a random id. */
+  readonly owner?: string
+  /** How long its leases last without being renewed; default 30 s. */
+  readonly leaseTtlMs?: number
+}
+
+/**
+ * Live leases of another owner on the partitions' checkpoints of a generation: workers of another
+ * rebuild are writing it.
+ */
+const refuseWhileWorkersWrite = async (
+  readModels: ReadModelStore,
+  projection: Projection,
+  generation: number,
+  owner: string,
+) => {
+  for (const checkpoint of await partitionCheckpoints(readModels, projection, generation)) {
+    const lease = checkpoint.lease as Lease | null | undefined
+    if (lease != null && lease.owner !== owner && lease.expiresAt > Date.now())
+      throw new LeaseHeldError(checkpoint._id, lease)
+  }
 }
 
 /**
  * Makes room for a rebuild: the next generation of each projection, emptied (what a crashed rebuild
- * left there). Workers that share a rebuild (see `projectionWorker`) write into it, given as their
- * `generation` (with `checkpoints: 'rebuild'`); it must be made before any of them starts.
+ * left there), under a lease of `owner`'s on each. Another rebuild of the same read models, in this
+ * process or another, is refused with {@link LeaseHeldError} before anything is dropped, for as long as
+ * this one's runner (or the workers sharing it, see `projectionWorker`) holds its leases. Workers that
+ * share a rebuild write into it, given as their `generation` (with `checkpoints: 'rebuild'`); it must be
+ * made before any of them starts.
  */
 export const prepareRebuild = async (
   readModels: ReadModelStore,
   projections: readonly Projection[],
+  options: RebuildLeaseOptions = {},
 ): Promise<RebuildTarget> => {
+  const owner = options.owner ?? randomUUID()
+  const leaseOptions = { owner, ...(options.leaseTtlMs === undefined ? {} : { ttlMs: options.leaseTtlMs }) }
   const current: Record<string, number> = {}
   const generations: Record<string, number> = {}
-  for (const projection of projections) {
-    // Before any rebuild has switched readers, they and every runner use the first generation (see
-    // `readerCollection`): a rebuild then writes the second, never the one being read.
-    current[projection.name] = Math.max(1, await currentGeneration(readModels, projection.name))
-    generations[projection.name] = (current[projection.name] ?? 1) + 1
-    await dropGeneration(readModels, projection, generations[projection.name] ?? 1)
+  const taken: CheckpointHandle[] = []
+  try {
+    for (const projection of projections) {
+      for (;;) {
+        // Before any rebuild has switched readers, they and every runner use the first generation (see
+        // `readerCollection`): a rebuild then writes the second, never the one being read.
+        const readers = Math.max(1, await currentGeneration(readModels, projection.name))
+        const next = readers + 1
+        await refuseWhileWorkersWrite(readModels, projection, next, owner)
+        const checkpoint = checkpointOf(readModels, projection.name, next, leaseOptions)
+        await checkpoint.acquire()
+        // Another rebuild switched readers since they were looked up: its generation is theirs now.
+        if (Math.max(1, await currentGeneration(readModels, projection.name)) !== readers) {
+          await checkpoint.release()
+          continue
+        }
+        taken.push(checkpoint)
+        await dropGeneration(readModels, projection, next, checkpoint)
+        current[projection.name] = readers
+        generations[projection.name] = next
+        break
+      }
+    }
+  } catch (error) {
+    for (const checkpoint of taken) await checkpoint.release().catch(() => undefined)
+    throw error
   }
-  return { generations, current }
+  return { generations, current, owner }
 }
 
 /**
  * Switches readers to the rebuilt generations, one document write per projection, and drops the old
- * ones. Call it once every part of the rebuild is done.
+ * ones. Call it once every part of the rebuild is done. Throws {@link LeaseHeldError}, switching
+ * nothing, when another rebuild has taken a generation over since (it had waited out this one's lease).
  */
 export const finishRebuild = async (
   readModels: ReadModelStore,
   projections: readonly Projection[],
   target: RebuildTarget,
 ): Promise<void> => {
-  for (const projection of projections) {
-    await readModels
-      .collection(generationsCollection)
-      .write([
-        { kind: 'put', doc: { _id: projection.name, generation: target.generations[projection.name] } },
-      ])
-    const old = target.current[projection.name]
-    if (old !== undefined && old !== target.generations[projection.name])
-      await dropGeneration(readModels, projection, old)
+  const taken: CheckpointHandle[] = []
+  try {
+    for (const projection of projections)
+      taken.push(
+        await (async () => {
+          const checkpoint = checkpointOf(readModels, projection.name, generationOf(target, projection), {
+            owner: target.owner,
+          })
+          await checkpoint.acquire()
+          return checkpoint
+        })(),
+      )
+    for (const projection of projections) {
+      await readModels
+        .collection(generationsCollection)
+        .write([{ kind: 'put', doc: { _id: projection.name, generation: generationOf(target, projection) } }])
+      const old = target.current[projection.name]
+      if (old !== undefined && old !== generationOf(target, projection))
+        await dropGeneration(readModels, projection, old)
+    }
+  } finally {
+    for (const checkpoint of taken) await checkpoint.release().catch(() => undefined)
   }
+}
+
+const generationOf = (target: RebuildTarget, projection: Projection): number => {
+  const generation = target.generations[projection.name]
+  if (generation === undefined) throw new RangeError(`the rebuild has no generation of ${projection.name}`)
+  return generation
 }
 
 /**
@@ -70,10 +147,15 @@ export const rebuild = async (
 ): Promise<{ readonly generation: number; readonly generations: Readonly<Record<string, number>> }> => {
   const { readModels } = options
   const projections = 'projections' in options ? options.projections : [options.projection]
-  const target = await prepareRebuild(readModels, projections)
-  // Interrupted, the new generation is dropped by the next rebuild: no batch needs resuming.
+  const target = await prepareRebuild(readModels, projections, {
+    ...(options.owner === undefined ? {} : { owner: options.owner }),
+    ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
+  })
+  // Interrupted, the new generation is dropped by the next rebuild: no batch needs resuming. The runner
+  // runs under the rebuild's name, so it takes over the leases the rebuild took at once.
   await projectionRunner({
     ...options,
+    owner: target.owner,
     projections,
     generation: target.generations,
     checkpoints: 'rebuild',
@@ -82,20 +164,35 @@ export const rebuild = async (
   return { generation: Math.max(...Object.values(target.generations)), generations: target.generations }
 }
 
-const dropGeneration = async (readModels: ReadModelStore, projection: Projection, generation: number) => {
+/** The checkpoints of a generation's partitions (`<name>#p<i>of<n>_g<generation>`). */
+const partitionCheckpoints = async (readModels: ReadModelStore, projection: Projection, generation: number) =>
+  (
+    await readModels
+      .collection(checkpointsCollection)
+      .find({ _id: { $gt: `${projection.name}#`, $lt: `${projection.name}#\uffff` } })
+  ).filter((doc) => doc._id.endsWith(`_g${generation}`))
+
+/**
+ * Drops a generation: its collections, its checkpoints and its quarantined events. `kept`: the
+ * generation's own checkpoint, held by a rebuild about to write it, is emptied instead, its lease kept.
+ */
+const dropGeneration = async (
+  readModels: ReadModelStore,
+  projection: Projection,
+  generation: number,
+  kept?: CheckpointHandle,
+) => {
   for (const collection of projection.collections) {
     await readModels.collection(physicalName(projection.name, collection, generation)).drop()
   }
-  // The projection's checkpoint in that generation, and those of its partitions (`<name>#p<i>of<n>`).
-  const checkpoints = readModels.collection(checkpointsCollection)
-  const partitioned = (
-    await checkpoints.find({ _id: { $gt: `${projection.name}#`, $lt: `${projection.name}#\uffff` } })
+  const partitioned = (await partitionCheckpoints(readModels, projection, generation)).map((doc) => doc._id)
+  await readModels.collection(checkpointsCollection).write(
+    [...(kept === undefined ? [`${projection.name}_g${generation}`] : []), ...partitioned].map((id) => ({
+      kind: 'delete' as const,
+      id,
+    })),
   )
-    .map((doc) => doc._id)
-    .filter((id) => id.endsWith(`_g${generation}`))
-  await checkpoints.write(
-    [`${projection.name}_g${generation}`, ...partitioned].map((id) => ({ kind: 'delete' as const, id })),
-  )
+  await kept?.clear()
   const quarantine = readModels.collection(quarantineCollection)
   const dropped = await quarantine.find({
     projection: { $eq: projection.name },
