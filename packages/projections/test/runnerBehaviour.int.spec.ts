@@ -306,6 +306,52 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     )
   })
 
+  it('following live while a rebuild switches readers to a new generation, goes on in that generation from where the rebuild left off', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    const file = (i: number) =>
+      complaint(`k${i}`, {
+        ownerId: `o${i % 2}`,
+        unitId: `u${i % 2}`,
+        ...lift,
+        at: daysAfter(bj('2026-03-02 09:00'), i),
+      })
+    const projections = [complaintAnalytics(), repeatComplaints()]
+    const queries = complaintAnalyticsQueries(readModels)
+    const filed = async () => (await queries.by('category'))[0]?.filed
+    const seen = async (count: number) => {
+      for (let i = 0; i < 400 && (await filed()) !== count; i++)
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      return filed()
+    }
+    const live = projectionRunner({ events, readModels, projections, owner: 'live' }).start()
+    let failed: unknown
+    live.done.catch((error: unknown) => {
+      failed = error
+    })
+    for (let i = 0; i < 3; i++) await file(i)
+    expect(await seen(3)).toBe(3)
+    await file(3)
+    // Rebuilt into generation 2 (readers switched, generation 1 dropped with the live runner's checkpoint).
+    await rebuild({ events, readModels, projections, owner: 'rebuild' })
+    expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(2)
+    for (let i = 4; i < 7; i++) await file(i)
+    expect(await seen(7)).toBe(7)
+    await live.stop()
+    expect(failed).toBeUndefined()
+    // Nothing is left in the retired generation, whatever the runner wrote there after the drop.
+    expect(await readModels.collection(physicalName('complaintAnalytics', 'complaints', 1)).find()).toEqual(
+      [],
+    )
+    const clean = await make()
+    await projectionRunner({ events, readModels: clean.store, projections }).catchUp()
+    expect(await queries.by('category')).toEqual(await complaintAnalyticsQueries(clean.store).by('category'))
+    expect(await repeatComplaintQueries(readModels).rates()).toEqual(
+      await repeatComplaintQueries(clean.store).rates(),
+    )
+    await clean.cleanup()
+  })
+
   it('rebuilds one at a time: another rebuild of the same read models is refused before it drops anything, and readers end on the read models of one clean pass', async () => {
     const events = inMemoryEventStore()
     const { complaint } = scenario(events)

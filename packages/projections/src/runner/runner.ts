@@ -30,7 +30,7 @@ import {
   restoreBeforeImages,
 } from './checkpoint.js'
 import { type RunnerDocuments, runnerDocuments } from './documents.js'
-import { currentGeneration, physicalName } from './generations.js'
+import { checkpointsCollection, currentGeneration, physicalName } from './generations.js'
 import {
   checkedPartitions,
   communityOfMetadata,
@@ -390,6 +390,36 @@ export const projectionRunner = (options: RunnerOptions) => {
   }
 
   /**
+   * Whether `error` is a lease the runner lost because a rebuild retired its generation: readers were
+   * switched to a newer one, and the old one was dropped with its checkpoints. Then, when the runner was
+   * given no generation and the rebuild left its checkpoint in the new generation, its leases are let go
+   * so that it goes on there, from where the rebuild left off; what it wrote into the retired generation
+   * after the drop is dropped again.
+   */
+  const movedOn = async (error: unknown): Promise<boolean> => {
+    if (!(error instanceof LeaseLostError) || options.generation !== undefined || members === undefined)
+      return false
+    const retired: Member[] = []
+    for (const member of members) {
+      const generation = await currentGeneration(readModels, member.projection.name)
+      if (generation <= member.generation) continue
+      const [checkpoint] = await readModels
+        .collection(checkpointsCollection)
+        .findByIds([`${checkpointNameOf(member.projection, member.partition)}_g${generation}`])
+      // A generation rebuilt from other partitions, or not written at all: this runner cannot resume it.
+      if (checkpoint?.position == null) return false
+      retired.push(member)
+    }
+    if (retired.length === 0) return false
+    for (const member of retired)
+      for (const collection of member.projection.collections) await physical(member, collection).drop()
+    for (const member of members) await member.checkpoint.release().catch(() => undefined)
+    members = undefined
+    leased = false
+    return true
+  }
+
+  /**
    * Decodes once what some projection of the group handles (a failure is kept for each projection),
    * by partition: the runner's own partitions' events only, each community hashed once.
    */
@@ -424,6 +454,11 @@ export const projectionRunner = (options: RunnerOptions) => {
     )
   }
 
+  const checkpointNameOf = (projection: Projection, partition: number | undefined) =>
+    partition === undefined || partitions === undefined
+      ? projection.name
+      : partitionedName(projection.name, partition, partitions.count)
+
   /** Takes the leases, and finishes any batch a crash interrupted, projection by projection. */
   const recover = async (): Promise<Member[]> => {
     if (leased && members !== undefined) return members
@@ -447,11 +482,10 @@ export const projectionRunner = (options: RunnerOptions) => {
     const chosen =
       typeof options.generation === 'number' ? options.generation : options.generation?.[projection.name]
     const generation = chosen ?? Math.max(1, await currentGeneration(readModels, projection.name))
-    const checkpointName =
-      partition === undefined || partitions === undefined
-        ? projection.name
-        : partitionedName(projection.name, partition, partitions.count)
-    const checkpoint = checkpointOf(readModels, checkpointName, generation, { owner, ttlMs })
+    const checkpoint = checkpointOf(readModels, checkpointNameOf(projection, partition), generation, {
+      owner,
+      ttlMs,
+    })
     const stored = await checkpoint.acquire()
     const member: Member = {
       projection,
@@ -641,9 +675,14 @@ export const projectionRunner = (options: RunnerOptions) => {
       pulling = (async () => {
         while (wanted && !stopped) {
           wanted = false
-          await follow(() => stopped, false)
-          // Nothing new came in while following: the runner goes idle with its checkpoints written.
-          if (!wanted && !stopped) await settle(members ?? [])
+          try {
+            await follow(() => stopped, false)
+            // Nothing new came in while following: the runner goes idle with its checkpoints written.
+            if (!wanted && !stopped) await settle(members ?? [])
+          } catch (error) {
+            if (!(await movedOn(error))) throw error
+            wanted = true
+          }
         }
       })()
         .catch(fail)
@@ -673,21 +712,30 @@ export const projectionRunner = (options: RunnerOptions) => {
           if (stopped) return
         }
       }
-      await follow(() => stopped)
+      for (;;) {
+        try {
+          await follow(() => stopped)
+          break
+        } catch (error) {
+          if (!(await movedOn(error))) throw error
+        }
+      }
       if (stopped) return
-      const group = members ?? []
       renewal = setInterval(() => {
         if (pulling === undefined && !stopped) {
-          pulling = Promise.all(group.map((m) => m.checkpoint.renew()))
+          pulling = Promise.all((members ?? []).map((m) => m.checkpoint.renew()))
             .then(() => undefined)
-            .catch(fail)
+            .catch(async (error: unknown) => {
+              if (await movedOn(error)) wanted = true
+              else fail(error)
+            })
             .finally(() => {
               pulling = undefined
               if (wanted) pull()
             })
         }
       }, ttlMs / 3)
-      const from = readFrom(group)
+      const from = readFrom(members ?? [])
       subscription = events.subscribeToAll(from === undefined ? {} : { after: from }).subscribe({
         next: pull,
         error: fail,
