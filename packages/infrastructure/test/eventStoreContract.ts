@@ -182,6 +182,30 @@ export const eventStoreContract = (
       expect(ns((await store.readStream(stream, { fromRevision: 1, maxCount: 2 })).events)).toEqual([2, 3])
     })
 
+    it('refuses a page size, a revision or a moment out of range, naming it, and reads nothing', async () => {
+      const stream = streamName()
+      await store.appendToStream(stream, [newEvent(1)])
+      // A page of 0 never reaches the end, one of -1 read everything in SQLite, 2.5 failed in its driver.
+      for (const maxCount of [0, -1, 2.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+        await expect(store.readAll({ maxCount })).rejects.toThrow(
+          new RangeError(`readAll: maxCount must be a whole number of at least 1, got ${maxCount}`),
+        )
+        await expect(store.readStream(stream, { maxCount })).rejects.toThrow(
+          new RangeError(`readStream: maxCount must be a whole number of at least 1, got ${maxCount}`),
+        )
+      }
+      await expect(store.readStream(stream, { fromRevision: -1 })).rejects.toThrow(
+        'readStream: fromRevision must be a whole number of at least 0, got -1',
+      )
+      await expect(store.readStream(stream, { toRevision: 0.5 })).rejects.toThrow(
+        'readStream: toRevision must be a whole number of at least 0, got 0.5',
+      )
+      await expect(store.readStream(stream, { toTime: 'yesterday' })).rejects.toThrow(
+        'readStream: toTime must be a date and time, got "yesterday"',
+      )
+      expect((await store.readStream(stream, { maxCount: 1 })).events).toHaveLength(1)
+    })
+
     it('reads everything after a position in global order, in pages', async () => {
       const start = await now()
       const streams = [streamName(), streamName()]

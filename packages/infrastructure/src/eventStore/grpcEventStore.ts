@@ -5,6 +5,8 @@
 import { Observable } from 'rxjs'
 import { DuplicateEventIdError, RedactionUnsupportedError, WrongExpectedRevisionError } from './errors.js'
 import {
+  checkReadAllOptions,
+  checkReadStreamOptions,
   comparePositions,
   type EventStore,
   type ExpectedRevision,
@@ -226,6 +228,7 @@ export const grpcEventStore = (
       }
     },
     readStream: async (streamName, opts = {}) => {
+      checkReadStreamOptions(opts)
       const dialect = await dialectNow()
       const toTime = opts.toTime === undefined ? undefined : Date.parse(opts.toTime)
       const events: StoredEvent[] = []
@@ -248,6 +251,7 @@ export const grpcEventStore = (
       return { exists: true, events }
     },
     readAll: async (opts = {}): Promise<ReadAllPage> => {
+      checkReadAllOptions(opts)
       const dialect = await dialectNow()
       const maxCount = opts.maxCount ?? 1000
       const events: StoredEvent[] = []

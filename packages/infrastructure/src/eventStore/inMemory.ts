@@ -3,7 +3,15 @@ import { catchUpSubscription } from './catchUp.js'
 import { checkExpectedRevision, DuplicateEventIdError } from './errors.js'
 import { jsonCopy } from './jsonCopy.js'
 import { nextTurn } from './nextTurn.js'
-import type { EventStore, Position, ReadAllPage, ReadStreamResult, StoredEvent } from './port.js'
+import {
+  checkReadAllOptions,
+  checkReadStreamOptions,
+  type EventStore,
+  type Position,
+  type ReadAllPage,
+  type ReadStreamResult,
+  type StoredEvent,
+} from './port.js'
 
 /**
  * An event store in memory: for tests, property tests and demos that need no file. Same semantics as
@@ -51,6 +59,7 @@ export const inMemoryEventStore = (): EventStore => {
       return { nextExpectedRevision: last.revision, position: last.position }
     },
     readStream: async (streamName, options = {}): Promise<ReadStreamResult> => {
+      checkReadStreamOptions(options)
       const stream = streams.get(streamName)
       if (stream === undefined) return { exists: false, events: [] }
       const toTime = options.toTime === undefined ? undefined : Date.parse(options.toTime)
@@ -66,6 +75,7 @@ export const inMemoryEventStore = (): EventStore => {
       return { exists: true, events: events.slice(0, options.maxCount ?? events.length) }
     },
     readAll: async (options = {}): Promise<ReadAllPage> => {
+      checkReadAllOptions(options)
       await nextTurn()
       const start = indexAfter(options.after)
       const events = all.slice(start, start + (options.maxCount ?? 1000))

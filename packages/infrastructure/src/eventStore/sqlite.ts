@@ -3,14 +3,16 @@ import { Subject } from 'rxjs'
 import { catchUpSubscription } from './catchUp.js'
 import { checkExpectedRevision, DuplicateEventIdError, parseStoredJson } from './errors.js'
 import { nextTurn } from './nextTurn.js'
-import type {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  NewEvent,
-  Position,
-  ReadAllPage,
-  StoredEvent,
+import {
+  type AppendResult,
+  checkReadAllOptions,
+  checkReadStreamOptions,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type Position,
+  type ReadAllPage,
+  type StoredEvent,
 } from './port.js'
 
 export interface SqliteEventStoreOptions {
@@ -294,6 +296,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
       })
     },
     readStream: async (streamName, opts = {}) => {
+      checkReadStreamOptions(opts)
       forgetIfOthersWrote()
       const from = opts.fromRevision ?? 0
       const last = known.get(streamName)
@@ -310,6 +313,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
       return { exists, events }
     },
     readAll: async (opts = {}): Promise<ReadAllPage> => {
+      checkReadAllOptions(opts)
       await nextTurn()
       const maxCount = opts.maxCount ?? 1000
       const rows = readAfter.all(opts.after === undefined ? 0 : Number(opts.after.commit), maxCount)
