@@ -31,6 +31,19 @@ describe.each(storeTargets)('read-model store contract: %s', (_name, make) => {
     ])
   })
 
+  it('refuses a limit that is not a whole number of at least one (MongoDB reads 0 as no limit at all)', async () => {
+    const collection = store.collection('limits')
+    await collection.write([1, 2, 3].map((n) => ({ kind: 'put', doc: { _id: `d${n}`, n } })))
+    for (const limit of [0, -1, 1.5, Number.NaN])
+      await expect(collection.find({}, { limit })).rejects.toThrow(
+        new RangeError(`find: limit must be a whole number of at least 1, got ${limit}`),
+      )
+    expect(await collection.find({}, { limit: 2 })).toEqual([
+      { _id: 'd1', n: 1 },
+      { _id: 'd2', n: 2 },
+    ])
+  })
+
   it('replaces and deletes in order within one write', async () => {
     const c = store.collection('contract_order')
     await c.write([

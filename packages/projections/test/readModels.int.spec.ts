@@ -229,6 +229,10 @@ describe.each(storeTargets)('read models on %s', (_name, make) => {
       expect((await queries.hotspots('subject')).map((h) => [h.key, h.repeats])).toEqual([
         ['facilities/lift-stoppage', 2],
       ])
+      // A limit counted from a caller's input: -1 dropped the last row, 0 answered none.
+      await expect(queries.hotspots('unit', -1)).rejects.toThrow(
+        'hotspots: limit must be a whole number of at least 1, got -1',
+      )
     })
 
     it('does not count a complaint filed while the earlier one is still being handled', async () => {

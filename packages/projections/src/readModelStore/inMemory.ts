@@ -2,6 +2,7 @@ import { type DocumentText, documentText } from './documentText.js'
 import {
   assertCollectionName,
   assertFieldNames,
+  assertLimit,
   batchStampField,
   type Document,
   type Filter,
@@ -113,6 +114,7 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
       return {
         find: async (filter: Filter = {}, options: FindOptions = {}) => {
           assertFieldNames([...Object.keys(filter), ...Object.keys(options.sort ?? {})])
+          assertLimit(options.limit)
           const collection = collectionOf(name)
           const matches = matcher(filter)
           const sort = Object.entries(options.sort ?? { _id: 1 }).map(

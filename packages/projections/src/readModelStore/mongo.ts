@@ -2,6 +2,7 @@ import type { AnyBulkWriteOperation, Db } from 'mongodb'
 import {
   assertCollectionName,
   assertFieldNames,
+  assertLimit,
   batchStampField,
   type Document,
   type Filter,
@@ -99,6 +100,7 @@ export const mongoReadModelStoreOf = (
         find: async (filter: Filter = {}, options: FindOptions = {}) => {
           const sort = options.sort ?? { _id: 1 }
           assertFieldNames(Object.keys(sort))
+          assertLimit(options.limit)
           let cursor = collection
             .find(toMongoFilter(filter) as never)
             .sort({ ...sort, ...(Object.hasOwn(sort, '_id') ? {} : { _id: 1 }) })

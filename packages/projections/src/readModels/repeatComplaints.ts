@@ -16,7 +16,7 @@
  * communities can be ranked by their repeat rate.
  */
 import { DEFAULT_COMMUNITY, defaultPolicies, isoMillis, type Policies } from '@property-services/domain'
-import type { Document, ReadModelStore } from '../readModelStore/port.js'
+import { assertLimit, type Document, type ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
 import type { Change, Increment, Projection, View } from '../runner/projection.js'
 import { inMonths, millisBetween, monthOf } from './periods.js'
@@ -506,6 +506,7 @@ export const repeatComplaintQueries = (readModels: ReadModelStore) => {
       limit = 10,
       filter: { readonly community?: string } = {},
     ): Promise<HotspotRow[]> => {
+      assertLimit(limit, 'hotspots')
       const found = (await (
         await collection('hotspots')
       ).find(
