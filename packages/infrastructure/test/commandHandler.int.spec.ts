@@ -525,3 +525,29 @@ describe.each(stores)('command handling on %s', (_name, makeStore) => {
     await store.close()
   })
 })
+
+describe('options out of range', () => {
+  it('are refused when the handler or the store is made, naming the option', () => {
+    const store = inMemoryEventStore()
+    // Number(process.env.UNSET) is NaN: an unbounded cache, or retries without end, before.
+    expect(() => commandHandler({ store, stateCacheSize: Number.NaN })).toThrow(
+      new RangeError('command handler: stateCacheSize must be a whole number of at least 0, got NaN'),
+    )
+    expect(() => commandHandler({ store, retry: { maxAttempts: 0 } })).toThrow(
+      new RangeError('command handler: retry.maxAttempts must be a whole number of at least 1, got 0'),
+    )
+    expect(() => commandHandler({ store, retry: { maxDelayMs: -5 } })).toThrow(
+      'command handler: retry.maxDelayMs must be a number of milliseconds of at least 0, got -5',
+    )
+    // A poll every 0 ms spun the process while a subscription waited.
+    expect(() => sqliteEventStore({ path: ':memory:', pollIntervalMs: 0 })).toThrow(
+      new RangeError(
+        'sqliteEventStore: pollIntervalMs must be a number of milliseconds of at least 1, got 0',
+      ),
+    )
+    expect(() => sqliteEventStore({ path: ':memory:', commitWindowMs: Number.NaN })).toThrow(
+      'sqliteEventStore: commitWindowMs must be a number of milliseconds of at least 0, got NaN',
+    )
+    expect(() => commandHandler({ store, stateCacheSize: 0, retry: { maxAttempts: 1 } })).not.toThrow()
+  })
+})

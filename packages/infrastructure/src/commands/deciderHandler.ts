@@ -28,6 +28,7 @@ import { DuplicateEventIdError, WrongExpectedRevisionError } from '../eventStore
 import type { EventStore, Position, StoredEvent } from '../eventStore/port.js'
 import { storedHash } from '../integrity/hashChain.js'
 import type { KeyStore } from '../keys/port.js'
+import { assertMilliseconds, assertWholeNumber } from '../options.js'
 import { serde as defaultSerde, type Serde } from '../serialization/serde.js'
 import { unstorableIssues } from '../serialization/storable.js'
 import { countCommand, countConflict, inSpan, inSyncSpan } from '../telemetry/telemetry.js'
@@ -233,6 +234,10 @@ export const deciderCommandHandler = <C extends Command, Ev extends Event, S>(
   const handles: ReadonlySet<string> = new Set(aggregate.commandTypes)
   const { keys } = options
   const codec = options.serde ?? defaultSerde({ ...(keys === undefined ? {} : { keys }) })
+  assertWholeNumber('command handler', 'retry.maxAttempts', options.retry?.maxAttempts, 1)
+  assertMilliseconds('command handler', 'retry.initialDelayMs', options.retry?.initialDelayMs, 0)
+  assertMilliseconds('command handler', 'retry.maxDelayMs', options.retry?.maxDelayMs, 0)
+  assertWholeNumber('command handler', 'stateCacheSize', options.stateCacheSize, 0)
   const maxAttempts = options.retry?.maxAttempts ?? 10
   const clock = options.clock ?? (() => new Date())
   const random = options.random ?? Math.random

@@ -3,6 +3,7 @@
  * raw records (JSON data and metadata); `serialization/` turns them into domain events and back.
  */
 import type { Observable } from 'rxjs'
+import { assertWholeNumber } from '../options.js'
 
 /**
  * A place in the global order of all events. Opaque: store it with {@link positionToString}, read it
@@ -76,29 +77,22 @@ export interface ReadStreamOptions {
   readonly maxCount?: number
 }
 
-const wholeAtLeast = (least: number, method: string, option: string, value: number | undefined) => {
-  if (value !== undefined && !(Number.isSafeInteger(value) && value >= least))
-    throw new RangeError(
-      `${method}: ${option} must be a whole number of at least ${least}, got ${String(value)}`,
-    )
-}
-
 /**
  * Refuses read options no store could answer alike: revisions and page sizes that are not whole
  * numbers in range (a page of 0 never reaches the end, and one of -1 reads everything in SQLite) and a
  * `toTime` that is not a time. Every adapter checks its options with this before it reads.
  */
 export const checkReadStreamOptions = (options: ReadStreamOptions): void => {
-  wholeAtLeast(0, 'readStream', 'fromRevision', options.fromRevision)
-  wholeAtLeast(0, 'readStream', 'toRevision', options.toRevision)
-  wholeAtLeast(1, 'readStream', 'maxCount', options.maxCount)
+  assertWholeNumber('readStream', 'fromRevision', options.fromRevision, 0)
+  assertWholeNumber('readStream', 'toRevision', options.toRevision, 0)
+  assertWholeNumber('readStream', 'maxCount', options.maxCount, 1)
   if (options.toTime !== undefined && Number.isNaN(Date.parse(options.toTime)))
     throw new RangeError(`readStream: toTime must be a date and time, got ${JSON.stringify(options.toTime)}`)
 }
 
 /** See {@link checkReadStreamOptions}. */
 export const checkReadAllOptions = (options: ReadAllOptions): void =>
-  wholeAtLeast(1, 'readAll', 'maxCount', options.maxCount)
+  assertWholeNumber('readAll', 'maxCount', options.maxCount, 1)
 
 /** A stream read. A stream that does not exist is an ordinary answer: `exists: false`, no events. */
 export interface ReadStreamResult {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
 import { Subject } from 'rxjs'
+import { assertMilliseconds } from '../options.js'
 import { catchUpSubscription } from './catchUp.js'
 import { checkExpectedRevision, DuplicateEventIdError, parseStoredJson } from './errors.js'
 import { nextTurn } from './nextTurn.js'
@@ -129,6 +130,8 @@ const utc = (iso: string): string => new Date(iso).toISOString()
  * without gaps. Several processes may share the file.
  */
 export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore => {
+  assertMilliseconds('sqliteEventStore', 'pollIntervalMs', options.pollIntervalMs, 1)
+  assertMilliseconds('sqliteEventStore', 'commitWindowMs', options.commitWindowMs, 0)
   const db = new Database(options.path)
   db.pragma('journal_mode = WAL')
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)

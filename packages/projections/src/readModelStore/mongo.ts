@@ -1,3 +1,4 @@
+import { assertWholeNumber } from '@property-services/infrastructure'
 import type { AnyBulkWriteOperation, Db } from 'mongodb'
 import {
   assertCollectionName,
@@ -44,6 +45,7 @@ const toMongoFilter = (filter: Filter): Record<string, unknown> => {
 
 /** Read models in MongoDB (or FerretDB) through the official driver. */
 export const mongoReadModelStore = async (options: MongoReadModelStoreOptions): Promise<ReadModelStore> => {
+  assertWholeNumber('mongoReadModelStore', 'maxOperationsPerBulk', options.maxOperationsPerBulk, 1)
   // The driver is loaded when a store is opened: a process that never opens one never loads it.
   const { MongoClient } = await import('mongodb')
   const client = new MongoClient(options.url, {
@@ -83,6 +85,8 @@ export const mongoReadModelStoreOf = (
   maxOperationsPerBulk = 64,
   replaceBy: 'update' | 'reinsert' = 'update',
 ): ReadModelStore => {
+  // 0 looped for ever over the operations, NaN wrote none of them.
+  assertWholeNumber('mongoReadModelStore', 'maxOperationsPerBulk', maxOperationsPerBulk, 1)
   // One write command in flight per store: FerretDB 1.24 has been seen to stall for good when several
   // bulk updates arrive at once (a runner writes its read models side by side). Reads stay concurrent.
   let writing: Promise<unknown> = Promise.resolve()
