@@ -17,6 +17,7 @@ import {
   projectionRunner,
   projectionWorker,
   type ReadModelStore,
+  RunnerBusyError,
 } from '@property-services/projections'
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -97,7 +98,7 @@ describe('partitions by community', () => {
   it('take only their own leases: a second worker of the same partitions waits, another share does not', async () => {
     const events = freshEventStore()
     const readModels = inMemoryReadModelStore()
-    const first = projectionWorker({
+    const worker = projectionWorker({
       events,
       readModels,
       projections,
@@ -105,7 +106,11 @@ describe('partitions by community', () => {
       worker: { index: 0, count: 2 },
       owner: 'w0',
       takeoverAfterMs: 60_000,
-    }).start()
+    })
+    const first = worker.start()
+    // Started again, or caught up, while it runs: refused (its runs share its name, and so its leases).
+    expect(() => worker.start()).toThrow(RunnerBusyError)
+    await expect(worker.catchUp()).rejects.toThrow(RunnerBusyError)
     // Wait for the first worker's leases on partitions 0 and 2.
     const checkpoints = readModels.collection(checkpointsCollection)
     const name = partitionedName(projections[0]!.name, 0, 4)
@@ -127,7 +132,9 @@ describe('partitions by community', () => {
       owner: 'w1',
       partitions: { count: 4, owned: [1, 3] },
     }).catchUp()
-    await first.stop()
+    await Promise.all([first.stop(), first.stop()])
+    // Stopped, it runs again.
+    await worker.catchUp()
     expect(() =>
       projectionWorker({ events, readModels, projections, partitions: 0, worker: { index: 0, count: 1 } }),
     ).toThrow(RangeError)

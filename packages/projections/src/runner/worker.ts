@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto'
 import { maxPartitions } from './partitions.js'
 import type { Projection } from './projection.js'
-import { projectionRunner, type RunnerBaseOptions } from './runner.js'
+import { projectionRunner, type RunnerBaseOptions, RunnerBusyError } from './runner.js'
 
 export type WorkerOptions = Omit<RunnerBaseOptions, 'partitions' | 'owner'> & {
   /** The read models the workers share. */
@@ -45,19 +45,37 @@ export const projectionWorker = (options: WorkerOptions) => {
   const others = Array.from({ length: partitions }, (_, p) => p).filter((p) => !own.includes(p))
   const runnerOf = (owned: readonly number[]) =>
     projectionRunner({ ...runnerOptions, owner, partitions: { count: partitions, owned } })
+  // As a runner does, a worker runs once at a time: its runs share its owner name, so a second would
+  // take the first's leases from under it.
+  let running: 'catchUp' | 'start' | undefined
+  const claim = (asked: 'catchUp' | 'start') => {
+    if (running !== undefined)
+      throw new RunnerBusyError(
+        options.projections.map((p) => p.name),
+        running,
+        asked,
+      )
+    running = asked
+  }
 
   return {
     /** The partitions this worker owns. */
     owned: own as readonly number[],
     /** Projects this worker's partitions up to the end of the log, then gives up their leases. */
     catchUp: async (): Promise<void> => {
-      if (own.length > 0) await runnerOf(own).catchUp()
+      claim('catchUp')
+      try {
+        if (own.length > 0) await runnerOf(own).catchUp()
+      } finally {
+        running = undefined
+      }
     },
     /**
      * Projects this worker's partitions and follows new events; stands by for the others from
      * `takeoverAfterMs` on. `stop` stops all of it, waiting for batches being written.
      */
     start: () => {
+      claim('start')
       let stopped = false
       let fail: (error: unknown) => void = () => undefined
       let finish: () => void = () => undefined
@@ -65,11 +83,12 @@ export const projectionWorker = (options: WorkerOptions) => {
         fail = reject
         finish = resolve
       })
-      const running: ReturnType<ReturnType<typeof projectionRunner>['start']>[] = []
+      const runners: ReturnType<ReturnType<typeof projectionRunner>['start']>[] = []
+      let stopping: Promise<void> | undefined
       const run = (owned: readonly number[]) => {
         const runner = runnerOf(owned).start()
         runner.done.catch(fail)
-        running.push(runner)
+        runners.push(runner)
       }
       if (own.length > 0) run(own)
       const standby = setTimeout(
@@ -81,11 +100,18 @@ export const projectionWorker = (options: WorkerOptions) => {
       return {
         /** Resolves when stopped; rejects when any of the worker's runners fails. */
         done,
-        stop: async () => {
-          stopped = true
-          clearTimeout(standby)
-          await Promise.all(running.map((r) => r.stop()))
-          finish()
+        stop: (): Promise<void> => {
+          stopping ??= (async () => {
+            stopped = true
+            clearTimeout(standby)
+            try {
+              await Promise.all(runners.map((r) => r.stop()))
+            } finally {
+              running = undefined
+            }
+            finish()
+          })()
+          return stopping
         },
       }
     },
