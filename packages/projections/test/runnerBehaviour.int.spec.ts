@@ -427,19 +427,30 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     await finishRebuild(readModels, [projection], taking)
     expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(2)
     expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(1)
-    // A worker sharing a rebuild of generation 3 holds its partition's lease: no other rebuild drops it.
-    const worker = checkpointOf(readModels, partitionedName('complaintAnalytics', 0, 2), 3, {
+    // The stalled one, finishing after the other switched readers, would switch them back to a generation
+    // the other dropped: refused, readers stay.
+    await rebuild({ events, readModels, projection, owner: 'third' })
+    await expect(finishRebuild(readModels, [projection], stalled)).rejects.toMatchObject({
+      name: 'RebuildSupersededError',
+      code: 'ProjectionRebuildSuperseded',
+      message:
+        'the rebuild of complaintAnalytics into generation 2 was superseded: readers use generation 3 now, switched by another rebuild',
+    })
+    expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(3)
+    expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(1)
+    // A worker sharing a rebuild of generation 4 holds its partition's lease: no other rebuild drops it.
+    const worker = checkpointOf(readModels, partitionedName('complaintAnalytics', 0, 2), 4, {
       owner: 'worker',
     })
     await worker.acquire()
-    const buckets3 = readModels.collection(physicalName('complaintAnalytics', 'buckets', 3))
-    await buckets3.write([{ kind: 'put', doc: { _id: 'written by the worker' } }])
+    const buckets4 = readModels.collection(physicalName('complaintAnalytics', 'buckets', 4))
+    await buckets4.write([{ kind: 'put', doc: { _id: 'written by the worker' } }])
     await expect(prepareRebuild(readModels, [projection], { owner: 'late' })).rejects.toMatchObject({
       name: 'LeaseHeldError',
-      projection: 'complaintAnalytics#p0of2_g3',
+      projection: 'complaintAnalytics#p0of2_g4',
       holder: { owner: 'worker' },
     })
-    expect(await buckets3.find()).toEqual([{ _id: 'written by the worker' }])
+    expect(await buckets4.find()).toEqual([{ _id: 'written by the worker' }])
   })
 
   it('rebuilds without a checkpoint write per batch, and a rebuild cut short leaves readers where they were', async () => {

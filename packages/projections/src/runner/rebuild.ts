@@ -95,18 +95,44 @@ export const prepareRebuild = async (
   return { generations, current, owner }
 }
 
+/** Another rebuild switched readers after this one was prepared: this one's generation is not theirs. */
+export class RebuildSupersededError extends Error {
+  readonly code = 'ProjectionRebuildSuperseded'
+  constructor(
+    readonly projection: string,
+    /** The generation this rebuild wrote. */
+    readonly generation: number,
+    /** The generation readers use now. */
+    readonly readers: number,
+  ) {
+    super(
+      `the rebuild of ${projection} into generation ${generation} was superseded: readers use generation ${readers} now, switched by another rebuild`,
+    )
+    this.name = 'RebuildSupersededError'
+  }
+}
+
 /**
  * Switches readers to the rebuilt generations, one document write per projection, and drops the old
- * ones. Call it once every part of the rebuild is done. Throws {@link LeaseHeldError}, switching
- * nothing, when another rebuild has taken a generation over since (it had waited out this one's lease).
+ * ones. Call it once every part of the rebuild is done. Switches nothing when another rebuild has taken
+ * a generation over since it was prepared (it had waited out this one's lease): {@link LeaseHeldError}
+ * while that one writes, {@link RebuildSupersededError} once it has switched readers itself.
  */
 export const finishRebuild = async (
   readModels: ReadModelStore,
   projections: readonly Projection[],
   target: RebuildTarget,
 ): Promise<void> => {
+  const stillCurrent = async () => {
+    for (const projection of projections) {
+      const readers = Math.max(1, await currentGeneration(readModels, projection.name))
+      if (readers !== target.current[projection.name])
+        throw new RebuildSupersededError(projection.name, generationOf(target, projection), readers)
+    }
+  }
   const taken: CheckpointHandle[] = []
   try {
+    await stillCurrent()
     for (const projection of projections)
       taken.push(
         await (async () => {
@@ -117,6 +143,8 @@ export const finishRebuild = async (
           return checkpoint
         })(),
       )
+    // Switched between the look and the leases.
+    await stillCurrent()
     for (const projection of projections) {
       await readModels
         .collection(generationsCollection)
