@@ -6,6 +6,7 @@ import { run, simulate } from '@property-services/cli'
 import { auditComplaints, inMemoryEventStore, sqliteEventStore } from '@property-services/infrastructure'
 import {
   allProjections,
+  checkpointOf,
   complaintAnalyticsQueries,
   currentGeneration,
   mongoReadModelStore,
@@ -498,6 +499,32 @@ describe('property-services CLI', () => {
         code: 2,
         err: expect.stringContaining('--generation must be a JSON object of read model names'),
       })
+      // Another rebuild holds the next generation of a read model: this one drops nothing and says so.
+      const held = `ps_cli_held_${process.pid}`
+      const heldStore = await mongoReadModelStore({ url, database: held })
+      try {
+        await checkpointOf(heldStore, 'repeatComplaints', 2, {
+          owner: 'other-rebuild',
+          ttlMs: 60_000,
+        }).acquire()
+        const moments = heldStore.collection('repeatComplaints_moments_g2')
+        await moments.write([{ kind: 'put', doc: { _id: 'written by the other rebuild' } }])
+        expect(await cli('rebuild', '--db', db, '--mongo', url, '--database', held)).toMatchObject({
+          code: 1,
+          err: expect.stringContaining(
+            'projection repeatComplaints is being written by runner other-rebuild (lease 1, until ',
+          ),
+        })
+        expect((await cli('rebuild', '--db', db, '--mongo', url, '--database', held)).err).toContain(
+          '(another rebuild or worker is writing these read models: readers stay where they were; run again once it is done, or once its lease has expired)',
+        )
+        expect(await moments.find()).toEqual([{ _id: 'written by the other rebuild' }])
+      } finally {
+        await heldStore.close()
+        const client = await MongoClient.connect(url)
+        await client.db(held).dropDatabase()
+        await client.close()
+      }
       // What a worker cannot do is said before anything is read.
       expect(await cli('work', '--db', db, '--worker', '2/2', '--mongo', url)).toMatchObject({
         code: 2,

@@ -11,12 +11,14 @@ import {
   defaultBatchSize,
   finishRebuild,
   inMemoryReadModelStore,
+  LeaseHeldError,
   mongoReadModelStore,
   ProjectionError,
   prepareRebuild,
   projectionWorker,
   quarantinedEvents,
   type ReadModelStore,
+  RebuildSupersededError,
 } from '@property-services/projections'
 import type { Command } from 'commander'
 import { givenHeapGrowth } from '../heapGrowth.js'
@@ -73,6 +75,13 @@ const readModelsAndLog = async (options: Options) => {
 const unreachable = (error: unknown, options: Options): never => {
   if (error instanceof ProjectionError)
     throw new CliError(`${error.message}\n(rebuild --on-poison quarantine sets such events aside)`, 1)
+  if (error instanceof LeaseHeldError)
+    throw new CliError(
+      `${error.message}\n(another rebuild or worker is writing these read models: readers stay where they were; run again once it is done, or once its lease has expired)`,
+      1,
+    )
+  if (error instanceof RebuildSupersededError)
+    throw new CliError(`${error.message}\n(readers stay on the other rebuild's read models)`, 1)
   if (/UNAVAILABLE|ECONNREFUSED/.test(String(error)))
     throw new CliError(`cannot reach EventStoreDB at ${options.eventstore}`, 1)
   throw error
