@@ -182,6 +182,33 @@ export const eventStoreContract = (
       expect(ns((await store.readStream(stream, { fromRevision: 1, maxCount: 2 })).events)).toEqual([2, 3])
     })
 
+    it('refuses every call once closed, naming it, and closes twice without complaint', async () => {
+      const other = await make()
+      const closing = other.store
+      const stream = streamName()
+      await closing.appendToStream(stream, [newEvent(1)])
+      await closing.close()
+      await closing.close()
+      const closed = (operation: string) => ({
+        name: 'EventStoreClosedError',
+        code: 'EventStoreClosed',
+        operation,
+      })
+      await expect(closing.appendToStream(stream, [newEvent(2)])).rejects.toMatchObject(
+        closed('appendToStream'),
+      )
+      await expect(closing.readStream(stream)).rejects.toMatchObject(closed('readStream'))
+      await expect(closing.readAll()).rejects.toMatchObject(closed('readAll'))
+      await expect(closing.countAfter()).rejects.toMatchObject(closed('countAfter'))
+      await expect(closing.redact(stream, () => undefined)).rejects.toMatchObject(closed('redact'))
+      await expect(
+        new Promise((resolve, reject) =>
+          closing.subscribeToAll().subscribe({ next: resolve, error: reject }),
+        ),
+      ).rejects.toMatchObject(closed('subscribeToAll'))
+      await other.cleanup?.()
+    })
+
     it('refuses a page size, a revision or a moment out of range, naming it, and reads nothing', async () => {
       const stream = streamName()
       await store.appendToStream(stream, [newEvent(1)])

@@ -72,6 +72,18 @@ export const checkExpectedRevision = (
   if (!ok) throw new WrongExpectedRevisionError(streamName, expected, current === -1 ? 'no_stream' : current)
 }
 
+/** A call on an event store after its `close()`: nothing was read or written. */
+export class EventStoreClosedError extends Error {
+  readonly code = 'EventStoreClosed'
+  constructor(
+    readonly store: string,
+    readonly operation: string,
+  ) {
+    super(`${operation} on the ${store} event store, which is closed`)
+    this.name = 'EventStoreClosedError'
+  }
+}
+
 /** The store cannot change stored events (EventStoreDB): personal data there needs crypto-shredding. */
 export class RedactionUnsupportedError extends Error {
   readonly code = 'RedactionUnsupported'

@@ -1,4 +1,6 @@
 /** EventStoreDB through `@eventstore/db-client` 6 (EventStoreDB 20.10 and later). */
+
+import { refusingWhenClosed } from './closing.js'
 import {
   type ClientExpectation,
   dialectOf,
@@ -19,27 +21,30 @@ export interface EventStoreDbOptions extends GrpcStoreOptions {
  * the newer client).
  */
 export const eventStoreDbEventStore = (options: EventStoreDbOptions): EventStore =>
-  grpcEventStore(async () => {
-    const {
-      EventStoreDBClient,
-      excludeSystemEvents,
-      jsonEvent,
-      StreamNotFoundError,
-      WrongExpectedVersionError,
-    } = await import('@eventstore/db-client')
-    return dialectOf({
-      server: 'EventStoreDB',
-      client: EventStoreDBClient.connectionString(options.connectionString) as unknown as GrpcClient,
-      jsonEvent,
-      excludeSystemEvents,
-      expectationOption: 'expectedRevision',
-      wrongExpected: (error) =>
-        error instanceof WrongExpectedVersionError
-          ? {
-              expected: error.expectedVersion as ClientExpectation,
-              actual: error.actualVersion as ClientExpectation,
-            }
-          : undefined,
-      isStreamNotFound: (error) => error instanceof StreamNotFoundError,
-    })
-  }, options)
+  refusingWhenClosed(
+    'EventStoreDB',
+    grpcEventStore(async () => {
+      const {
+        EventStoreDBClient,
+        excludeSystemEvents,
+        jsonEvent,
+        StreamNotFoundError,
+        WrongExpectedVersionError,
+      } = await import('@eventstore/db-client')
+      return dialectOf({
+        server: 'EventStoreDB',
+        client: EventStoreDBClient.connectionString(options.connectionString) as unknown as GrpcClient,
+        jsonEvent,
+        excludeSystemEvents,
+        expectationOption: 'expectedRevision',
+        wrongExpected: (error) =>
+          error instanceof WrongExpectedVersionError
+            ? {
+                expected: error.expectedVersion as ClientExpectation,
+                actual: error.actualVersion as ClientExpectation,
+              }
+            : undefined,
+        isStreamNotFound: (error) => error instanceof StreamNotFoundError,
+      })
+    }, options),
+  )

@@ -1,5 +1,6 @@
 import { Subject } from 'rxjs'
 import { catchUpSubscription } from './catchUp.js'
+import { refusingWhenClosed } from './closing.js'
 import { checkExpectedRevision, DuplicateEventIdError } from './errors.js'
 import { jsonCopy } from './jsonCopy.js'
 import { nextTurn } from './nextTurn.js'
@@ -106,5 +107,5 @@ export const inMemoryEventStore = (): EventStore => {
     countAfter: async (after) => all.length - indexAfter(after),
     close: async () => appended.complete(),
   }
-  return store
+  return refusingWhenClosed('in-memory', store)
 }

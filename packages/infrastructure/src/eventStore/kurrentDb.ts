@@ -1,4 +1,6 @@
 /** KurrentDB through `@kurrent/kurrentdb-client` 1 (the successor of `@eventstore/db-client`). */
+
+import { refusingWhenClosed } from './closing.js'
 import {
   type ClientExpectation,
   dialectOf,
@@ -18,27 +20,30 @@ export interface KurrentDbOptions extends GrpcStoreOptions {
  * `streamState`, and refusals with `expectedState`/`actualState`.
  */
 export const kurrentDbEventStore = (options: KurrentDbOptions): EventStore =>
-  grpcEventStore(async () => {
-    const {
-      KurrentDBClient,
-      excludeSystemEvents,
-      jsonEvent,
-      StreamNotFoundError,
-      WrongExpectedVersionError,
-    } = await import('@kurrent/kurrentdb-client')
-    return dialectOf({
-      server: 'KurrentDB',
-      client: KurrentDBClient.connectionString(options.connectionString) as unknown as GrpcClient,
-      jsonEvent,
-      excludeSystemEvents,
-      expectationOption: 'streamState',
-      wrongExpected: (error) =>
-        error instanceof WrongExpectedVersionError
-          ? {
-              expected: error.expectedState as ClientExpectation,
-              actual: error.actualState as ClientExpectation,
-            }
-          : undefined,
-      isStreamNotFound: (error) => error instanceof StreamNotFoundError,
-    })
-  }, options)
+  refusingWhenClosed(
+    'KurrentDB',
+    grpcEventStore(async () => {
+      const {
+        KurrentDBClient,
+        excludeSystemEvents,
+        jsonEvent,
+        StreamNotFoundError,
+        WrongExpectedVersionError,
+      } = await import('@kurrent/kurrentdb-client')
+      return dialectOf({
+        server: 'KurrentDB',
+        client: KurrentDBClient.connectionString(options.connectionString) as unknown as GrpcClient,
+        jsonEvent,
+        excludeSystemEvents,
+        expectationOption: 'streamState',
+        wrongExpected: (error) =>
+          error instanceof WrongExpectedVersionError
+            ? {
+                expected: error.expectedState as ClientExpectation,
+                actual: error.actualState as ClientExpectation,
+              }
+            : undefined,
+        isStreamNotFound: (error) => error instanceof StreamNotFoundError,
+      })
+    }, options),
+  )

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { Subject } from 'rxjs'
 import { assertMilliseconds } from '../options.js'
 import { catchUpSubscription } from './catchUp.js'
+import { refusingWhenClosed } from './closing.js'
 import { checkExpectedRevision, DuplicateEventIdError, parseStoredJson } from './errors.js'
 import { nextTurn } from './nextTurn.js'
 import {
@@ -369,5 +370,5 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore =
       db.close()
     },
   }
-  return store
+  return refusingWhenClosed('SQLite', store)
 }
