@@ -234,13 +234,19 @@ describe('the deadline watch', () => {
     expect(crashed).toBeGreaterThan(5)
   }, 120_000)
 
-  it('running live, asks its scheduler to wake it at the next deadline and acts then', async () => {
+  /** An emergency complaint filed at `start` and never dispatched, with a manual clock at `start`. */
+  const emergencyLeftUndispatched = async () => {
     const scheduler = manualScheduler(new Date(start))
     const events = inMemoryEventStore()
     const readModels = inMemoryReadModelStore()
     const handler = commandHandler({ store: events, clock: () => scheduler.now() })
     for (const [i, step] of stepsOf('k1', 'emergency left undispatched', start, 1).entries())
       await handler.handle({ type: step.type, commandId: `f${i}`, data: step.data }, { actor: staff })
+    return { scheduler, events, readModels, handler }
+  }
+
+  it('running live, asks its scheduler to wake it at the next deadline and acts then', async () => {
+    const { scheduler, events, readModels, handler } = await emergencyLeftUndispatched()
     const watch = deadlineWatch({ events, readModels, handler, scheduler }).start()
     const dueBy = start + defaultPolicies.emergencyDispatchMinutes * MINUTE
     const armedAt = async () => {
@@ -260,12 +266,7 @@ describe('the deadline watch', () => {
   })
 
   it('started again while it runs, refuses, and the running watch keeps the only wake-up, which stopping cancels', async () => {
-    const scheduler = manualScheduler(new Date(start))
-    const events = inMemoryEventStore()
-    const readModels = inMemoryReadModelStore()
-    const handler = commandHandler({ store: events, clock: () => scheduler.now() })
-    for (const [i, step] of stepsOf('k1', 'emergency left undispatched', start, 1).entries())
-      await handler.handle({ type: step.type, commandId: `f${i}`, data: step.data }, { actor: staff })
+    const { scheduler, events, readModels, handler } = await emergencyLeftUndispatched()
     const watching = deadlineWatch({ events, readModels, handler, scheduler })
     const watch = watching.start()
     expect(() => watching.start()).toThrow(RunnerBusyError)

@@ -247,64 +247,49 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     expect((await complaintAnalyticsQueries(readModels).by('category'))[0]?.filed).toBe(1)
   })
 
-  it('rebuilds into a new generation while readers keep the old one, then switches', async () => {
-    const events = inMemoryEventStore()
-    const { complaint } = scenario(events)
-    await complaint('k1', { ownerId: 'o1', unitId: 'u1', ...lift, at: bj('2026-03-02 09:00') })
-    const projection = complaintAnalytics()
-    // Never rebuilt, readers use the first generation: the rebuild writes the second.
-    expect(await rebuild({ events, readModels, projection })).toMatchObject({ generation: 2 })
-    await complaint('k2', { ownerId: 'o2', unitId: 'u2', ...lift, at: bj('2026-03-03 09:00') })
-    const queries = complaintAnalyticsQueries(readModels)
-    const seenDuringRebuild: number[] = []
-    const result = await rebuild({
-      events,
-      readModels,
-      projection,
-      batchSize: 1,
-      onProgress: async () => {
-        seenDuringRebuild.push((await queries.by('category'))[0]?.filed ?? -1)
-      },
-    })
-    expect(result).toEqual({ generation: 3, generations: { complaintAnalytics: 3 } })
-    expect(seenDuringRebuild.length).toBeGreaterThan(0)
-    expect(seenDuringRebuild.every((filed) => filed === 1)).toBe(true) // readers saw the old generation throughout
-    expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(3)
-    expect((await queries.by('category'))[0]?.filed).toBe(2)
-    expect(await readModels.collection(physicalName('complaintAnalytics', 'buckets', 2)).find()).toEqual([])
-  })
-
-  it('rebuilds read models a runner built (never rebuilt before) into a new generation, readers keeping what the runner wrote until the switch', async () => {
-    const events = inMemoryEventStore()
-    const { complaint } = scenario(events)
-    await complaint('k1', { ownerId: 'o1', unitId: 'u1', ...lift, at: bj('2026-03-02 09:00') })
-    const projection = complaintAnalytics()
-    // Built by a runner, as a backend's live runner builds them: readers use the first generation.
-    await projectionRunner({ events, readModels, projection }).catchUp()
-    const queries = complaintAnalyticsQueries(readModels)
-    expect((await queries.by('category'))[0]?.filed).toBe(1)
-    await complaint('k2', { ownerId: 'o2', unitId: 'u2', ...lift, at: bj('2026-03-03 09:00') })
-    const seenDuringRebuild: number[] = []
-    const result = await rebuild({
-      events,
-      readModels,
-      projection,
-      batchSize: 1,
-      onProgress: async () => {
-        seenDuringRebuild.push((await queries.by('category'))[0]?.filed ?? -1)
-      },
-    })
-    expect(result).toEqual({ generation: 2, generations: { complaintAnalytics: 2 } })
-    expect(seenDuringRebuild.length).toBeGreaterThan(0)
-    expect(seenDuringRebuild.every((filed) => filed === 1)).toBe(true)
-    expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(2)
-    expect((await queries.by('category'))[0]?.filed).toBe(2)
-    // The runner's generation is gone, its checkpoint with it.
-    expect(await readModels.collection(physicalName('complaintAnalytics', 'buckets', 1)).find()).toEqual([])
-    expect(await readModels.collection(checkpointsCollection).findByIds(['complaintAnalytics_g1'])).toEqual(
-      [],
-    )
-  })
+  it.each([
+    // Rebuilt before: readers use that generation, and the rebuild writes the one after.
+    { builtBy: 'a rebuild', readers: 2 },
+    // Built by a runner, as a backend's live runner builds them, never rebuilt: readers use the first.
+    { builtBy: 'a runner', readers: 1 },
+  ])(
+    'rebuilds read models built by $builtBy into a new generation while readers keep the old one, then switches',
+    async ({ builtBy, readers }) => {
+      const events = inMemoryEventStore()
+      const { complaint } = scenario(events)
+      await complaint('k1', { ownerId: 'o1', unitId: 'u1', ...lift, at: bj('2026-03-02 09:00') })
+      const projection = complaintAnalytics()
+      if (builtBy === 'a rebuild')
+        // Never rebuilt, readers use the first generation: the rebuild writes the second.
+        expect(await rebuild({ events, readModels, projection })).toMatchObject({ generation: 2 })
+      else await projectionRunner({ events, readModels, projection }).catchUp()
+      const queries = complaintAnalyticsQueries(readModels)
+      expect((await queries.by('category'))[0]?.filed).toBe(1)
+      await complaint('k2', { ownerId: 'o2', unitId: 'u2', ...lift, at: bj('2026-03-03 09:00') })
+      const seenDuringRebuild: number[] = []
+      const result = await rebuild({
+        events,
+        readModels,
+        projection,
+        batchSize: 1,
+        onProgress: async () => {
+          seenDuringRebuild.push((await queries.by('category'))[0]?.filed ?? -1)
+        },
+      })
+      expect(result).toEqual({ generation: readers + 1, generations: { complaintAnalytics: readers + 1 } })
+      expect(seenDuringRebuild.length).toBeGreaterThan(0)
+      expect(seenDuringRebuild.every((filed) => filed === 1)).toBe(true) // readers saw the old generation throughout
+      expect(await currentGeneration(readModels, 'complaintAnalytics')).toBe(readers + 1)
+      expect((await queries.by('category'))[0]?.filed).toBe(2)
+      // The old generation is gone, its checkpoint with it.
+      expect(
+        await readModels.collection(physicalName('complaintAnalytics', 'buckets', readers)).find(),
+      ).toEqual([])
+      expect(
+        await readModels.collection(checkpointsCollection).findByIds([`complaintAnalytics_g${readers}`]),
+      ).toEqual([])
+    },
+  )
 
   it('following live while a rebuild switches readers to a new generation, goes on in that generation from where the rebuild left off', async () => {
     const events = inMemoryEventStore()
