@@ -337,6 +337,62 @@ describe.each(storeTargets)('projection runner behaviour on %s', (_name, make) =
     await clean.cleanup()
   })
 
+  it('a live runner and its standby, across a rebuild that switches readers: one writes the new generation, the other stands by, neither fails', async () => {
+    const events = inMemoryEventStore()
+    const { complaint } = scenario(events)
+    const file = (i: number) =>
+      complaint(`k${i}`, {
+        ownerId: `o${i % 2}`,
+        unitId: `u${i % 2}`,
+        ...lift,
+        at: daysAfter(bj('2026-03-02 09:00'), i),
+      })
+    const projection = complaintAnalytics()
+    const queries = complaintAnalyticsQueries(readModels)
+    const seen = async (count: number) => {
+      for (let i = 0; i < 600 && (await queries.by('category'))[0]?.filed !== count; i++)
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      return (await queries.by('category'))[0]?.filed
+    }
+    const failures: unknown[] = []
+    // The standby looks for a free lease every 100 ms; the leader writes its checkpoint once a second
+    // when idle, so the standby takes the new generation first, and the leader finds it taken.
+    const runners = [
+      ['leader', 3_000],
+      ['standby', 300],
+    ].map(([owner, leaseTtlMs]) => {
+      const running = projectionRunner({
+        events,
+        readModels,
+        projection,
+        owner: owner as string,
+        leaseTtlMs: leaseTtlMs as number,
+      }).start()
+      running.done.catch((error: unknown) => failures.push(error))
+      return running
+    })
+    for (let i = 0; i < 3; i++) await file(i)
+    expect(await seen(3)).toBe(3)
+    await rebuild({ events, readModels, projection, owner: 'rebuild' })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    for (let i = 3; i < 6; i++) await file(i)
+    expect(await seen(6)).toBe(6)
+    // Longer than the leader's lease: it stands by, and does not fail.
+    await new Promise((resolve) => setTimeout(resolve, 3_100))
+    await file(6)
+    expect(await seen(7)).toBe(7)
+    const [checkpoint] = await readModels
+      .collection(checkpointsCollection)
+      .findByIds(['complaintAnalytics_g2'])
+    expect(checkpoint?.lease).toMatchObject({ owner: 'standby' })
+    for (const running of runners) await running.stop()
+    expect(failures).toEqual([])
+    const clean = await make()
+    await projectionRunner({ events, readModels: clean.store, projection }).catchUp()
+    expect(await queries.by('category')).toEqual(await complaintAnalyticsQueries(clean.store).by('category'))
+    await clean.cleanup()
+  })
+
   it('rebuilds one at a time: another rebuild of the same read models is refused before it drops anything, and readers end on the read models of one clean pass', async () => {
     const events = inMemoryEventStore()
     const { complaint } = scenario(events)

@@ -680,8 +680,12 @@ export const projectionRunner = (options: RunnerOptions) => {
             // Nothing new came in while following: the runner goes idle with its checkpoints written.
             if (!wanted && !stopped) await settle(members ?? [])
           } catch (error) {
-            if (!(await movedOn(error))) throw error
-            wanted = true
+            if (await movedOn(error)) wanted = true
+            else if (error instanceof LeaseHeldError && !leased && !stopped) {
+              // Moved on, and another runner took the new generation first: stand by, as `start` does.
+              await new Promise((resolve) => setTimeout(resolve, Math.min(ttlMs / 3, 1_000)))
+              wanted = true
+            } else throw error
           }
         }
       })()
