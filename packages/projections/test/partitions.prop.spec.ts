@@ -21,6 +21,7 @@ import {
 } from '@property-services/projections'
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { bj, scenario } from './scenario.js'
 import { appendAll, communityArbitrary, freshEventStore, projections } from './support.js'
 
 /** Every read model's documents, canonical, without the bookkeeping of how the work was cut. */
@@ -113,8 +114,8 @@ describe('partitions by community', () => {
     await expect(worker.catchUp()).rejects.toThrow(RunnerBusyError)
     // Wait for the first worker's leases on partitions 0 and 2.
     const checkpoints = readModels.collection(checkpointsCollection)
-    const name = partitionedName(projections[0]!.name, 0, 4)
-    for (let i = 0; i < 100 && (await checkpoints.findByIds([`${name}_g1`])).length === 0; i++)
+    const names = [0, 2].map((partition) => `${partitionedName(projections[0]!.name, partition, 4)}_g1`)
+    for (let i = 0; i < 100 && (await checkpoints.findByIds(names)).length < 2; i++)
       await new Promise((resolve) => setTimeout(resolve, 10))
     await expect(
       projectionRunner({
@@ -141,5 +142,49 @@ describe('partitions by community', () => {
     expect(() =>
       projectionRunner({ events, readModels, projections, partitions: { count: 4, owned: [4] } }),
     ).toThrow('partition 4 is not one of 0 to 3')
+  })
+
+  it('refuse a generation written under another partitioning, naming both, and write nothing', async () => {
+    const events = freshEventStore()
+    await scenario(events).complaint('k1', {
+      ownerId: 'o1',
+      unitId: 'u1',
+      category: 'facilities',
+      subject: 'lift-stoppage',
+      channel: 'phone',
+      at: bj('2026-03-02 09:00'),
+    })
+    const readModels = inMemoryReadModelStore()
+    const projection = projections[0]!
+    await projectionRunner({
+      events,
+      readModels,
+      projection,
+      partitions: { count: 4, owned: [0, 1, 2, 3] },
+    }).catchUp()
+    const checkpoints = readModels.collection(checkpointsCollection)
+    const before = await checkpoints.find()
+    await expect(projectionRunner({ events, readModels, projection }).catchUp()).rejects.toMatchObject({
+      name: 'PartitioningMismatchError',
+      code: 'ProjectionPartitioningMismatch',
+      message: `generation 1 of ${projection.name} was written by partitions of 4, and this runner writes it whole: rebuild it to change the partitioning`,
+    })
+    await expect(
+      projectionRunner({ events, readModels, projection, partitions: { count: 2, owned: [0] } }).catchUp(),
+    ).rejects.toThrow(`was written by partitions of 4, and this runner writes it by partitions of 2`)
+    expect(await checkpoints.find()).toEqual(before)
+    // And the reverse: read models written whole take no partitioned runner.
+    const whole = inMemoryReadModelStore()
+    await projectionRunner({ events, readModels: whole, projection }).catchUp()
+    await expect(
+      projectionRunner({
+        events,
+        readModels: whole,
+        projection,
+        partitions: { count: 4, owned: [1] },
+      }).catchUp(),
+    ).rejects.toThrow(
+      `generation 1 of ${projection.name} was written whole, and this runner writes it by partitions of 4`,
+    )
   })
 })

@@ -86,6 +86,28 @@ export class RunnerBusyError extends Error {
   }
 }
 
+/**
+ * A runner asked to write a generation that was written under another partitioning: without partitions
+ * where workers wrote it by partition, or the reverse, or with another number of partitions. Its
+ * counters would be counted twice; the partitioning of a generation is fixed (see docs/scaling.md).
+ */
+export class PartitioningMismatchError extends Error {
+  readonly code = 'ProjectionPartitioningMismatch'
+  constructor(
+    readonly projection: string,
+    readonly generation: number,
+    /** How the generation was written, e.g. `by partitions of 4` or `whole`. */
+    readonly writtenAs: string,
+    /** How this runner would write it. */
+    readonly runnerAs: string,
+  ) {
+    super(
+      `generation ${generation} of ${projection} was written ${writtenAs}, and this runner writes it ${runnerAs}: rebuild it to change the partitioning`,
+    )
+    this.name = 'PartitioningMismatchError'
+  }
+}
+
 export interface Progress {
   readonly projection: string
   /** The partition, for a runner with a share of the communities. */
@@ -459,6 +481,30 @@ export const projectionRunner = (options: RunnerOptions) => {
       ? projection.name
       : partitionedName(projection.name, partition, partitions.count)
 
+  /** Refuses a generation whose checkpoints show it written under another partitioning than this runner's. */
+  const refuseOtherPartitioning = async (projection: Projection, generation: number) => {
+    const suffix = `_g${generation}`
+    const checkpoints = readModels.collection(checkpointsCollection)
+    const runnerAs = partitions === undefined ? 'whole' : `by partitions of ${partitions.count}`
+    const byPartition = (
+      await checkpoints.find({ _id: { $gt: `${projection.name}#`, $lt: `${projection.name}#\uffff` } })
+    ).filter((doc) => doc._id.endsWith(suffix) && doc.position != null)
+    const other = byPartition.find(
+      (doc) => partitions === undefined || !doc._id.endsWith(`of${partitions.count}${suffix}`),
+    )
+    if (other !== undefined)
+      throw new PartitioningMismatchError(
+        projection.name,
+        generation,
+        `by partitions of ${/of(\d+)_g\d+$/.exec(other._id)?.[1] ?? '?'}`,
+        runnerAs,
+      )
+    if (partitions === undefined) return
+    const [whole] = await checkpoints.findByIds([`${projection.name}${suffix}`])
+    if (whole?.position != null)
+      throw new PartitioningMismatchError(projection.name, generation, 'whole', runnerAs)
+  }
+
   /** Takes the leases, and finishes any batch a crash interrupted, projection by projection. */
   const recover = async (): Promise<Member[]> => {
     if (leased && members !== undefined) return members
@@ -482,6 +528,7 @@ export const projectionRunner = (options: RunnerOptions) => {
     const chosen =
       typeof options.generation === 'number' ? options.generation : options.generation?.[projection.name]
     const generation = chosen ?? Math.max(1, await currentGeneration(readModels, projection.name))
+    await refuseOtherPartitioning(projection, generation)
     const checkpoint = checkpointOf(readModels, checkpointNameOf(projection, partition), generation, {
       owner,
       ttlMs,
