@@ -1,8 +1,8 @@
+import { assertWholeNumber } from '@property-services/infrastructure'
 import { type DocumentText, documentText } from './documentText.js'
 import {
   assertCollectionName,
   assertFieldNames,
-  assertLimit,
   batchStampField,
   type Document,
   type Filter,
@@ -114,7 +114,8 @@ export const inMemoryReadModelStore = (): ReadModelStore => {
       return {
         find: async (filter: Filter = {}, options: FindOptions = {}) => {
           assertFieldNames([...Object.keys(filter), ...Object.keys(options.sort ?? {})])
-          assertLimit(options.limit)
+          // MongoDB reads a limit of 0 as none at all: a computed 0 would answer differently from store to store.
+          assertWholeNumber('find', 'limit', options.limit, 1)
           const collection = collectionOf(name)
           const matches = matcher(filter)
           const sort = Object.entries(options.sort ?? { _id: 1 }).map(

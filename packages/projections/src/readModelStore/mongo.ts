@@ -3,7 +3,6 @@ import type { AnyBulkWriteOperation, Db } from 'mongodb'
 import {
   assertCollectionName,
   assertFieldNames,
-  assertLimit,
   batchStampField,
   type Document,
   type Filter,
@@ -45,6 +44,7 @@ const toMongoFilter = (filter: Filter): Record<string, unknown> => {
 
 /** Read models in MongoDB (or FerretDB) through the official driver. */
 export const mongoReadModelStore = async (options: MongoReadModelStoreOptions): Promise<ReadModelStore> => {
+  // Checked again below, but before connecting: a refused option leaves no client open.
   assertWholeNumber('mongoReadModelStore', 'maxOperationsPerBulk', options.maxOperationsPerBulk, 1)
   // The driver is loaded when a store is opened: a process that never opens one never loads it.
   const { MongoClient } = await import('mongodb')
@@ -104,7 +104,7 @@ export const mongoReadModelStoreOf = (
         find: async (filter: Filter = {}, options: FindOptions = {}) => {
           const sort = options.sort ?? { _id: 1 }
           assertFieldNames(Object.keys(sort))
-          assertLimit(options.limit)
+          assertWholeNumber('find', 'limit', options.limit, 1)
           let cursor = collection
             .find(toMongoFilter(filter) as never)
             .sort({ ...sort, ...(Object.hasOwn(sort, '_id') ? {} : { _id: 1 }) })

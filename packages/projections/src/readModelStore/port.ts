@@ -84,15 +84,6 @@ export const assertFieldNames = (names: Iterable<string>): void => {
   }
 }
 
-/**
- * A limit is a whole number of documents, at least one: MongoDB reads a limit of 0 as none at all and a
- * negative one as its size, so a computed limit of 0 or -1 would answer differently from store to store.
- */
-export const assertLimit = (limit: number | undefined, where = 'find'): void => {
-  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 1))
-    throw new RangeError(`${where}: limit must be a whole number of at least 1, got ${String(limit)}`)
-}
-
 const collectionName = /^[A-Za-z_][A-Za-z0-9_]{0,100}$/
 export const assertCollectionName = (name: string): void => {
   if (!collectionName.test(name))

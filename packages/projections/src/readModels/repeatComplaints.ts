@@ -16,7 +16,8 @@
  * communities can be ranked by their repeat rate.
  */
 import { DEFAULT_COMMUNITY, defaultPolicies, isoMillis, type Policies } from '@property-services/domain'
-import { assertLimit, type Document, type ReadModelStore } from '../readModelStore/port.js'
+import { assertWholeNumber } from '@property-services/infrastructure'
+import type { Document, ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
 import type { Change, Increment, Projection, View } from '../runner/projection.js'
 import { inMonths, millisBetween, monthOf } from './periods.js'
@@ -506,7 +507,7 @@ export const repeatComplaintQueries = (readModels: ReadModelStore) => {
       limit = 10,
       filter: { readonly community?: string } = {},
     ): Promise<HotspotRow[]> => {
-      assertLimit(limit, 'hotspots')
+      assertWholeNumber('hotspots', 'limit', limit, 1)
       const found = (await (
         await collection('hotspots')
       ).find(

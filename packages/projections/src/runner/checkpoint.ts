@@ -220,6 +220,21 @@ export const checkpointOf = (
 }
 export type CheckpointHandle = ReturnType<typeof checkpointOf>
 
+/**
+ * The checkpoints of a generation's partitions (`<projection>#p<i>of<n>_g<generation>`, see
+ * `partitionedName`), as stored.
+ */
+export const partitionCheckpoints = async (
+  readModels: ReadModelStore,
+  projection: string,
+  generation: number,
+): Promise<Document[]> =>
+  (
+    await readModels
+      .collection(checkpointsCollection)
+      .find({ _id: { $gt: `${projection}#`, $lt: `${projection}#\uffff` } })
+  ).filter((doc) => doc._id.endsWith(`_g${generation}`))
+
 /** Puts the before-images of an interrupted batch back, so that the batch can be replayed. */
 export const restoreBeforeImages = async (
   before: readonly BeforeImage[],

@@ -58,3 +58,9 @@ export const checkedPartitions = (partitions: Partitions): Partitions => {
 /** The checkpoint (and lease) name of one projection's partition. */
 export const partitionedName = (projection: string, partition: number, count: number) =>
   `${projection}#p${partition}of${count}`
+
+/** How many partitions a partition's checkpoint (`partitionedName`, then `_g<generation>`) was one of. */
+export const partitionCountOf = (checkpointId: string): number | undefined => {
+  const count = /#p\d+of(\d+)_g\d+$/.exec(checkpointId)?.[1]
+  return count === undefined ? undefined : Number(count)
+}

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { ReadModelStore } from '../readModelStore/port.js'
-import { type CheckpointHandle, checkpointOf, type Lease, LeaseHeldError } from './checkpoint.js'
+import {
+  type CheckpointHandle,
+  checkpointOf,
+  type Lease,
+  LeaseHeldError,
+  partitionCheckpoints,
+} from './checkpoint.js'
 import {
   checkpointsCollection,
   currentGeneration,
@@ -41,7 +47,7 @@ const refuseWhileWorkersWrite = async (
   generation: number,
   owner: string,
 ) => {
-  for (const checkpoint of await partitionCheckpoints(readModels, projection, generation)) {
+  for (const checkpoint of await partitionCheckpoints(readModels, projection.name, generation)) {
     const lease = checkpoint.lease as Lease | null | undefined
     if (lease != null && lease.owner !== owner && lease.expiresAt > Date.now())
       throw new LeaseHeldError(checkpoint._id, lease)
@@ -192,14 +198,6 @@ export const rebuild = async (
   return { generation: Math.max(...Object.values(target.generations)), generations: target.generations }
 }
 
-/** The checkpoints of a generation's partitions (`<name>#p<i>of<n>_g<generation>`). */
-const partitionCheckpoints = async (readModels: ReadModelStore, projection: Projection, generation: number) =>
-  (
-    await readModels
-      .collection(checkpointsCollection)
-      .find({ _id: { $gt: `${projection.name}#`, $lt: `${projection.name}#\uffff` } })
-  ).filter((doc) => doc._id.endsWith(`_g${generation}`))
-
 /**
  * Drops a generation: its collections, its checkpoints and its quarantined events. `kept`: the
  * generation's own checkpoint, held by a rebuild about to write it, is emptied instead, its lease kept.
@@ -213,7 +211,9 @@ const dropGeneration = async (
   for (const collection of projection.collections) {
     await readModels.collection(physicalName(projection.name, collection, generation)).drop()
   }
-  const partitioned = (await partitionCheckpoints(readModels, projection, generation)).map((doc) => doc._id)
+  const partitioned = (await partitionCheckpoints(readModels, projection.name, generation)).map(
+    (doc) => doc._id,
+  )
   await readModels.collection(checkpointsCollection).write(
     [...(kept === undefined ? [`${projection.name}_g${generation}`] : []), ...partitioned].map((id) => ({
       kind: 'delete' as const,

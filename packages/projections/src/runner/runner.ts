@@ -27,6 +27,7 @@ import {
   checkpointOf,
   LeaseHeldError,
   LeaseLostError,
+  partitionCheckpoints,
   restoreBeforeImages,
 } from './checkpoint.js'
 import { type RunnerDocuments, runnerDocuments } from './documents.js'
@@ -36,11 +37,13 @@ import {
   communityOfMetadata,
   communityOfStored,
   type Partitions,
+  partitionCountOf,
   partitionedName,
   partitionOf,
 } from './partitions.js'
 import type { Increment, Projection } from './projection.js'
 import { type PoisonPolicy, type QuarantinedEvent, quarantineCollection, quarantineId } from './quarantine.js'
+import { oneRunAtATime } from './runs.js'
 
 /** A projection stopped on an event it cannot handle. Its checkpoint stays before that event. */
 export class ProjectionError extends Error {
@@ -59,30 +62,6 @@ export class ProjectionError extends Error {
       }`,
     )
     this.name = 'ProjectionError'
-  }
-}
-
-/**
- * A runner asked to run while it runs already: one catch-up or live run at a time per runner, since
- * its runs share its leases, and two would write the same batches side by side unfenced. Await the
- * catch-up, or `stop()` the live run (also after it failed), before running it again.
- */
-export class RunnerBusyError extends Error {
-  readonly code = 'ProjectionRunnerBusy'
-  constructor(
-    /** The projections the runner runs. */
-    readonly projections: readonly string[],
-    /** What it is doing: `catchUp`, or `start` (live, until stopped). */
-    readonly running: 'catchUp' | 'start',
-    /** What it was asked to do. */
-    readonly asked: 'catchUp' | 'start',
-  ) {
-    super(
-      `${asked}() on the projection runner of ${projections.join(', ')}, which is ${
-        running === 'start' ? 'running live: stop() it first' : 'catching up: await its catchUp() first'
-      }`,
-    )
-    this.name = 'RunnerBusyError'
   }
 }
 
@@ -107,6 +86,8 @@ export class PartitioningMismatchError extends Error {
     this.name = 'PartitioningMismatchError'
   }
 }
+
+export { RunnerBusyError } from './runs.js'
 
 export interface Progress {
   readonly projection: string
@@ -250,17 +231,8 @@ export const projectionRunner = (options: RunnerOptions) => {
   let members: Member[] | undefined
   // Whether this runner holds the leases of `members` now (a finished catch-up gives them up).
   let leased = false
-  // The run going on, if any: a second would share the leases above and write unfenced beside it.
-  let running: 'catchUp' | 'start' | undefined
-  const claim = (asked: 'catchUp' | 'start') => {
-    if (running !== undefined)
-      throw new RunnerBusyError(
-        projections.map((p) => p.name),
-        running,
-        asked,
-      )
-    running = asked
-  }
+  // A second run would share the leases above and write unfenced beside the first.
+  const runs = oneRunAtATime(projections)
 
   const physical = (member: Member, collection: string) =>
     readModels.collection(physicalName(member.projection.name, collection, member.generation))
@@ -483,24 +455,21 @@ export const projectionRunner = (options: RunnerOptions) => {
 
   /** Refuses a generation whose checkpoints show it written under another partitioning than this runner's. */
   const refuseOtherPartitioning = async (projection: Projection, generation: number) => {
-    const suffix = `_g${generation}`
-    const checkpoints = readModels.collection(checkpointsCollection)
     const runnerAs = partitions === undefined ? 'whole' : `by partitions of ${partitions.count}`
-    const byPartition = (
-      await checkpoints.find({ _id: { $gt: `${projection.name}#`, $lt: `${projection.name}#\uffff` } })
-    ).filter((doc) => doc._id.endsWith(suffix) && doc.position != null)
-    const other = byPartition.find(
-      (doc) => partitions === undefined || !doc._id.endsWith(`of${partitions.count}${suffix}`),
+    const other = (await partitionCheckpoints(readModels, projection.name, generation)).find(
+      (doc) => doc.position != null && partitionCountOf(doc._id) !== partitions?.count,
     )
     if (other !== undefined)
       throw new PartitioningMismatchError(
         projection.name,
         generation,
-        `by partitions of ${/of(\d+)_g\d+$/.exec(other._id)?.[1] ?? '?'}`,
+        `by partitions of ${partitionCountOf(other._id) ?? '?'}`,
         runnerAs,
       )
     if (partitions === undefined) return
-    const [whole] = await checkpoints.findByIds([`${projection.name}${suffix}`])
+    const [whole] = await readModels
+      .collection(checkpointsCollection)
+      .findByIds([`${projection.name}_g${generation}`])
     if (whole?.position != null)
       throw new PartitioningMismatchError(projection.name, generation, 'whole', runnerAs)
   }
@@ -681,14 +650,14 @@ export const projectionRunner = (options: RunnerOptions) => {
 
   /** Processes every stored event after the checkpoints, in batches, gives up the leases, and returns. */
   const catchUp = async (): Promise<void> => {
-    claim('catchUp')
+    runs.claim('catchUp')
     try {
       await observed(() => follow(() => false))
     } finally {
       // Best effort: a runner that cannot give its leases up leaves them to expire.
       if (leased) for (const member of members ?? []) await member.checkpoint.release().catch(() => undefined)
       leased = false
-      running = undefined
+      runs.release()
     }
   }
 
@@ -698,7 +667,7 @@ export const projectionRunner = (options: RunnerOptions) => {
    * {@link RunnerBusyError} while the runner runs already (until `stop()` has returned).
    */
   const start = () => {
-    claim('start')
+    runs.claim('start')
     let subscription: Subscription | undefined
     let renewal: ReturnType<typeof setInterval> | undefined
     let stopped = false
@@ -813,7 +782,7 @@ export const projectionRunner = (options: RunnerOptions) => {
       } finally {
         // Nothing of this run writes any more: the runner may run again.
         leased = false
-        running = undefined
+        runs.release()
       }
       finish()
       await done.catch(() => undefined)

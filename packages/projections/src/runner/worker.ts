@@ -12,7 +12,8 @@
 import { randomUUID } from 'node:crypto'
 import { maxPartitions } from './partitions.js'
 import type { Projection } from './projection.js'
-import { projectionRunner, type RunnerBaseOptions, RunnerBusyError } from './runner.js'
+import { projectionRunner, type RunnerBaseOptions } from './runner.js'
+import { oneRunAtATime } from './runs.js'
 
 export type WorkerOptions = Omit<RunnerBaseOptions, 'partitions' | 'owner'> & {
   /** The read models the workers share. */
@@ -47,27 +48,18 @@ export const projectionWorker = (options: WorkerOptions) => {
     projectionRunner({ ...runnerOptions, owner, partitions: { count: partitions, owned } })
   // As a runner does, a worker runs once at a time: its runs share its owner name, so a second would
   // take the first's leases from under it.
-  let running: 'catchUp' | 'start' | undefined
-  const claim = (asked: 'catchUp' | 'start') => {
-    if (running !== undefined)
-      throw new RunnerBusyError(
-        options.projections.map((p) => p.name),
-        running,
-        asked,
-      )
-    running = asked
-  }
+  const runs = oneRunAtATime(options.projections)
 
   return {
     /** The partitions this worker owns. */
     owned: own as readonly number[],
     /** Projects this worker's partitions up to the end of the log, then gives up their leases. */
     catchUp: async (): Promise<void> => {
-      claim('catchUp')
+      runs.claim('catchUp')
       try {
         if (own.length > 0) await runnerOf(own).catchUp()
       } finally {
-        running = undefined
+        runs.release()
       }
     },
     /**
@@ -75,7 +67,7 @@ export const projectionWorker = (options: WorkerOptions) => {
      * `takeoverAfterMs` on. `stop` stops all of it, waiting for batches being written.
      */
     start: () => {
-      claim('start')
+      runs.claim('start')
       let stopped = false
       let fail: (error: unknown) => void = () => undefined
       let finish: () => void = () => undefined
@@ -107,7 +99,7 @@ export const projectionWorker = (options: WorkerOptions) => {
             try {
               await Promise.all(runners.map((r) => r.stop()))
             } finally {
-              running = undefined
+              runs.release()
             }
             finish()
           })()
