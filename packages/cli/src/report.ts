@@ -110,48 +110,51 @@ const communityFigures = async (
       ...overdue.map((o) => o.communityId),
     ]),
   ].sort()
-  return Promise.all(
-    ids.map(async (community) => {
-      const total = totals.find((t) => t.community === community)
-      const byCategory = new Map<
-        string,
-        { category: string; filed: number; open: number; escalations: number; repeats: number }
-      >()
-      for (const row of await analytics.by('category', { from, to, community })) {
-        const seen = byCategory.get(row.key) ?? {
-          category: row.key,
-          filed: 0,
-          open: 0,
-          escalations: 0,
-          repeats: 0,
-        }
-        byCategory.set(row.key, {
-          ...seen,
-          filed: seen.filed + row.filed,
-          open: seen.open + row.open,
-          escalations: seen.escalations + row.escalations,
-        })
+  // One query per read model for every community: a query per community would read each collection
+  // once a community, which a company of a hundred communities feels.
+  const categoriesByCommunity = await analytics.byCommunity('category', { from, to })
+  const ratesByCommunity = await repeats.ratesByCommunity()
+  const gapsByCommunity = await meetings.forumGapsByCommunity(from, to, ids)
+  return ids.map((community) => {
+    const total = totals.find((t) => t.community === community)
+    const byCategory = new Map<
+      string,
+      { category: string; filed: number; open: number; escalations: number; repeats: number }
+    >()
+    for (const row of categoriesByCommunity.get(community) ?? []) {
+      const seen = byCategory.get(row.key) ?? {
+        category: row.key,
+        filed: 0,
+        open: 0,
+        escalations: 0,
+        repeats: 0,
       }
-      for (const rate of await repeats.rates({ community }))
-        if (rate.month >= from && rate.month <= to) {
-          const seen = byCategory.get(rate.category)
-          if (seen !== undefined)
-            byCategory.set(rate.category, { ...seen, repeats: seen.repeats + rate.repeats })
-        }
-      return {
-        community,
-        filed: total?.filed ?? 0,
-        open: total?.open ?? 0,
-        escalations: total?.escalations ?? 0,
-        repeatRate: ranking.get(community)?.rate ?? null,
-        satisfaction: weighted(inLatest.filter((s) => s.community === community)),
-        companySatisfaction,
-        overdueVisits: overdue.filter((o) => o.communityId === community).length,
-        forumGaps: (await meetings.forumGaps(from, to, { community })).length,
-        byCategory: [...byCategory.values()].sort((a, b) => (a.category < b.category ? -1 : 1)),
+      byCategory.set(row.key, {
+        ...seen,
+        filed: seen.filed + row.filed,
+        open: seen.open + row.open,
+        escalations: seen.escalations + row.escalations,
+      })
+    }
+    for (const rate of ratesByCommunity.get(community) ?? [])
+      if (rate.month >= from && rate.month <= to) {
+        const seen = byCategory.get(rate.category)
+        if (seen !== undefined)
+          byCategory.set(rate.category, { ...seen, repeats: seen.repeats + rate.repeats })
       }
-    }),
-  )
+    return {
+      community,
+      filed: total?.filed ?? 0,
+      open: total?.open ?? 0,
+      escalations: total?.escalations ?? 0,
+      repeatRate: ranking.get(community)?.rate ?? null,
+      satisfaction: weighted(inLatest.filter((s) => s.community === community)),
+      companySatisfaction,
+      overdueVisits: overdue.filter((o) => o.communityId === community).length,
+      forumGaps: gapsByCommunity.get(community)?.length ?? 0,
+      byCategory: [...byCategory.values()].sort((a, b) => (a.category < b.category ? -1 : 1)),
+    }
+  })
 }
 
 /** `YYYY-MM` some months before `month`. */

@@ -133,6 +133,14 @@ describe.each(storeTargets)('read models per community on %s', (_name, make) => 
     expect(await meetings.forumGaps(month, month, { community: 'tower' })).toEqual([])
     expect(await meetings.forumGaps(month, month, { community: 'estate' })).toEqual([month])
     expect(await meetings.forumGaps(month, month)).toEqual([])
+    // Every community at once, a community without meetings among them.
+    expect(await meetings.forumGapsByCommunity(month, month, ['estate', 'tower', 'nowhere'])).toEqual(
+      new Map([
+        ['estate', [month]],
+        ['tower', []],
+        ['nowhere', [month]],
+      ]),
+    )
     expect(
       (await meetings.openActionItems(daysAfter(at, 10), { community: 'tower' })).map((i) => i.itemId),
     ).toEqual(['i1'])
@@ -157,6 +165,12 @@ describe.each(storeTargets)('read models per community on %s', (_name, make) => 
       ['facilities', 2],
       ['fees', 2],
     ])
+    expect(await analytics.byCommunity('category')).toEqual(
+      new Map([
+        ['estate', await analytics.by('category', { community: 'estate' })],
+        ['tower', await analytics.by('category', { community: 'tower' })],
+      ]),
+    )
     expect((await analytics.communities()).map((c) => [c.community, c.filed, c.rejected, c.closed])).toEqual([
       ['estate', 2, 2, 0],
       ['tower', 2, 0, 1],
@@ -170,6 +184,12 @@ describe.each(storeTargets)('read models per community on %s', (_name, make) => 
       { community: 'tower', complaints: 2, repeats: 1, rate: 0.5 },
       { community: 'estate', complaints: 2, repeats: 0, rate: 0 },
     ])
+    expect(await repeats.ratesByCommunity()).toEqual(
+      new Map([
+        ['estate', await repeats.rates({ community: 'estate' })],
+        ['tower', await repeats.rates({ community: 'tower' })],
+      ]),
+    )
     expect(await repeats.hotspots('unit', 10, { community: 'estate' })).toEqual([])
     expect(await repeats.hotspots('unit')).toEqual([{ kind: 'unit', key: 'tower-1', repeats: 1 }])
 
@@ -240,6 +260,14 @@ describe('the company as the sum of its communities', () => {
           const company = await analytics.by(dimension)
           expect(new Map(company.map((r) => [`${r.month}|${r.key}`, r.filed]))).toEqual(summed)
         }
+        // Every community's rows at once are each community's, asked for one by one.
+        for (const dimension of ['category', 'subject', 'channel'] as const) {
+          const asked = new Map<string, unknown>()
+          for (const community of [...communities].sort())
+            asked.set(community, await analytics.by(dimension, { community }))
+          const all = await analytics.byCommunity(dimension)
+          expect(new Map([...all].sort(([a], [b]) => (a < b ? -1 : 1)))).toEqual(asked)
+        }
         expect((await analytics.communities()).reduce((n, c) => n + c.filed, 0)).toBe(complaints.length)
         const ranking = await repeats.ranking()
         const companyRates = await repeats.rates()
@@ -247,8 +275,13 @@ describe('the company as the sum of its communities', () => {
           companyRates.reduce((n, r) => n + r.repeats, 0),
         )
         expect(ranking.reduce((n, c) => n + c.complaints, 0)).toBe(complaints.length)
-        for (const { community, repeats: count } of ranking)
+        for (const { community, repeats: count } of ranking) {
           expect((await repeats.repeats({ community })).length).toBe(count)
+          expect((await repeats.ratesByCommunity()).get(community)).toEqual(
+            await repeats.rates({ community }),
+          )
+        }
+        expect([...(await repeats.ratesByCommunity()).keys()].sort()).toEqual([...communities].sort())
       }),
       { numRuns: 25 },
     )

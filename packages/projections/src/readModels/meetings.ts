@@ -212,6 +212,31 @@ export const meetingQueries = (readModels: ReadModelStore, policies: Policies = 
       const months = new Set(held.map((m) => m.month))
       return monthsBetween(from, to).filter((m) => !months.has(m))
     },
+    /**
+     * The `forumGaps` of each of `communities` at once: one query for a company of many
+     * communities, where asking `forumGaps` for each would read the collection once a community.
+     */
+    forumGapsByCommunity: async (
+      from: string,
+      to: string,
+      communities: readonly string[],
+    ): Promise<ReadonlyMap<string, string[]>> => {
+      const held = (await (
+        await collection('meetings')
+      ).find({ kind: { $eq: 'forum' }, month: { $gte: from, $lte: to } })) as MeetingDoc[]
+      const monthsHeld = new Map<string, Set<string>>()
+      for (const { communityId, month } of held) {
+        if (month === null) continue
+        monthsHeld.set(communityId, (monthsHeld.get(communityId) ?? new Set<string>()).add(month))
+      }
+      const months = monthsBetween(from, to)
+      return new Map(
+        communities.map((community) => {
+          const heldThere = monthsHeld.get(community)
+          return [community, months.filter((m) => heldThere?.has(m) !== true)]
+        }),
+      )
+    },
     /** The local month of a moment, as the meeting queries count months. */
     monthOf: (at: string) => monthOf(at, policies.calendar),
   }

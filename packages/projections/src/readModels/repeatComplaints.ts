@@ -426,6 +426,22 @@ export interface HotspotRow {
 const rateOf = (repeats: number, complaints: number) => (complaints === 0 ? null : repeats / complaints)
 const communityOf = (doc: { readonly community?: string }) => doc.community ?? DEFAULT_COMMUNITY
 
+/** Complaints and repeats per month and category, in the order of the buckets, summed over communities. */
+const ratesOf = (buckets: readonly RateBucket[]): RepeatRate[] => {
+  const rows = new Map<string, { category: string; month: string; complaints: number; repeats: number }>()
+  for (const b of buckets) {
+    const id = `${b.month}|${b.category}`
+    const row = rows.get(id)
+    if (row === undefined)
+      rows.set(id, { category: b.category, month: b.month, complaints: b.complaints, repeats: b.repeats })
+    else {
+      row.complaints += b.complaints
+      row.repeats += b.repeats
+    }
+  }
+  return [...rows.values()].map((r) => ({ ...r, rate: rateOf(r.repeats, r.complaints) }))
+}
+
 /** Queries over the repeat-complaint read model that readers currently see. */
 export const repeatComplaintQueries = (readModels: ReadModelStore) => {
   const collection = (name: string) => readerCollection(readModels, repeatComplaintsName, name)
@@ -460,21 +476,21 @@ export const repeatComplaintQueries = (readModels: ReadModelStore) => {
         { sort: { at: 1 } },
       )) as Repeat[],
     /** Complaints and repeats per category and month: of one community, or of the whole company. */
-    rates: async (filter: { readonly community?: string } = {}): Promise<RepeatRate[]> => {
-      const rows = new Map<string, { category: string; month: string; complaints: number; repeats: number }>()
-      for (const b of await rateBuckets(filter)) {
-        const id = `${b.month}|${b.category}`
-        const row = rows.get(id)
-        if (row === undefined)
-          rows.set(id, { category: b.category, month: b.month, complaints: b.complaints, repeats: b.repeats })
-        else
-          rows.set(id, {
-            ...row,
-            complaints: row.complaints + b.complaints,
-            repeats: row.repeats + b.repeats,
-          })
+    rates: async (filter: { readonly community?: string } = {}): Promise<RepeatRate[]> =>
+      ratesOf(await rateBuckets(filter)),
+    /**
+     * The rates of `rates` for every community at once, by community: one query for a company of
+     * many communities, where asking `rates` for each would read the collection once a community.
+     */
+    ratesByCommunity: async (): Promise<ReadonlyMap<string, RepeatRate[]>> => {
+      const byCommunity = new Map<string, RateBucket[]>()
+      for (const b of await rateBuckets({})) {
+        const community = communityOf(b)
+        const found = byCommunity.get(community)
+        if (found === undefined) byCommunity.set(community, [b])
+        else found.push(b)
       }
-      return [...rows.values()].map((r) => ({ ...r, rate: rateOf(r.repeats, r.complaints) }))
+      return new Map([...byCommunity].map(([community, found]) => [community, ratesOf(found)]))
     },
     /**
      * Communities ranked by their repeat rate over the months in [from, to], highest first (ties by
