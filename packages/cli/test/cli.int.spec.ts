@@ -394,6 +394,65 @@ describe('property-services CLI', () => {
   )
 
   it.skipIf(process.env.MONGODB_URL === undefined)(
+    'report --mongo: the report of the read models kept in MongoDB, as projecting the log gives it, and how far they hold the log',
+    async () => {
+      const url = process.env.MONGODB_URL as string
+      const database = `ps_cli_report_${process.pid}`
+      const db = join(dir, 'a.db')
+      const fromMongo = [
+        'report',
+        '--mongo',
+        url,
+        '--database',
+        database,
+        '--as-of',
+        '2025-06-30T12:00:00+08:00',
+      ]
+      try {
+        // Nothing built there: refused, rather than a report of nothing.
+        const unbuilt = await cli(...fromMongo)
+        expect(unbuilt.code).toBe(1)
+        expect(unbuilt.err).toContain(`the read models in MongoDB database ${database} have not been built`)
+        expect(unbuilt.err).toContain(`run "property-services rebuild --mongo ${url} --database ${database}"`)
+        expect((await cli('rebuild', '--db', db, '--mongo', url, '--database', database)).code).toBe(0)
+        const projected = await cli('report', '--db', db, '--as-of', '2025-06-30T12:00:00+08:00')
+        const kept = await cli(...fromMongo)
+        expect(kept.code).toBe(0)
+        // The same report, and no projecting (no progress line).
+        expect(
+          kept.out.startsWith(
+            `${projected.out}\n\nread models from MongoDB database ${database}: they hold every event up to position `,
+          ),
+        ).toBe(true)
+        expect(kept.out).toMatch(/\(name the log with --db or --eventstore to count those not yet in them\)$/)
+        expect(kept.err).toBe('')
+        expect((await cli(...fromMongo, '--db', db)).out).toMatch(/, the end of the log$/)
+        // The log goes on: the events the read models lack are counted.
+        const grown = join(dir, 'grown.db')
+        copyFileSync(db, grown)
+        const store = sqliteEventStore({ path: grown })
+        const metadata = {
+          commandId: 'later',
+          correlationId: 'later',
+          actor: { id: 's', role: 'staff' },
+          occurredAt: '2025-07-01T01:00:00.000Z',
+        }
+        await store.appendToStream('complaint-later', [
+          { eventId: 'later-1', type: 'Noted', data: {}, metadata: { ...metadata, eventId: 'later-1' } },
+          { eventId: 'later-2', type: 'Noted', data: {}, metadata: { ...metadata, eventId: 'later-2' } },
+        ])
+        await store.close()
+        expect((await cli(...fromMongo, '--db', grown)).out).toMatch(/, 2 events of the log not yet in them$/)
+      } finally {
+        const client = await MongoClient.connect(url)
+        await client.db(database).dropDatabase()
+        await client.close()
+      }
+    },
+    60_000,
+  )
+
+  it.skipIf(process.env.MONGODB_URL === undefined)(
     'work: two workers, each catching up with its share of the communities, give the read models of one rebuild',
     async () => {
       const url = process.env.MONGODB_URL as string

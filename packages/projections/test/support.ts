@@ -15,6 +15,7 @@ import {
 } from '@property-services/projections'
 import * as fc from 'fast-check'
 import { MongoClient } from 'mongodb'
+import { onTestFinished } from 'vitest'
 
 export const mongoUrl = process.env.MONGODB_URL
 if (mongoUrl === undefined) {
@@ -56,6 +57,13 @@ export const storeTargets: ReadonlyArray<[string, () => Promise<StoreTarget>]> =
         ['MongoDB, updates in place', mongoTarget('update')],
       ] as Array<[string, () => Promise<StoreTarget>]>)),
 ]
+
+/** A fresh store of `make` for the test that calls it, dropped when the test is done. */
+export const freshReadModels = async (make: () => Promise<StoreTarget>): Promise<ReadModelStore> => {
+  const target = await make()
+  onTestFinished(() => target.cleanup())
+  return target.store
+}
 
 /**
  * Every document of a projection's generation and its checkpoint, in a canonical order: fields sorted,

@@ -5,14 +5,11 @@
 
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { eventStoreDbEventStore } from '@property-services/infrastructure'
 import {
   allProjections,
   defaultBatchSize,
   finishRebuild,
-  inMemoryReadModelStore,
   LeaseHeldError,
-  mongoReadModelStore,
   ProjectionError,
   prepareRebuild,
   projectionWorker,
@@ -29,47 +26,15 @@ import {
   distinctEvents,
   type Io,
   integer,
-  openExisting,
   poisonPolicy,
   project,
+  readModelsAndLog,
+  type SourceOptions,
+  sources,
 } from './shared.js'
 
-interface Options {
-  readonly db?: string
-  readonly eventstore?: string
-  readonly mongo?: string
-  readonly database?: string
+interface Options extends SourceOptions {
   readonly onPoison?: string
-}
-
-const sources = (command: Command) =>
-  command
-    .option('--db <file>', 'the SQLite file', defaultDb)
-    .option('--eventstore <url>', 'read the log from EventStoreDB instead (esdb://…)')
-    .option('--mongo <url>', 'read models in MongoDB (default: in memory)')
-    .option('--database <name>', 'the MongoDB database', 'property_services')
-
-const readModelsAndLog = async (options: Options) => {
-  if (options.eventstore !== undefined && options.db !== undefined && options.db !== defaultDb)
-    throw new CliError('pass either --db or --eventstore, not both')
-  const events =
-    options.eventstore !== undefined
-      ? eventStoreDbEventStore({ connectionString: options.eventstore })
-      : openExisting(options.db ?? defaultDb)
-  let readModels: ReadModelStore
-  try {
-    readModels =
-      options.mongo !== undefined
-        ? await mongoReadModelStore({ url: options.mongo, database: options.database ?? 'property_services' })
-        : inMemoryReadModelStore()
-  } catch (error) {
-    await events.close()
-    throw new CliError(
-      `cannot reach MongoDB at ${options.mongo}: ${(error as Error).message.split('\n')[0]}`,
-      1,
-    )
-  }
-  return { events, readModels }
 }
 
 const unreachable = (error: unknown, options: Options): never => {

@@ -6,18 +6,22 @@ import {
   type Anchors,
   decodeAnchors,
   type EventStore,
+  eventStoreDbEventStore,
   type KeyStore,
   sqliteEventStore,
   sqliteKeyStore,
 } from '@property-services/infrastructure'
 import {
   allProjections,
+  inMemoryReadModelStore,
+  mongoReadModelStore,
   type PoisonPolicy,
   type QuarantinedEvent,
   quarantinedEvents,
   type ReadModelStore,
   rebuild,
 } from '@property-services/projections'
+import type { Command } from 'commander'
 import { renderHtml } from '../htmlReport.js'
 import { type Lang, langFromEnvironment, langs } from '../messages.js'
 import { cliPolicies } from '../policies.js'
@@ -130,6 +134,57 @@ export const openExisting = (path: string): EventStore => {
   return sqliteEventStore({ path })
 }
 
+/** Where a command reads the log from, and where the read models are. */
+export interface SourceOptions {
+  readonly db?: string
+  readonly eventstore?: string
+  readonly mongo?: string
+  readonly database?: string
+}
+
+/** The options of {@link SourceOptions}. */
+export const sources = (command: Command) =>
+  command
+    .option('--db <file>', 'the SQLite file', defaultDb)
+    .option('--eventstore <url>', 'read the log from EventStoreDB instead (esdb://…)')
+    .option('--mongo <url>', 'read models in MongoDB (default: in memory)')
+    .option('--database <name>', 'the MongoDB database', 'property_services')
+
+/** The log the options name (the SQLite file must exist). */
+export const openLog = (options: SourceOptions): EventStore => {
+  if (options.eventstore !== undefined && options.db !== undefined && options.db !== defaultDb)
+    throw new CliError('pass either --db or --eventstore, not both')
+  return options.eventstore !== undefined
+    ? eventStoreDbEventStore({ connectionString: options.eventstore })
+    : openExisting(options.db ?? defaultDb)
+}
+
+/** The read models in MongoDB when `--mongo` names a server, otherwise empty ones in memory. */
+export const openReadModels = async (options: SourceOptions): Promise<ReadModelStore> => {
+  if (options.mongo === undefined) return inMemoryReadModelStore()
+  try {
+    return await mongoReadModelStore({
+      url: options.mongo,
+      database: options.database ?? 'property_services',
+    })
+  } catch (error) {
+    throw new CliError(
+      `cannot reach MongoDB at ${options.mongo}: ${(error as Error).message.split('\n')[0]}`,
+      1,
+    )
+  }
+}
+
+export const readModelsAndLog = async (options: SourceOptions) => {
+  const events = openLog(options)
+  try {
+    return { events, readModels: await openReadModels(options) }
+  } catch (error) {
+    await events.close()
+    throw error
+  }
+}
+
 /** Owners' data keys live in the SQLite file beside the events. */
 export const keysOf = (path: string): KeyStore => sqliteKeyStore({ path })
 
@@ -177,7 +232,8 @@ export const project = async (
 export const distinctEvents = (quarantined: readonly QuarantinedEvent[]) =>
   new Set(quarantined.map((q) => q.position)).size
 
-export const quarantineNote = (quarantined: readonly QuarantinedEvent[], db: string) =>
+/** `source`: the options that name the log or the read models, for the `quarantine` command. */
+export const quarantineNote = (quarantined: readonly QuarantinedEvent[], source: string) =>
   quarantined.length === 0
     ? ''
-    : `\n\n${distinctEvents(quarantined)} stored events could not be read or projected and were set aside (property-services quarantine --db ${db})`
+    : `\n\n${distinctEvents(quarantined)} stored events could not be read or projected and were set aside (property-services quarantine ${source})`

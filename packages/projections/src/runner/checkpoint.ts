@@ -23,9 +23,10 @@
  * checkpoint write, before writing any document of its next batch, and stops with `LeaseLost`.
  */
 import { randomUUID } from 'node:crypto'
-import type { Position } from '@property-services/infrastructure'
+import { comparePositions, type Position, positionFromString } from '@property-services/infrastructure'
 import type { Document, ReadModelStore, WriteOperation } from '../readModelStore/port.js'
-import { checkpointsCollection } from './generations.js'
+import { checkpointsCollection, currentGeneration } from './generations.js'
+import { partitionCountOf } from './partitions.js'
 
 export interface BeforeImage {
   readonly collection: string
@@ -234,6 +235,53 @@ export const partitionCheckpoints = async (
       .collection(checkpointsCollection)
       .find({ _id: { $gt: `${projection}#`, $lt: `${projection}#\uffff` } })
   ).filter((doc) => doc._id.endsWith(`_g${generation}`))
+
+const storedPosition = (doc: Document): Position => {
+  try {
+    return positionFromString(doc.position as string)
+  } catch {
+    throw new CorruptCheckpointError(doc._id, `its position is not one: ${JSON.stringify(doc.position)}`)
+  }
+}
+
+/** How far the read model of a projection that readers use has read the log. */
+export interface ReadModelPosition {
+  readonly projection: string
+  /** The generation readers use. */
+  readonly generation: number
+  /**
+   * Every event up to here is in the read model (of workers by partition, the least of theirs), which
+   * may also hold some later ones; undefined when it has not been built, or a partition has not.
+   */
+  readonly position: Position | undefined
+}
+
+/**
+ * Where the read models that readers use stand in the log, one entry per projection: for a reader of
+ * read models that runners, workers or rebuilds keep (a report, a health check), to say how far behind
+ * they are with `countAfter`.
+ */
+export const readModelPositions = async (
+  readModels: ReadModelStore,
+  projections: readonly { readonly name: string }[],
+): Promise<ReadModelPosition[]> =>
+  Promise.all(
+    projections.map(async ({ name }) => {
+      const generation = Math.max(1, await currentGeneration(readModels, name))
+      const [plain] = await readModels.collection(checkpointsCollection).findByIds([`${name}_g${generation}`])
+      const found = plain === undefined ? await partitionCheckpoints(readModels, name, generation) : [plain]
+      // Of workers by partition, every partition must have been built: each checkpoint names their count.
+      const complete =
+        found.length > 0 && (plain !== undefined || found.length === partitionCountOf(found[0]?._id ?? ''))
+      let position: Position | undefined
+      for (const doc of complete ? found : []) {
+        if (doc.position === null) return { projection: name, generation, position: undefined }
+        const at = storedPosition(doc)
+        if (position === undefined || comparePositions(at, position) < 0) position = at
+      }
+      return { projection: name, generation, position }
+    }),
+  )
 
 /** Puts the before-images of an interrupted batch back, so that the batch can be replayed. */
 export const restoreBeforeImages = async (
