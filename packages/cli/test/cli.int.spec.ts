@@ -606,5 +606,22 @@ describe('property-services CLI', () => {
     )
     expect(result.code).toBe(1)
     expect(result.err).toMatch(/^property-services: cannot reach MongoDB at mongodb:\/\/127\.0\.0\.1:1\//)
+    // A database name MongoDB refuses is a wrong flag, said before connecting.
+    for (const command of ['report', 'rebuild', 'quarantine'])
+      expect(
+        await cli(
+          command,
+          '--db',
+          join(dir, 'a.db'),
+          '--mongo',
+          'mongodb://127.0.0.1:1/',
+          '--database',
+          'a.b',
+        ),
+      ).toEqual({
+        code: 2,
+        out: '',
+        err: 'property-services: --database: mongoReadModelStore: database must be 1 to 63 bytes without / \\ . " $ * < > : | ? or NUL, got "a.b"\n',
+      })
   }, 30_000)
 })

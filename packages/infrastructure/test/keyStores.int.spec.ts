@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { inMemoryKeyStore, type KeyStore, sqliteKeyStore } from '@property-services/infrastructure'
+import {
+  CorruptDataKeyError,
+  inMemoryKeyStore,
+  type KeyStore,
+  sqliteKeyStore,
+} from '@property-services/infrastructure'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { keyStoreContract } from './keyStoreContract.js'
@@ -26,6 +31,40 @@ describe('SQLite key store', () => {
     expect(sqliteKeyStore({ path }).keyOf('o1')).toBeUndefined()
     expect(sqliteKeyStore({ path }).keyOf('o2')).toBeDefined()
     await keys.close()
+  })
+
+  it('refuses a corrupt key for its owner only, naming it, and changes nothing stored', async () => {
+    const path = join(dir, 'corrupt.db')
+    const keys = sqliteKeyStore({ path })
+    await keys.keyFor('fine')
+    const raw = new Database(path)
+    const insert = raw.prepare(
+      'INSERT INTO data_keys (owner_id, key_id, key, created_at) VALUES (?, ?, ?, ?)',
+    )
+    insert.run('short', 'k1', Buffer.alloc(5), '2026-01-01T00:00:00.000Z')
+    insert.run('text', 'k2', 'not bytes', '2026-01-01T00:00:00.000Z')
+    insert.run('unnamed', '', Buffer.alloc(32), '2026-01-01T00:00:00.000Z')
+    insert.run('untimed', 'k4', Buffer.alloc(32), 'someday')
+    const rows = () => raw.prepare('SELECT * FROM data_keys ORDER BY owner_id').all()
+    const before = rows()
+    try {
+      for (const [owner, reason] of [
+        ['short', 'its key is 5 bytes, not 32 bytes'],
+        ['text', 'its key is string, not 32 bytes'],
+        ['unnamed', 'it has no key id'],
+        ['untimed', 'its creation time is "someday", not a time'],
+      ] as const) {
+        expect(() => keys.keyOf(owner)).toThrow(
+          new CorruptDataKeyError(owner, `SQLite key store ${path}`, reason),
+        )
+        await expect(keys.keyFor(owner)).rejects.toMatchObject({ code: 'CorruptDataKey', ownerId: owner })
+      }
+      expect(keys.keyOf('fine')?.key.length).toBe(32)
+      expect(rows()).toEqual(before)
+    } finally {
+      raw.close()
+      await keys.close()
+    }
   })
 
   it("answers an existing owner's key while another process holds the file's write lock", async () => {

@@ -1,6 +1,9 @@
+import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { mongoKeyStore } from '@property-services/projections'
-import { MongoClient } from 'mongodb'
+import { Binary, MongoClient } from 'mongodb'
 import { afterAll, describe, expect, it } from 'vitest'
 import { keyStoreContract } from '../../infrastructure/test/keyStoreContract.js'
 import { mongoUrl } from './support.js'
@@ -32,5 +35,78 @@ describe.skipIf(mongoUrl === undefined)('MongoDB key store across processes', ()
     expect(b.keyOf('shared')).toBeUndefined()
     await a.close()
     await b.close()
+  })
+})
+
+describe.skipIf(mongoUrl === undefined)('MongoDB key store with what it cannot use', () => {
+  it('refuses a corrupt key for its owner only, naming it, and changes nothing stored', async () => {
+    const url = mongoUrl as string
+    const client = await MongoClient.connect(url)
+    try {
+      const raw = client.db(database).collection<{ _id: string }>('corrupt_keys')
+      const good = await mongoKeyStore({ url, database, collection: 'corrupt_keys' })
+      await good.keyFor('fine')
+      await good.close()
+      const corrupt = [
+        {
+          _id: 'short',
+          keyId: 'k1',
+          key: new Binary(Buffer.alloc(5)),
+          createdAt: '2026-01-01T00:00:00.000Z',
+        },
+        { _id: 'text', keyId: 'k2', key: 'not bytes', createdAt: '2026-01-01T00:00:00.000Z' },
+        { _id: 'unnamed', key: new Binary(Buffer.alloc(32)), createdAt: '2026-01-01T00:00:00.000Z' },
+        { _id: 'untimed', keyId: 'k4', key: new Binary(Buffer.alloc(32)), createdAt: 'someday' },
+      ]
+      await raw.insertMany(corrupt)
+      const before = await raw.find().sort({ _id: 1 }).toArray()
+      const keys = await mongoKeyStore({ url, database, collection: 'corrupt_keys' })
+      const where = `MongoDB key store ${database}.corrupt_keys`
+      for (const [owner, reason] of [
+        ['short', 'its key is 5 bytes, not 32 bytes'],
+        ['text', 'its key is string, not 32 bytes'],
+        ['unnamed', 'it has no key id'],
+        ['untimed', 'its creation time is "someday", not a time'],
+      ] as const) {
+        const error = { name: 'CorruptDataKeyError', code: 'CorruptDataKey', ownerId: owner }
+        expect(() => keys.keyOf(owner)).toThrow(
+          `the data key of owner ${owner} in ${where} is corrupt: ${reason}`,
+        )
+        expect(() => keys.keyOf(owner)).toThrow(expect.objectContaining(error))
+        await expect(keys.keyFor(owner)).rejects.toMatchObject(error)
+      }
+      expect(keys.keyOf('fine')?.key.length).toBe(32)
+      await keys.close()
+      expect(await raw.find().sort({ _id: 1 }).toArray()).toEqual(before)
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('closes its client when it cannot open, so that the process can exit', async () => {
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--conditions=@property-services/source',
+        '--import',
+        'tsx',
+        join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'openFails.ts'),
+        mongoUrl as string,
+        database,
+      ],
+      { encoding: 'utf8', timeout: 30_000, cwd: join(dirname(fileURLToPath(import.meta.url)), '..') },
+    )
+    // Killed by the timeout (a client left open keeps it alive), it has no status.
+    expect(child.status).toBe(0)
+    expect(child.stdout).toMatch(/^refused: /)
+  }, 40_000)
+
+  it('refuses a database name MongoDB would refuse, before connecting', async () => {
+    for (const name of ['', 'a.b', 'a/b', 'a b', 'x'.repeat(64), '库'.repeat(22)])
+      await expect(mongoKeyStore({ url: 'mongodb://127.0.0.1:1/', database: name })).rejects.toThrow(
+        new RangeError(
+          `mongoKeyStore: database must be 1 to 63 bytes without / \\ . " $ * < > : | ? or NUL, got ${JSON.stringify(name)}`,
+        ),
+      )
   })
 })

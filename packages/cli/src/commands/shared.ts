@@ -168,6 +168,7 @@ export const openReadModels = async (options: SourceOptions): Promise<ReadModelS
       database: options.database ?? 'property_services',
     })
   } catch (error) {
+    if (error instanceof RangeError) throw new CliError(`--database: ${error.message}`)
     throw new CliError(
       `cannot reach MongoDB at ${options.mongo}: ${(error as Error).message.split('\n')[0]}`,
       1,

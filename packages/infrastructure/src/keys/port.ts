@@ -31,3 +31,38 @@ export interface KeyStore {
   owners(): Promise<ReadonlyArray<{ readonly ownerId: string; readonly createdAt: string }>>
   close(): Promise<void>
 }
+
+/**
+ * A stored data key that is not one (not 32 bytes, or without its id or creation time): nothing is
+ * sealed or opened with it, and nothing stored is changed. Other owners' keys are unaffected.
+ */
+export class CorruptDataKeyError extends Error {
+  readonly code = 'CorruptDataKey'
+  constructor(
+    readonly ownerId: string,
+    readonly store: string,
+    readonly reason: string,
+  ) {
+    super(`the data key of owner ${ownerId} in ${store} is corrupt: ${reason}`)
+    this.name = 'CorruptDataKeyError'
+  }
+}
+
+/** A data key as read from `store`, checked: throws {@link CorruptDataKeyError} for one that is not. */
+export const checkedDataKey = (
+  store: string,
+  ownerId: string,
+  stored: { readonly id: unknown; readonly key: unknown; readonly createdAt: unknown },
+): DataKey => {
+  const { id, key, createdAt } = stored
+  const reason =
+    !(key instanceof Uint8Array) || key.length !== 32
+      ? `its key is ${key instanceof Uint8Array ? `${key.length} bytes` : typeof key}, not 32 bytes`
+      : typeof id !== 'string' || id === ''
+        ? 'it has no key id'
+        : typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt))
+          ? `its creation time is ${JSON.stringify(createdAt)}, not a time`
+          : undefined
+  if (reason !== undefined) throw new CorruptDataKeyError(ownerId, store, reason)
+  return { id: id as string, key: new Uint8Array(key as Uint8Array), createdAt: createdAt as string }
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import Database from 'better-sqlite3'
-import type { DataKey, KeyStore } from './port.js'
+import { checkedDataKey, type DataKey, type KeyStore } from './port.js'
 
 export interface SqliteKeyStoreOptions {
   /** The database file; it may be the event store's own file (the keys get a table of their own). */
@@ -40,7 +40,11 @@ export const sqliteKeyStore = (options: SqliteKeyStoreOptions): KeyStore => {
     const row = select.get(ownerId)
     return row === undefined
       ? undefined
-      : { id: row.key_id, key: new Uint8Array(row.key), createdAt: row.created_at }
+      : checkedDataKey(`SQLite key store ${options.path}`, ownerId, {
+          id: row.key_id,
+          key: row.key,
+          createdAt: row.created_at,
+        })
   }
   return {
     keyOf,

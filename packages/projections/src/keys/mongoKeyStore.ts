@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import type { DataKey, KeyStore } from '@property-services/infrastructure'
+import {
+  CorruptDataKeyError,
+  checkedDataKey,
+  type DataKey,
+  type KeyStore,
+} from '@property-services/infrastructure'
 import type { Binary, Collection } from 'mongodb'
+import { openWithNewClient } from '../mongoClient.js'
 
 interface StoredKey {
   readonly _id: string
@@ -28,64 +34,80 @@ export interface MongoKeyStoreOptions {
 export const mongoKeyStore = async (
   options: MongoKeyStoreOptions,
 ): Promise<KeyStore & { readonly refresh: () => Promise<void> }> => {
-  // The driver is loaded when a store is opened: a process that never opens one never loads it.
-  const { Binary: BinaryValue, MongoClient, MongoServerError } = await import('mongodb')
-  const client = new MongoClient(options.url, {
-    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
-  })
-  await client.connect()
-  const collection: Collection<StoredKey> = client
-    .db(options.database)
-    .collection<StoredKey>(options.collection ?? 'data_keys')
-  const clock = options.clock ?? (() => new Date())
-  const journaled = { writeConcern: { w: 1, j: true } } as const
-  const cache = new Map<string, DataKey>()
-  const toKey = (doc: StoredKey): DataKey => ({
-    id: doc.keyId,
-    key: new Uint8Array(doc.key.buffer),
-    createdAt: doc.createdAt,
-  })
-  const refresh = async () => {
-    cache.clear()
-    for (const doc of await collection.find().toArray()) cache.set(doc._id, toKey(doc))
-  }
-  await refresh()
-  return {
-    keyOf: (ownerId) => cache.get(ownerId),
-    keyFor: async (ownerId) => {
-      const cached = cache.get(ownerId)
-      if (cached !== undefined) return cached
-      try {
-        await collection.insertOne(
-          {
-            _id: ownerId,
-            keyId: randomBytes(8).toString('hex'),
-            key: new BinaryValue(randomBytes(32)),
-            createdAt: clock().toISOString(),
-          },
-          journaled,
-        )
-      } catch (error) {
-        // Another writer created it first: use theirs.
-        if (!(error instanceof MongoServerError && error.code === 11000)) throw error
+  return openWithNewClient(
+    'mongoKeyStore',
+    options,
+    async (client, { Binary: BinaryValue, MongoServerError }) => {
+      const collection: Collection<StoredKey> = client
+        .db(options.database)
+        .collection<StoredKey>(options.collection ?? 'data_keys')
+      const clock = options.clock ?? (() => new Date())
+      const journaled = { writeConcern: { w: 1, j: true } } as const
+      // A corrupt key is kept as its error, which only that owner's reads and writes meet.
+      const cache = new Map<string, DataKey | CorruptDataKeyError>()
+      const where = `MongoDB key store ${options.database}.${options.collection ?? 'data_keys'}`
+      const toKey = (doc: StoredKey): DataKey | CorruptDataKeyError => {
+        try {
+          return checkedDataKey(where, doc._id, {
+            id: doc.keyId,
+            key: doc.key instanceof BinaryValue ? doc.key.buffer : doc.key,
+            createdAt: doc.createdAt,
+          })
+        } catch (error) {
+          if (error instanceof CorruptDataKeyError) return error
+          throw error
+        }
       }
-      const doc = await collection.findOne({ _id: { $eq: ownerId } })
-      if (doc === null) throw new Error(`the data key of ${ownerId} was deleted while it was being created`)
-      const key = toKey(doc)
-      cache.set(ownerId, key)
-      return key
+      const usable = (found: DataKey | CorruptDataKeyError | undefined) => {
+        if (found instanceof CorruptDataKeyError) throw found
+        return found
+      }
+      const refresh = async () => {
+        cache.clear()
+        for (const doc of await collection.find().toArray()) cache.set(doc._id, toKey(doc))
+      }
+      await refresh()
+      return {
+        keyOf: (ownerId) => usable(cache.get(ownerId)),
+        keyFor: async (ownerId) => {
+          const cached = usable(cache.get(ownerId))
+          if (cached !== undefined) return cached
+          try {
+            await collection.insertOne(
+              {
+                _id: ownerId,
+                keyId: randomBytes(8).toString('hex'),
+                key: new BinaryValue(randomBytes(32)),
+                createdAt: clock().toISOString(),
+              },
+              journaled,
+            )
+          } catch (error) {
+            // Another writer created it first: use theirs.
+            if (!(error instanceof MongoServerError && error.code === 11000)) throw error
+          }
+          const doc = await collection.findOne({ _id: { $eq: ownerId } })
+          if (doc === null)
+            throw new Error(`the data key of ${ownerId} was deleted while it was being created`)
+          const key = toKey(doc)
+          cache.set(ownerId, key)
+          if (key instanceof CorruptDataKeyError) throw key
+          return key
+        },
+        deleteKey: async (ownerId) => {
+          await collection.deleteOne({ _id: { $eq: ownerId } }, journaled)
+          const deleted = cache.get(ownerId)
+          if (!(deleted instanceof CorruptDataKeyError)) deleted?.key.fill(0)
+          cache.delete(ownerId)
+        },
+        owners: async () =>
+          (await collection.find({}, { projection: { key: 0 } }).toArray()).map((doc) => ({
+            ownerId: doc._id,
+            createdAt: doc.createdAt,
+          })),
+        refresh,
+        close: () => client.close(),
+      }
     },
-    deleteKey: async (ownerId) => {
-      await collection.deleteOne({ _id: { $eq: ownerId } }, journaled)
-      cache.get(ownerId)?.key.fill(0)
-      cache.delete(ownerId)
-    },
-    owners: async () =>
-      (await collection.find({}, { projection: { key: 0 } }).toArray()).map((doc) => ({
-        ownerId: doc._id,
-        createdAt: doc.createdAt,
-      })),
-    refresh,
-    close: () => client.close(),
-  }
+  )
 }

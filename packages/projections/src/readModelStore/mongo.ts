@@ -1,5 +1,6 @@
 import { assertWholeNumber } from '@property-services/infrastructure'
 import type { AnyBulkWriteOperation, Db } from 'mongodb'
+import { openWithNewClient } from '../mongoClient.js'
 import {
   assertCollectionName,
   assertFieldNames,
@@ -46,23 +47,19 @@ const toMongoFilter = (filter: Filter): Record<string, unknown> => {
 export const mongoReadModelStore = async (options: MongoReadModelStoreOptions): Promise<ReadModelStore> => {
   // Checked again below, but before connecting: a refused option leaves no client open.
   assertWholeNumber('mongoReadModelStore', 'maxOperationsPerBulk', options.maxOperationsPerBulk, 1)
-  // The driver is loaded when a store is opened: a process that never opens one never loads it.
-  const { MongoClient } = await import('mongodb')
-  const client = new MongoClient(options.url, {
-    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
+  return openWithNewClient('mongoReadModelStore', options, async (client) => {
+    let replaceBy = options.replaceBy ?? 'auto'
+    if (replaceBy === 'auto') {
+      const build = await client.db('admin').command({ buildInfo: 1 })
+      replaceBy = 'ferretdbVersion' in build ? 'reinsert' : 'update'
+    }
+    return mongoReadModelStoreOf(
+      client.db(options.database),
+      () => client.close(),
+      options.maxOperationsPerBulk,
+      replaceBy,
+    )
   })
-  await client.connect()
-  let replaceBy = options.replaceBy ?? 'auto'
-  if (replaceBy === 'auto') {
-    const build = await client.db('admin').command({ buildInfo: 1 })
-    replaceBy = 'ferretdbVersion' in build ? 'reinsert' : 'update'
-  }
-  return mongoReadModelStoreOf(
-    client.db(options.database),
-    () => client.close(),
-    options.maxOperationsPerBulk,
-    replaceBy,
-  )
 }
 
 /** The final state of each document an ordered list of operations touches (increments aside). */
