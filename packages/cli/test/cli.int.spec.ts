@@ -367,7 +367,18 @@ describe('property-services CLI', () => {
     const result = await cli('rebuild', '--eventstore', 'esdb://127.0.0.1:1?tls=false')
     expect(result.code).toBe(1)
     expect(result.err).toBe('property-services: cannot reach EventStoreDB at esdb://127.0.0.1:1?tls=false\n')
-  })
+    // KurrentDB's schemes take its own client, in every command that reads a server's log.
+    for (const command of [['rebuild'], ['report'], ['quarantine'], ['audit', 'verify']]) {
+      expect(await cli(...command, '--eventstore', 'esdb://127.0.0.1:1?tls=false')).toMatchObject({
+        code: 1,
+        err: 'property-services: cannot reach EventStoreDB at esdb://127.0.0.1:1?tls=false\n',
+      })
+      expect(await cli(...command, '--eventstore', 'kurrentdb://127.0.0.1:1?tls=false')).toMatchObject({
+        code: 1,
+        err: 'property-services: cannot reach KurrentDB at kurrentdb://127.0.0.1:1?tls=false\n',
+      })
+    }
+  }, 60_000)
 
   it.skipIf(process.env.MONGODB_URL === undefined)(
     'rebuilds the read models from SQLite into MongoDB',

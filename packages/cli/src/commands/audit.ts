@@ -4,7 +4,6 @@ import {
   auditComplaints,
   auditor,
   type EventStore,
-  eventStoreDbEventStore,
   type KeyStore,
   takeAnchors,
   verifyHistory,
@@ -19,7 +18,9 @@ import {
   keysOf,
   moment,
   openExisting,
+  openLog,
   readAnchors,
+  unreachableLog,
   unreadableLine,
 } from './shared.js'
 
@@ -41,14 +42,11 @@ const unreadableCounter = () => {
 const source = (options: Options): EventStore => {
   if (options.eventstore !== undefined && options.db !== undefined)
     throw new CliError('pass either --db or --eventstore, not both')
-  return options.eventstore !== undefined
-    ? eventStoreDbEventStore({ connectionString: options.eventstore })
-    : openExisting(options.db ?? defaultDb)
+  return openLog(options)
 }
 
 const unreachable = (error: unknown, options: Options): never => {
-  if (/UNAVAILABLE|ECONNREFUSED/.test(String(error)))
-    throw new CliError(`cannot reach EventStoreDB at ${options.eventstore}`, 1)
+  unreachableLog(error, options)
   throw error
 }
 
@@ -122,7 +120,7 @@ export const auditCommand = (program: Command, io: Io) => {
     .command('verify')
     .description("check every stream's hash chain (and exported anchors): exit 1 if anything was altered")
     .option('--db <file>', 'the SQLite file (default .data/demo.db)')
-    .option('--eventstore <url>', 'verify EventStoreDB instead (esdb://…)')
+    .option('--eventstore <url>', 'verify EventStoreDB (esdb://…) or KurrentDB (kurrentdb://…) instead')
     .option('--anchors <file>', 'anchors written by "audit anchors"')
     .action(async (options: Options) => {
       const anchors = options.anchors === undefined ? undefined : readAnchors(options.anchors)
@@ -159,7 +157,7 @@ export const auditCommand = (program: Command, io: Io) => {
     .requiredOption('--out <file>', 'where to write them')
     .option('--every <n>', 'one anchor every N events', '10000')
     .option('--db <file>', 'the SQLite file (default .data/demo.db)')
-    .option('--eventstore <url>', 'read EventStoreDB instead (esdb://…)')
+    .option('--eventstore <url>', 'read EventStoreDB (esdb://…) or KurrentDB (kurrentdb://…) instead')
     .action(async (options: Options) => {
       const every = integer(options.every, 'every', 10_000, 1, 10_000_000)
       const store = source(options)

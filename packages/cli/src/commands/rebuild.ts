@@ -31,6 +31,7 @@ import {
   readModelsAndLog,
   type SourceOptions,
   sources,
+  unreachableLog,
 } from './shared.js'
 
 interface Options extends SourceOptions {
@@ -47,8 +48,7 @@ const unreachable = (error: unknown, options: Options): never => {
     )
   if (error instanceof RebuildSupersededError)
     throw new CliError(`${error.message}\n(readers stay on the other rebuild's read models)`, 1)
-  if (/UNAVAILABLE|ECONNREFUSED/.test(String(error)))
-    throw new CliError(`cannot reach EventStoreDB at ${options.eventstore}`, 1)
+  unreachableLog(error, options)
   throw error
 }
 

@@ -25,6 +25,7 @@ import {
   quarantineNote,
   type SourceOptions,
   sources,
+  unreachableLog,
   writeHtml,
 } from './shared.js'
 
@@ -89,6 +90,9 @@ export const reportCommand = (program: Command, io: Io) =>
         const data = await reportData(readModels, asOf)
         io.out(renderReport(data, lang) + quarantineNote(quarantined, source) + footer)
         writeHtml(options.html, data, io, lang)
+      } catch (error) {
+        unreachableLog(error, options)
+        throw error
       } finally {
         await readModels?.close()
         await log?.close()

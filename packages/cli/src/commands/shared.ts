@@ -8,6 +8,7 @@ import {
   type EventStore,
   eventStoreDbEventStore,
   type KeyStore,
+  kurrentDbEventStore,
   sqliteEventStore,
   sqliteKeyStore,
 } from '@property-services/infrastructure'
@@ -146,17 +147,35 @@ export interface SourceOptions {
 export const sources = (command: Command) =>
   command
     .option('--db <file>', 'the SQLite file', defaultDb)
-    .option('--eventstore <url>', 'read the log from EventStoreDB instead (esdb://…)')
+    .option(
+      '--eventstore <url>',
+      'read the log from EventStoreDB (esdb://…) or KurrentDB (kurrentdb://…) instead',
+    )
     .option('--mongo <url>', 'read models in MongoDB (default: in memory)')
     .option('--database <name>', 'the MongoDB database', 'property_services')
 
-/** The log the options name (the SQLite file must exist). */
-export const openLog = (options: SourceOptions): EventStore => {
+/** Which client a server's URL is for: KurrentDB's own schemes, or EventStoreDB's (`esdb://…`). */
+const serverOf = (url: string) =>
+  /^(kurrentdb|kurrent|kdb)(\+discover)?:\/\//i.test(url) ? 'KurrentDB' : 'EventStoreDB'
+
+/** The log the options name: a SQLite file, which must exist, or an EventStoreDB or KurrentDB server. */
+export const openLog = (options: Pick<SourceOptions, 'db' | 'eventstore'>): EventStore => {
   if (options.eventstore !== undefined && options.db !== undefined && options.db !== defaultDb)
     throw new CliError('pass either --db or --eventstore, not both')
-  return options.eventstore !== undefined
-    ? eventStoreDbEventStore({ connectionString: options.eventstore })
-    : openExisting(options.db ?? defaultDb)
+  if (options.eventstore === undefined) return openExisting(options.db ?? defaultDb)
+  const connectionString = options.eventstore
+  return serverOf(connectionString) === 'KurrentDB'
+    ? kurrentDbEventStore({ connectionString })
+    : eventStoreDbEventStore({ connectionString })
+}
+
+/** A server that cannot be reached, said in one line; other errors go on. */
+export const unreachableLog = (error: unknown, options: Pick<SourceOptions, 'eventstore'>): void => {
+  if (
+    options.eventstore !== undefined &&
+    /UNAVAILABLE|Unavailable|ECONNREFUSED/.test(`${(error as Error)?.name} ${String(error)}`)
+  )
+    throw new CliError(`cannot reach ${serverOf(options.eventstore)} at ${options.eventstore}`, 1)
 }
 
 /** The read models in MongoDB when `--mongo` names a server, otherwise empty ones in memory. */
