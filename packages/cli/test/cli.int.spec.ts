@@ -16,6 +16,7 @@ import Database from 'better-sqlite3'
 import { MongoClient } from 'mongodb'
 import { afterAll, describe, expect, it } from 'vitest'
 import { givenHeapGrowth, heapGrowingPercent } from '../src/heapGrowth.js'
+import { cliFromSource, cliPackage } from './cliProcess.js'
 
 if (process.env.MONGODB_URL === undefined && process.env.CI)
   throw new Error('MONGODB_URL must be set in CI: .ci/run starts FerretDB')
@@ -343,18 +344,8 @@ describe('property-services CLI', () => {
   it('--telemetry console prints the spans and metrics of the work done; another exporter is refused', async () => {
     const output = execFileSync(
       process.execPath,
-      [
-        '--conditions=@property-services/source',
-        '--import',
-        'tsx',
-        join(import.meta.dirname, '../src/main.ts'),
-        '--telemetry',
-        'console',
-        'report',
-        '--db',
-        join(dir, 'a.db'),
-      ],
-      { encoding: 'utf8', cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'ignore'] },
+      cliFromSource('--telemetry', 'console', 'report', '--db', join(dir, 'a.db')),
+      { encoding: 'utf8', cwd: cliPackage, stdio: ['ignore', 'pipe', 'ignore'] },
     )
     expect(output).toMatch(/name: 'property_services\.project'/)
     expect(output).toMatch(/projection: 'complaintAnalytics'/)

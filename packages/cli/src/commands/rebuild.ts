@@ -242,6 +242,66 @@ const workerOf = (text: string | undefined): { index: number; count: number } =>
   return { index, count }
 }
 
+/** Errors of a server gone for a while (restarted, failing over), not of what it holds. */
+const lostServer = (error: unknown): boolean =>
+  [
+    'MongoNetworkError',
+    'MongoNetworkTimeoutError',
+    'MongoServerSelectionError',
+    'MongoPoolClearedError',
+    'MongoTopologyClosedError',
+  ].includes((error as Error | null)?.name ?? '') ||
+  /ECONNREFUSED|ECONNRESET|UNAVAILABLE|Unavailable/.test(`${(error as Error | null)?.name} ${String(error)}`)
+
+/**
+ * Follows the log until SIGINT or SIGTERM. A worker that loses its servers starts again after a pause
+ * (1 s, doubling up to 30 s, back to 1 s after a run of a minute): each run resumes from the
+ * checkpoints, and replays a batch cut short, so nothing is lost or counted twice. Any other error
+ * stops it.
+ */
+const followUntilStopped = async (
+  running: ReturnType<typeof projectionWorker>,
+  say: (line: string) => void,
+): Promise<void> => {
+  let stopRequested = false
+  let current: ReturnType<ReturnType<typeof projectionWorker>['start']> | undefined
+  let endPause: () => void = () => undefined
+  const stop = () => {
+    stopRequested = true
+    endPause()
+    void current?.stop()
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  try {
+    for (let pauseMs = 1_000; ; pauseMs = Math.min(pauseMs * 2, 30_000)) {
+      const startedAt = Date.now()
+      current = running.start()
+      try {
+        await current.done
+        return
+      } catch (error) {
+        // Its other runners are stopped too (a stop that fails with the server gone is no news).
+        await current.stop().catch(() => undefined)
+        if (stopRequested || !lostServer(error)) throw error
+        if (Date.now() - startedAt > 60_000) pauseMs = 1_000
+        say(`lost a server (${String(error).split('\n')[0]}): starting again in ${pauseMs / 1_000} s`)
+        await new Promise<void>((resolve) => {
+          const pause = setTimeout(resolve, pauseMs)
+          endPause = () => {
+            clearTimeout(pause)
+            resolve()
+          }
+        })
+        if (stopRequested) return
+      }
+    }
+  } finally {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+  }
+}
+
 export const workCommand = (program: Command, io: Io) =>
   sources(
     program
@@ -284,13 +344,10 @@ export const workCommand = (program: Command, io: Io) =>
       )
       try {
         if (options.once) await running.catchUp()
-        else {
-          const started = running.start()
-          const stop = () => void started.stop()
-          process.once('SIGINT', stop)
-          process.once('SIGTERM', stop)
-          await started.done
-        }
+        else
+          await followUntilStopped(running, (line) =>
+            io.err.write(`worker ${worker.index} of ${worker.count}: ${line}\n`),
+          )
         io.out(`worker ${worker.index} of ${worker.count} ${options.once ? 'caught up' : 'stopped'}`)
       } catch (error) {
         unreachable(error, options)
