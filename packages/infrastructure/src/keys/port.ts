@@ -48,6 +48,9 @@ export class CorruptDataKeyError extends Error {
   }
 }
 
+// Keys are read for every sealed field decoded: a look at the form, not a parse.
+const isoTimeStart = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/
+
 /** A data key as read from `store`, checked: throws {@link CorruptDataKeyError} for one that is not. */
 export const checkedDataKey = (
   store: string,
@@ -60,7 +63,7 @@ export const checkedDataKey = (
       ? `its key is ${key instanceof Uint8Array ? `${key.length} bytes` : typeof key}, not 32 bytes`
       : typeof id !== 'string' || id === ''
         ? 'it has no key id'
-        : typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt))
+        : typeof createdAt !== 'string' || !isoTimeStart.test(createdAt)
           ? `its creation time is ${JSON.stringify(createdAt)}, not a time`
           : undefined
   if (reason !== undefined) throw new CorruptDataKeyError(ownerId, store, reason)
