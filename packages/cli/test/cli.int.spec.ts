@@ -429,6 +429,12 @@ describe('property-services CLI', () => {
         expect(kept.out).toMatch(/\(name the log with --db or --eventstore to count those not yet in them\)$/)
         expect(kept.err).toBe('')
         expect((await cli(...fromMongo, '--db', db)).out).toMatch(/, the end of the log$/)
+        // Another log (another seed's demo) is not theirs: its events are not counted as missing.
+        const foreign = await cli(...fromMongo, '--db', join(dir, 'c.db'))
+        expect(foreign.code).toBe(1)
+        expect(foreign.err).toContain(
+          `the read models in MongoDB database ${database} were built from another log`,
+        )
         // The log goes on: the events the read models lack are counted.
         const grown = join(dir, 'grown.db')
         copyFileSync(db, grown)

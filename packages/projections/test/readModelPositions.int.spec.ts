@@ -66,6 +66,9 @@ describe.each(storeTargets)('the positions of the read models readers use, on %s
     const built = await readModelPositions(readModels, projections)
     expect(built.map((p) => p.projection)).toEqual(projections.map((p) => p.name))
     for (const { position } of built) expect(comparePositions(position as Position, end)).toBe(0)
+    // And the log they were built from, by its first event.
+    const first = (await events.readAll({ maxCount: 1 })).events[0]?.eventId
+    expect(built.map((p) => p.log)).toEqual(projections.map(() => first))
     // Later events are not in them until a runner takes them in: counted from the least position.
     const stored = await events.countAfter()
     await complain(events, ['k3'])

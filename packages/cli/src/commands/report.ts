@@ -55,6 +55,14 @@ const standing = async (readModels: ReadModelStore, log: EventStore | undefined,
   const held = `read models from MongoDB database ${database}: they hold every event up to position ${positionToString(least)}`
   if (log === undefined)
     return `${held} (name the log with --db or --eventstore to count those not yet in them)`
+  // Read models of another log would be counted against this one as if they were its.
+  const first = (await log.readAll({ maxCount: 1 })).events[0]?.eventId
+  const foreign = positions.find((p) => p.log !== undefined && p.log !== first)
+  if (foreign !== undefined)
+    throw new CliError(
+      `the read models in MongoDB database ${database} were built from another log (its first event ${foreign.log}, this one's ${first ?? 'none: it is empty'}): name their log, or rebuild them from this one`,
+      1,
+    )
   const behind = await log.countAfter(least)
   return `${held}, ${behind === 0 ? 'the end of the log' : `${behind} event${behind === 1 ? '' : 's'} of the log not yet in them`}`
 }

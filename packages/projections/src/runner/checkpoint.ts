@@ -48,6 +48,11 @@ export interface Checkpoint extends Document {
   /** The batch being written, or written but not yet checkpointed: from step (1) to step (3). */
   readonly pending: { readonly position: string; readonly before: readonly BeforeImage[] } | null
   readonly lease: Lease | null
+  /**
+   * The id of the first event of the log the read model was built from, which tells one log from
+   * another; absent in checkpoints written before it was recorded, null while unknown.
+   */
+  readonly log?: string | null
 }
 
 /** A stored checkpoint whose undo record cannot be read: nothing is written until it is repaired. */
@@ -137,6 +142,28 @@ const pad = (n: bigint) => n.toString().padStart(20, '0')
 /** A position as text that sorts in the global order: the stamp of the batch that ends there. */
 export const batchStamp = (position: Position): string => `${pad(position.commit)}/${pad(position.prepare)}`
 
+/**
+ * A runner pointed at another log than the one the read model was built from (another file or server,
+ * a log made again): projecting it on top would mix two histories without an error. Nothing is written.
+ */
+export class ForeignLogError extends Error {
+  readonly code = 'ProjectionForeignLog'
+  constructor(
+    readonly checkpoint: string,
+    /** The first event id of the log the read model was built from. */
+    readonly builtFrom: string,
+    /** The first event id of the log the runner reads; undefined when that log is empty. */
+    readonly given: string | undefined,
+  ) {
+    super(
+      `checkpoint ${checkpoint}: its read model was built from a log whose first event is ${builtFrom}, and the log given ${
+        given === undefined ? 'is empty' : `begins with ${given}`
+      }: rebuild the read models from this log, or give the runner theirs`,
+    )
+    this.name = 'ForeignLogError'
+  }
+}
+
 export interface LeaseOptions {
   /** This runner's name; a runner restarting under the same name takes its lease back at once. */
   readonly owner?: string
@@ -144,7 +171,16 @@ export interface LeaseOptions {
   readonly ttlMs?: number
   /** Milliseconds since the epoch; default `Date.now`. */
   readonly now?: () => number
+  /**
+   * The first event id of the log this runner reads (undefined: an empty log), recorded in the
+   * checkpoint and checked against what it recorded: {@link ForeignLogError} when they differ. Not
+   * given: nothing checked, what is recorded kept.
+   */
+  readonly log?: { readonly firstEventId: string | undefined }
 }
+
+const logOf = (checkpoint: Checkpoint | undefined): string | undefined =>
+  typeof checkpoint?.log === 'string' ? checkpoint.log : undefined
 
 /** The checkpoint of one projection generation, held under a lease. */
 export const checkpointOf = (
@@ -161,8 +197,14 @@ export const checkpointOf = (
   let token = 0
   let stored: Checkpoint | undefined
 
+  const log = options.log
   const save = async (fields: Pick<Checkpoint, 'position' | 'pending'>, expiresAt = now() + ttlMs) => {
-    const next: Checkpoint = { _id: id, ...fields, lease: { owner, token, expiresAt } }
+    // Emptied, it may be built again from any log; holding something, it names the log it came from.
+    const recorded =
+      fields.position === null && fields.pending === null
+        ? null
+        : (logOf(stored) ?? (log === undefined ? null : (log.firstEventId ?? null)))
+    const next: Checkpoint = { _id: id, ...fields, lease: { owner, token, expiresAt }, log: recorded }
     if (!(await checkpoints.compareAndSet(toStored(next), { 'lease.token': { $eq: token } })))
       throw new LeaseLostError(projection, token)
     stored = next
@@ -181,11 +223,18 @@ export const checkpointOf = (
         const held = found?.lease ?? null
         if (held !== null && held.owner !== owner && held.expiresAt > now())
           throw new LeaseHeldError(projection, held)
+        const builtFrom = logOf(found)
+        if (log !== undefined && typeof builtFrom === 'string' && builtFrom !== log.firstEventId)
+          throw new ForeignLogError(id, builtFrom, log.firstEventId)
         const next: Checkpoint = {
           _id: id,
           position: found?.position ?? null,
           pending: found?.pending ?? null,
           lease: { owner, token: (held?.token ?? 0) + 1, expiresAt: now() + ttlMs },
+          // Recorded once the read model holds something of this log (a checkpoint written before
+          // logs were recorded takes this one's).
+          log:
+            builtFrom ?? (found?.position != null && log !== undefined ? (log.firstEventId ?? null) : null),
         }
         // Two runners may race here: the compare-and-set lets one through; the other looks again.
         const expected = found === undefined ? 'absent' : { 'lease.token': { $eq: held?.token ?? null } }
@@ -254,6 +303,8 @@ export interface ReadModelPosition {
    * may also hold some later ones; undefined when it has not been built, or a partition has not.
    */
   readonly position: Position | undefined
+  /** The first event id of the log it was built from, when recorded (see `Checkpoint.log`). */
+  readonly log: string | undefined
 }
 
 /**
@@ -274,12 +325,13 @@ export const readModelPositions = async (
       const complete =
         found.length > 0 && (plain !== undefined || found.length === partitionCountOf(found[0]?._id ?? ''))
       let position: Position | undefined
+      const log = found.map((doc) => logOf(doc as Checkpoint)).find((id) => id !== undefined)
       for (const doc of complete ? found : []) {
-        if (doc.position === null) return { projection: name, generation, position: undefined }
+        if (doc.position === null) return { projection: name, generation, position: undefined, log }
         const at = storedPosition(doc)
         if (position === undefined || comparePositions(at, position) < 0) position = at
       }
-      return { projection: name, generation, position }
+      return { projection: name, generation, position, log }
     }),
   )
 

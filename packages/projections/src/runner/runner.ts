@@ -478,10 +478,12 @@ export const projectionRunner = (options: RunnerOptions) => {
   const recover = async (): Promise<Member[]> => {
     if (leased && members !== undefined) return members
     const joined: Member[] = []
+    // Which log this is, by its first event: read models built from another are refused.
+    const firstEventId = (await events.readAll({ maxCount: 1 })).events[0]?.eventId
     try {
       for (const projection of projections)
         for (const partition of partitions?.owned ?? [undefined])
-          joined.push(await join(projection, partition))
+          joined.push(await join(projection, partition, firstEventId))
     } catch (error) {
       // Leave no lease half-taken: a standby retries them all.
       for (const member of joined) await member.checkpoint.release().catch(() => undefined)
@@ -493,7 +495,11 @@ export const projectionRunner = (options: RunnerOptions) => {
   }
 
   /** Takes one projection's lease, and finishes the batch a crash interrupted, if any. */
-  const join = async (projection: Projection, partition: number | undefined): Promise<Member> => {
+  const join = async (
+    projection: Projection,
+    partition: number | undefined,
+    firstEventId: string | undefined,
+  ): Promise<Member> => {
     const chosen =
       typeof options.generation === 'number' ? options.generation : options.generation?.[projection.name]
     const generation = chosen ?? Math.max(1, await currentGeneration(readModels, projection.name))
@@ -501,6 +507,7 @@ export const projectionRunner = (options: RunnerOptions) => {
     const checkpoint = checkpointOf(readModels, checkpointNameOf(projection, partition), generation, {
       owner,
       ttlMs,
+      log: { firstEventId },
     })
     const stored = await checkpoint.acquire()
     const member: Member = {
