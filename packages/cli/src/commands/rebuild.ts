@@ -26,6 +26,7 @@ import {
   distinctEvents,
   type Io,
   integer,
+  lostServer,
   poisonPolicy,
   project,
   readModelsAndLog,
@@ -241,17 +242,6 @@ const workerOf = (text: string | undefined): { index: number; count: number } =>
     throw new CliError(`--worker must be I/N with 0 <= I < N, such as 0/2, got ${JSON.stringify(text)}`)
   return { index, count }
 }
-
-/** Errors of a server gone for a while (restarted, failing over), not of what it holds. */
-const lostServer = (error: unknown): boolean =>
-  [
-    'MongoNetworkError',
-    'MongoNetworkTimeoutError',
-    'MongoServerSelectionError',
-    'MongoPoolClearedError',
-    'MongoTopologyClosedError',
-  ].includes((error as Error | null)?.name ?? '') ||
-  /ECONNREFUSED|ECONNRESET|UNAVAILABLE|Unavailable/.test(`${(error as Error | null)?.name} ${String(error)}`)
 
 /**
  * Follows the log until SIGINT or SIGTERM. A worker that loses its servers starts again after a pause

@@ -169,11 +169,31 @@ export const openLog = (options: Pick<SourceOptions, 'db' | 'eventstore'>): Even
     : eventStoreDbEventStore({ connectionString })
 }
 
+/** What a refused or dropped connection says: the driver's, Node's, and gRPC's (EventStoreDB, KurrentDB). */
+const unreachable = /ECONNREFUSED|ECONNRESET|UNAVAILABLE|Unavailable/
+
+/** Errors of a server gone for a while (restarted, failing over), not of what it holds. */
+export const lostServer = (error: unknown): boolean => {
+  // The driver labels what a new primary would take (a step-down, a shutdown under way).
+  const labels = (error as { errorLabels?: unknown } | null)?.errorLabels
+  if (Array.isArray(labels) && labels.includes('RetryableWriteError')) return true
+  const name = (error as Error | null)?.name ?? ''
+  return (
+    [
+      'MongoNetworkError',
+      'MongoNetworkTimeoutError',
+      'MongoServerSelectionError',
+      'MongoPoolClearedError',
+      'MongoTopologyClosedError',
+    ].includes(name) || unreachable.test(`${name} ${String(error)}`)
+  )
+}
+
 /** A server that cannot be reached, said in one line; other errors go on. */
 export const unreachableLog = (error: unknown, options: Pick<SourceOptions, 'eventstore'>): void => {
   if (
     options.eventstore !== undefined &&
-    /UNAVAILABLE|Unavailable|ECONNREFUSED/.test(`${(error as Error)?.name} ${String(error)}`)
+    unreachable.test(`${(error as Error | null)?.name} ${String(error)}`)
   )
     throw new CliError(`cannot reach ${serverOf(options.eventstore)} at ${options.eventstore}`, 1)
 }
