@@ -76,29 +76,101 @@ const procedureEventOf = (event: ComplaintEvent): ProcedureEvent => {
 /** How long after resolution or rejection the owner must have been told, at the latest. */
 const tellOutcomeWithinMs = 7 * 86_400_000
 
+/**
+ * What the checks need of one complaint's history, folded event by event: its filing, the first time of
+ * each step, the first escalation of each deadline, and each dispatch with the first resolution after
+ * it. A few times a complaint, however long its history (an audit of years holds one per complaint).
+ */
+export interface ProcedureFacts {
+  filed: Step<'ComplaintFiled', 'replyDueBy' | 'dispatchDueBy'>['data'] | null
+  acknowledged: string | null
+  /** The first reply: a proposed resolution or a rejection. */
+  replied: string | null
+  dispatched: string | null
+  resolved: string | null
+  rejected: string | null
+  told: string | null
+  /** When each deadline (`dispatch|<due>` or `department|<due>`) was first escalated. */
+  readonly escalated: (readonly [deadline: string, at: string])[]
+  /** Each dispatch (a reopened complaint is dispatched again), with the first resolution after it. */
+  readonly dispatches: { readonly department: string; readonly dueBy: string; resolvedAt: string | null }[]
+}
+
+export const noProcedureFacts = (): ProcedureFacts => ({
+  filed: null,
+  acknowledged: null,
+  replied: null,
+  dispatched: null,
+  resolved: null,
+  rejected: null,
+  told: null,
+  escalated: [],
+  dispatches: [],
+})
+
+/** Adds one event of the complaint's history, in the order stored, to what is known of it. */
+export const addProcedureEvent = (facts: ProcedureFacts, event: ProcedureEvent): ProcedureFacts => {
+  switch (event.type) {
+    case 'ComplaintFiled':
+      facts.filed ??= event.data
+      break
+    case 'ComplaintAcknowledged':
+      facts.acknowledged ??= event.data.at
+      break
+    case 'ResolutionProposed':
+      facts.replied ??= event.data.at
+      break
+    case 'ComplaintRejected':
+      facts.replied ??= event.data.at
+      facts.rejected ??= event.data.at
+      break
+    case 'ComplaintDispatched':
+      facts.dispatched ??= event.data.at
+      facts.dispatches.push({ department: event.data.department, dueBy: event.data.dueBy, resolvedAt: null })
+      break
+    case 'ComplaintResolved':
+      facts.resolved ??= event.data.at
+      for (const dispatch of facts.dispatches) dispatch.resolvedAt ??= event.data.at
+      break
+    case 'ComplaintOutcomeNotified':
+      facts.told ??= event.data.at
+      break
+    case 'ComplaintEscalated': {
+      const deadline = `${event.data.deadline}|${event.data.dueBy}`
+      if (!facts.escalated.some(([d]) => d === deadline)) facts.escalated.push([deadline, event.data.at])
+      break
+    }
+  }
+  return facts
+}
+
 /** The deviations of one complaint's history, judged as of `asOf` (steps not yet due are not deviations). */
 export const deviationsOf = (
   complaintId: string,
   events: readonly ProcedureEvent[],
   asOf: string,
+): Deviation[] => procedureDeviations(complaintId, events.reduce(addProcedureEvent, noProcedureFacts()), asOf)
+
+/** The deviations of what is known of one complaint's history, judged as of `asOf`. */
+export const procedureDeviations = (
+  complaintId: string,
+  facts: ProcedureFacts,
+  asOf: string,
 ): Deviation[] => {
   const deviations: Deviation[] = []
-  const filed = events.find((e) => e.type === 'ComplaintFiled')
-  if (filed?.type !== 'ComplaintFiled') return deviations
-  const at = (type: ComplaintEvent['type']) => events.find((e) => e.type === type)?.data.at ?? null
-  const acknowledged = at('ComplaintAcknowledged')
-  if (acknowledged === null) {
+  const { filed } = facts
+  if (filed === null) return deviations
+  if (facts.acknowledged === null) {
     deviations.push({
       complaintId,
       step: 'acknowledged',
-      due: filed.data.at,
+      due: filed.at,
       happened: null,
       detail: 'never acknowledged',
     })
   }
-  const replied =
-    events.find((e) => e.type === 'ResolutionProposed' || e.type === 'ComplaintRejected')?.data.at ?? null
-  const { replyDueBy } = filed.data
+  const { replied } = facts
+  const { replyDueBy } = filed
   if (replyDueBy !== null) {
     const late =
       replied === null
@@ -115,8 +187,8 @@ export const deviationsOf = (
       })
     }
   }
-  const resolved = at('ComplaintResolved')
-  if (resolved !== null && at('ComplaintDispatched') === null) {
+  const { resolved } = facts
+  if (resolved !== null && facts.dispatched === null) {
     deviations.push({
       complaintId,
       step: 'dispatched with a deadline',
@@ -126,10 +198,6 @@ export const deviationsOf = (
     })
   }
   // Late against a deadline that is escalated when missed: say whether it was, and if not, that too.
-  const escalationOf = (deadline: 'dispatch' | 'department', dueBy: string) =>
-    events.find(
-      (e) => e.type === 'ComplaintEscalated' && e.data.deadline === deadline && e.data.dueBy === dueBy,
-    )?.data.at ?? null
   const lateAgainst = (
     step: DeviationStep,
     deadline: 'dispatch' | 'department',
@@ -140,7 +208,7 @@ export const deviationsOf = (
     const late =
       happened === null ? Date.parse(asOf) > Date.parse(due) : Date.parse(happened) > Date.parse(due)
     if (!late) return
-    const escalated = escalationOf(deadline, due)
+    const escalated = facts.escalated.find(([d]) => d === `${deadline}|${due}`)?.[1] ?? null
     deviations.push({
       complaintId,
       step,
@@ -157,9 +225,9 @@ export const deviationsOf = (
         detail: `${what}, and nobody escalated it`,
       })
   }
-  const { dispatchDueBy } = filed.data
+  const { dispatchDueBy } = filed
   if (dispatchDueBy !== null) {
-    const handled = at('ComplaintDispatched') ?? at('ComplaintRejected')
+    const handled = facts.dispatched ?? facts.rejected
     lateAgainst(
       'dispatched in time',
       'dispatch',
@@ -168,21 +236,20 @@ export const deviationsOf = (
       handled === null ? 'emergency never dispatched' : 'emergency dispatched after its deadline',
     )
   }
-  // Each dispatch (a reopened complaint is dispatched again) until the resolution that ends it.
-  events.forEach((event, i) => {
-    if (event.type !== 'ComplaintDispatched') return
-    const end = events.slice(i + 1).find((e) => e.type === 'ComplaintResolved')?.data.at ?? null
+  for (const { department, dueBy, resolvedAt } of facts.dispatches)
     lateAgainst(
       'resolved by the department deadline',
       'department',
-      event.data.dueBy,
-      end,
-      `${event.data.department} ${end === null ? 'has not resolved it' : 'resolved it after its deadline'}`,
+      dueBy,
+      resolvedAt,
+      `${department} ${resolvedAt === null ? 'has not resolved it' : 'resolved it after its deadline'}`,
     )
-  })
-  const outcome = resolved ?? at('ComplaintRejected')
-  const told = at('ComplaintOutcomeNotified')
-  if (outcome !== null && told === null && Date.parse(asOf) - Date.parse(outcome) > tellOutcomeWithinMs) {
+  const outcome = resolved ?? facts.rejected
+  if (
+    outcome !== null &&
+    facts.told === null &&
+    Date.parse(asOf) - Date.parse(outcome) > tellOutcomeWithinMs
+  ) {
     const due = new Date(Date.parse(outcome) + tellOutcomeWithinMs).toISOString()
     deviations.push({
       complaintId,
@@ -205,7 +272,7 @@ export const auditComplaints = async (
   options: { readonly onUnreadable?: (error: Error) => void } = {},
 ): Promise<Deviation[]> => {
   const codec = serde()
-  const histories = new Map<string, ProcedureEvent[]>()
+  const complaints = new Map<string, ProcedureFacts>()
   // Only the steps the checks read are decoded (the store leaves the others unparsed), and only what
   // the checks read of them is kept.
   const only = { types: procedureTypes as ReadonlySet<string> }
@@ -224,13 +291,11 @@ export const auditComplaints = async (
         continue
       }
       const id = stored.streamName.slice('complaint-'.length)
-      const step = procedureEventOf(recorded.event as ComplaintEvent)
-      const history = histories.get(id)
-      if (history === undefined) histories.set(id, [step])
-      else history.push(step)
+      const facts = complaints.get(id) ?? noProcedureFacts()
+      complaints.set(id, addProcedureEvent(facts, procedureEventOf(recorded.event as ComplaintEvent)))
     }
     after = page.lastPosition
     if (page.isEnd) break
   }
-  return [...histories].flatMap(([id, events]) => deviationsOf(id, events, asOf))
+  return [...complaints].flatMap(([id, facts]) => procedureDeviations(id, facts, asOf))
 }
