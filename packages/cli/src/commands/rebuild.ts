@@ -273,7 +273,9 @@ const followUntilStopped = async (
       } catch (error) {
         // Its other runners are stopped too (a stop that fails with the server gone is no news).
         await current.stop().catch(() => undefined)
-        if (stopRequested || !lostServer(error)) throw error
+        if (!lostServer(error)) throw error
+        // Stopped meanwhile: stopped as asked, and a server lost on the way is no news.
+        if (stopRequested) return
         if (Date.now() - startedAt > 60_000) pauseMs = 1_000
         say(`lost a server (${String(error).split('\n')[0]}): starting again in ${pauseMs / 1_000} s`)
         await new Promise<void>((resolve) => {
