@@ -157,5 +157,37 @@ describe.skipIf(process.env.MONGODB_URL === undefined || !existsSync(ferretdb))(
         await log.close()
       }
     }, 180_000)
+
+    it('stops as asked while it waits for a lost server', async () => {
+      const db = join(dir, 'stopped.db')
+      const io = { out: () => undefined, err: { write: () => true, isTTY: false } as never }
+      expect(await run(['demo', '--seed', '4', '--months', '1', '--db', db], io)).toBe(0)
+      const port = await freePort()
+      const server = await startServer(port, join(dir, 'ferretdb-stopped'))
+      let output = ''
+      const worker = spawn(
+        process.execPath,
+        cliFromSource('work', '--db', db, '--mongo', `mongodb://127.0.0.1:${port}/`, '--partitions', '1'),
+        { cwd: cliPackage },
+      )
+      children.push(worker)
+      worker.stdout.on('data', (chunk) => (output += String(chunk)))
+      worker.stderr.on('data', (chunk) => (output += String(chunk)))
+      try {
+        await until('the worker to start', () => output.includes('worker 0 of 1: partitions 0 of 1'))
+        server.kill('SIGKILL')
+        // New events wake it, and it finds the server gone.
+        const log = sqliteEventStore({ path: db })
+        await log.appendToStream('note-1', [noted('note-1')])
+        await log.close()
+        await until('the worker to lose its server', () => output.includes('lost a server'))
+        worker.kill('SIGTERM')
+        expect(await new Promise((resolve) => worker.once('exit', resolve))).toBe(0)
+        expect(output).toContain('worker 0 of 1 stopped')
+      } finally {
+        worker.kill('SIGKILL')
+        server.kill('SIGKILL')
+      }
+    }, 120_000)
   },
 )
