@@ -2,10 +2,11 @@
  * Read models know the log they were built from (by its first event): a runner given another log (a
  * wrong file or server, a log made again) is refused before it writes, instead of mixing histories.
  */
-import { type EventStore, inMemoryEventStore } from '@property-services/infrastructure'
+import { inMemoryEventStore } from '@property-services/infrastructure'
 import {
   checkpointsCollection,
   ForeignLogError,
+  firstEventIdOf,
   projectionRunner,
   type ReadModelStore,
   rebuild,
@@ -29,8 +30,6 @@ const logOf = async (...complaintIds: string[]) => {
   return events
 }
 
-const firstEventId = async (events: EventStore) => (await events.readAll({ maxCount: 1 })).events[0]?.eventId
-
 /** Every read model and checkpoint of every projection, generation 1 and 2. */
 const everything = async (readModels: ReadModelStore) =>
   (await Promise.all(projections.flatMap((p) => [dump(readModels, p, 1), dump(readModels, p, 2)]))).join('\n')
@@ -46,8 +45,8 @@ describe.each(storeTargets)('read models of another log, on %s', (_name, make) =
       name: 'ForeignLogError',
       code: 'ProjectionForeignLog',
       checkpoint: `${projections[0]?.name}_g1`,
-      builtFrom: await firstEventId(built),
-      given: await firstEventId(other),
+      builtFrom: await firstEventIdOf(built),
+      given: await firstEventIdOf(other),
     }
     expect(expected.builtFrom).not.toBe(expected.given)
     await expect(
@@ -94,7 +93,7 @@ describe.each(storeTargets)('read models of another log, on %s', (_name, make) =
     })
     // A rebuild makes the read models again from the log it is given: that log is theirs from then on.
     await rebuild({ events: other, readModels, projections })
-    const otherFirst = await firstEventId(other)
+    const otherFirst = await firstEventIdOf(other)
     await projectionRunner({ events: other, readModels, projections }).catchUp()
     await expect(
       projectionRunner({ events: built, readModels, projections }).catchUp(),

@@ -7,6 +7,7 @@ import {
 } from '@property-services/infrastructure'
 import {
   allProjections,
+  firstEventIdOf,
   quarantinedEvents,
   type ReadModelStore,
   readModelPositions,
@@ -56,7 +57,7 @@ const standing = async (readModels: ReadModelStore, log: EventStore | undefined,
   if (log === undefined)
     return `${held} (name the log with --db or --eventstore to count those not yet in them)`
   // Read models of another log would be counted against this one as if they were its.
-  const first = (await log.readAll({ maxCount: 1 })).events[0]?.eventId
+  const first = await firstEventIdOf(log)
   const foreign = positions.find((p) => p.log !== undefined && p.log !== first)
   if (foreign !== undefined)
     throw new CliError(

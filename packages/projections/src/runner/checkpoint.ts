@@ -23,9 +23,14 @@
  * checkpoint write, before writing any document of its next batch, and stops with `LeaseLost`.
  */
 import { randomUUID } from 'node:crypto'
-import { comparePositions, type Position, positionFromString } from '@property-services/infrastructure'
+import {
+  comparePositions,
+  type EventStore,
+  type Position,
+  positionFromString,
+} from '@property-services/infrastructure'
 import type { Document, ReadModelStore, WriteOperation } from '../readModelStore/port.js'
-import { checkpointsCollection, currentGeneration } from './generations.js'
+import { checkpointsCollection, readersGeneration } from './generations.js'
 import { partitionCountOf } from './partitions.js'
 
 export interface BeforeImage {
@@ -182,6 +187,10 @@ export interface LeaseOptions {
 const logOf = (checkpoint: Checkpoint | undefined): string | undefined =>
   typeof checkpoint?.log === 'string' ? checkpoint.log : undefined
 
+/** Which log this is: the id of its first event (undefined while it is empty). */
+export const firstEventIdOf = async (events: EventStore): Promise<string | undefined> =>
+  (await events.readAll({ maxCount: 1 })).events[0]?.eventId
+
 /** The checkpoint of one projection generation, held under a lease. */
 export const checkpointOf = (
   readModels: ReadModelStore,
@@ -198,13 +207,19 @@ export const checkpointOf = (
   let stored: Checkpoint | undefined
 
   const log = options.log
+  /**
+   * The log a checkpoint names: emptied, none (it may be built again from any log); holding something,
+   * the one it came from, or this runner's when it was written before logs were recorded.
+   */
+  const logToRecord = (fields: Pick<Checkpoint, 'position' | 'pending'>, current: Checkpoint | undefined) =>
+    fields.position === null && fields.pending === null ? null : (logOf(current) ?? log?.firstEventId ?? null)
   const save = async (fields: Pick<Checkpoint, 'position' | 'pending'>, expiresAt = now() + ttlMs) => {
-    // Emptied, it may be built again from any log; holding something, it names the log it came from.
-    const recorded =
-      fields.position === null && fields.pending === null
-        ? null
-        : (logOf(stored) ?? (log === undefined ? null : (log.firstEventId ?? null)))
-    const next: Checkpoint = { _id: id, ...fields, lease: { owner, token, expiresAt }, log: recorded }
+    const next: Checkpoint = {
+      _id: id,
+      ...fields,
+      lease: { owner, token, expiresAt },
+      log: logToRecord(fields, stored),
+    }
     if (!(await checkpoints.compareAndSet(toStored(next), { 'lease.token': { $eq: token } })))
       throw new LeaseLostError(projection, token)
     stored = next
@@ -226,15 +241,12 @@ export const checkpointOf = (
         const builtFrom = logOf(found)
         if (log !== undefined && typeof builtFrom === 'string' && builtFrom !== log.firstEventId)
           throw new ForeignLogError(id, builtFrom, log.firstEventId)
+        const kept = { position: found?.position ?? null, pending: found?.pending ?? null }
         const next: Checkpoint = {
           _id: id,
-          position: found?.position ?? null,
-          pending: found?.pending ?? null,
+          ...kept,
           lease: { owner, token: (held?.token ?? 0) + 1, expiresAt: now() + ttlMs },
-          // Recorded once the read model holds something of this log (a checkpoint written before
-          // logs were recorded takes this one's).
-          log:
-            builtFrom ?? (found?.position != null && log !== undefined ? (log.firstEventId ?? null) : null),
+          log: logToRecord(kept, found),
         }
         // Two runners may race here: the compare-and-set lets one through; the other looks again.
         const expected = found === undefined ? 'absent' : { 'lease.token': { $eq: held?.token ?? null } }
@@ -318,7 +330,7 @@ export const readModelPositions = async (
 ): Promise<ReadModelPosition[]> =>
   Promise.all(
     projections.map(async ({ name }) => {
-      const generation = Math.max(1, await currentGeneration(readModels, name))
+      const generation = await readersGeneration(readModels, name)
       const [plain] = await readModels.collection(checkpointsCollection).findByIds([`${name}_g${generation}`])
       const found = plain === undefined ? await partitionCheckpoints(readModels, name, generation) : [plain]
       // Of workers by partition, every partition must have been built: each checkpoint names their count.

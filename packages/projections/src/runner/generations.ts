@@ -18,8 +18,10 @@ export const currentGeneration = async (readModels: ReadModelStore, projection: 
   return typeof doc?.generation === 'number' ? doc.generation : 0
 }
 
+/** The generation readers of a projection use: the pointer, or 1 until a rebuild first switches it. */
+export const readersGeneration = async (readModels: ReadModelStore, projection: string): Promise<number> =>
+  Math.max(1, await currentGeneration(readModels, projection))
+
 /** The physical collection that readers of a projection use now, for one of its logical collections. */
 export const readerCollection = async (readModels: ReadModelStore, projection: string, collection: string) =>
-  readModels.collection(
-    physicalName(projection, collection, Math.max(1, await currentGeneration(readModels, projection))),
-  )
+  readModels.collection(physicalName(projection, collection, await readersGeneration(readModels, projection)))

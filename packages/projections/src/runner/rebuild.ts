@@ -9,9 +9,9 @@ import {
 } from './checkpoint.js'
 import {
   checkpointsCollection,
-  currentGeneration,
   generationsCollection,
   physicalName,
+  readersGeneration,
 } from './generations.js'
 import type { Projection } from './projection.js'
 import { quarantineCollection } from './quarantine.js'
@@ -77,13 +77,13 @@ export const prepareRebuild = async (
       for (;;) {
         // Before any rebuild has switched readers, they and every runner use the first generation (see
         // `readerCollection`): a rebuild then writes the second, never the one being read.
-        const readers = Math.max(1, await currentGeneration(readModels, projection.name))
+        const readers = await readersGeneration(readModels, projection.name)
         const next = readers + 1
         await refuseWhileWorkersWrite(readModels, projection, next, owner)
         const checkpoint = checkpointOf(readModels, projection.name, next, leaseOptions)
         await checkpoint.acquire()
         // Another rebuild switched readers since they were looked up: its generation is theirs now.
-        if (Math.max(1, await currentGeneration(readModels, projection.name)) !== readers) {
+        if ((await readersGeneration(readModels, projection.name)) !== readers) {
           await checkpoint.release()
           continue
         }
@@ -131,7 +131,7 @@ export const finishRebuild = async (
 ): Promise<void> => {
   const stillCurrent = async () => {
     for (const projection of projections) {
-      const readers = Math.max(1, await currentGeneration(readModels, projection.name))
+      const readers = await readersGeneration(readModels, projection.name)
       if (readers !== target.current[projection.name])
         throw new RebuildSupersededError(projection.name, generationOf(target, projection), readers)
     }

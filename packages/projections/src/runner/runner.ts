@@ -25,13 +25,14 @@ import {
   batchStamp,
   type CheckpointHandle,
   checkpointOf,
+  firstEventIdOf,
   LeaseHeldError,
   LeaseLostError,
   partitionCheckpoints,
   restoreBeforeImages,
 } from './checkpoint.js'
 import { type RunnerDocuments, runnerDocuments } from './documents.js'
-import { checkpointsCollection, currentGeneration, physicalName } from './generations.js'
+import { checkpointsCollection, currentGeneration, physicalName, readersGeneration } from './generations.js'
 import {
   checkedPartitions,
   communityOfMetadata,
@@ -479,7 +480,7 @@ export const projectionRunner = (options: RunnerOptions) => {
     if (leased && members !== undefined) return members
     const joined: Member[] = []
     // Which log this is, by its first event: read models built from another are refused.
-    const firstEventId = (await events.readAll({ maxCount: 1 })).events[0]?.eventId
+    const firstEventId = await firstEventIdOf(events)
     try {
       for (const projection of projections)
         for (const partition of partitions?.owned ?? [undefined])
@@ -502,7 +503,7 @@ export const projectionRunner = (options: RunnerOptions) => {
   ): Promise<Member> => {
     const chosen =
       typeof options.generation === 'number' ? options.generation : options.generation?.[projection.name]
-    const generation = chosen ?? Math.max(1, await currentGeneration(readModels, projection.name))
+    const generation = chosen ?? (await readersGeneration(readModels, projection.name))
     await refuseOtherPartitioning(projection, generation)
     const checkpoint = checkpointOf(readModels, checkpointNameOf(projection, partition), generation, {
       owner,
