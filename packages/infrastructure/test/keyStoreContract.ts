@@ -38,3 +38,33 @@ export const keyStoreContract = (name: string, make: () => Promise<KeyStore>, en
     })
   })
 }
+
+/** Stored keys that are not keys, in the raw form a store's table or collection takes, and why each is refused. */
+export const corruptKeys = [
+  { ownerId: 'short', keyId: 'k1', key: Buffer.alloc(5), createdAt: '2026-01-01T00:00:00.000Z' },
+  { ownerId: 'text', keyId: 'k2', key: 'not bytes', createdAt: '2026-01-01T00:00:00.000Z' },
+  { ownerId: 'unnamed', keyId: '', key: Buffer.alloc(32), createdAt: '2026-01-01T00:00:00.000Z' },
+  { ownerId: 'untimed', keyId: 'k4', key: Buffer.alloc(32), createdAt: 'someday' },
+] as const
+const corruptBecause: Readonly<Record<(typeof corruptKeys)[number]['ownerId'], string>> = {
+  short: 'its key is 5 bytes, not 32 bytes',
+  text: 'its key is string, not 32 bytes',
+  unnamed: 'it has no key id',
+  untimed: 'its creation time is "someday", not a time',
+}
+
+/**
+ * Each of {@link corruptKeys}, stored in `where`, is refused for its owner only, naming the owner and
+ * the store; the key of `fine`, made by the store, still works.
+ */
+export const expectCorruptKeysRefused = async (keys: KeyStore, where: string): Promise<void> => {
+  for (const { ownerId } of corruptKeys) {
+    const error = { name: 'CorruptDataKeyError', code: 'CorruptDataKey', ownerId }
+    expect(() => keys.keyOf(ownerId)).toThrow(
+      `the data key of owner ${ownerId} in ${where} is corrupt: ${corruptBecause[ownerId]}`,
+    )
+    expect(() => keys.keyOf(ownerId)).toThrow(expect.objectContaining(error))
+    await expect(keys.keyFor(ownerId)).rejects.toMatchObject(error)
+  }
+  expect(keys.keyOf('fine')?.key.length).toBe(32)
+}

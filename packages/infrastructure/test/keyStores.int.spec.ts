@@ -1,15 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  CorruptDataKeyError,
-  inMemoryKeyStore,
-  type KeyStore,
-  sqliteKeyStore,
-} from '@property-services/infrastructure'
+import { inMemoryKeyStore, type KeyStore, sqliteKeyStore } from '@property-services/infrastructure'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { keyStoreContract } from './keyStoreContract.js'
+import { corruptKeys, expectCorruptKeysRefused, keyStoreContract } from './keyStoreContract.js'
 import { bytesOnDisk } from './support/files.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ps-keys-'))
@@ -41,25 +36,11 @@ describe('SQLite key store', () => {
     const insert = raw.prepare(
       'INSERT INTO data_keys (owner_id, key_id, key, created_at) VALUES (?, ?, ?, ?)',
     )
-    insert.run('short', 'k1', Buffer.alloc(5), '2026-01-01T00:00:00.000Z')
-    insert.run('text', 'k2', 'not bytes', '2026-01-01T00:00:00.000Z')
-    insert.run('unnamed', '', Buffer.alloc(32), '2026-01-01T00:00:00.000Z')
-    insert.run('untimed', 'k4', Buffer.alloc(32), 'someday')
+    for (const { ownerId, keyId, key, createdAt } of corruptKeys) insert.run(ownerId, keyId, key, createdAt)
     const rows = () => raw.prepare('SELECT * FROM data_keys ORDER BY owner_id').all()
     const before = rows()
     try {
-      for (const [owner, reason] of [
-        ['short', 'its key is 5 bytes, not 32 bytes'],
-        ['text', 'its key is string, not 32 bytes'],
-        ['unnamed', 'it has no key id'],
-        ['untimed', 'its creation time is "someday", not a time'],
-      ] as const) {
-        expect(() => keys.keyOf(owner)).toThrow(
-          new CorruptDataKeyError(owner, `SQLite key store ${path}`, reason),
-        )
-        await expect(keys.keyFor(owner)).rejects.toMatchObject({ code: 'CorruptDataKey', ownerId: owner })
-      }
-      expect(keys.keyOf('fine')?.key.length).toBe(32)
+      await expectCorruptKeysRefused(keys, `SQLite key store ${path}`)
       expect(rows()).toEqual(before)
     } finally {
       raw.close()

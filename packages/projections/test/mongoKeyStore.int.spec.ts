@@ -5,7 +5,11 @@ import { fileURLToPath } from 'node:url'
 import { mongoKeyStore } from '@property-services/projections'
 import { Binary, MongoClient } from 'mongodb'
 import { afterAll, describe, expect, it } from 'vitest'
-import { keyStoreContract } from '../../infrastructure/test/keyStoreContract.js'
+import {
+  corruptKeys,
+  expectCorruptKeysRefused,
+  keyStoreContract,
+} from '../../infrastructure/test/keyStoreContract.js'
 import { mongoUrl } from './support.js'
 
 const database = `ps_keys_${randomUUID().slice(0, 8)}`
@@ -47,35 +51,15 @@ describe.skipIf(mongoUrl === undefined)('MongoDB key store with what it cannot u
       const good = await mongoKeyStore({ url, database, collection: 'corrupt_keys' })
       await good.keyFor('fine')
       await good.close()
-      const corrupt = [
-        {
-          _id: 'short',
-          keyId: 'k1',
-          key: new Binary(Buffer.alloc(5)),
-          createdAt: '2026-01-01T00:00:00.000Z',
-        },
-        { _id: 'text', keyId: 'k2', key: 'not bytes', createdAt: '2026-01-01T00:00:00.000Z' },
-        { _id: 'unnamed', key: new Binary(Buffer.alloc(32)), createdAt: '2026-01-01T00:00:00.000Z' },
-        { _id: 'untimed', keyId: 'k4', key: new Binary(Buffer.alloc(32)), createdAt: 'someday' },
-      ]
+      const corrupt = corruptKeys.map(({ ownerId, key, ...fields }) => ({
+        _id: ownerId,
+        ...fields,
+        key: typeof key === 'string' ? key : new Binary(key),
+      }))
       await raw.insertMany(corrupt)
       const before = await raw.find().sort({ _id: 1 }).toArray()
       const keys = await mongoKeyStore({ url, database, collection: 'corrupt_keys' })
-      const where = `MongoDB key store ${database}.corrupt_keys`
-      for (const [owner, reason] of [
-        ['short', 'its key is 5 bytes, not 32 bytes'],
-        ['text', 'its key is string, not 32 bytes'],
-        ['unnamed', 'it has no key id'],
-        ['untimed', 'its creation time is "someday", not a time'],
-      ] as const) {
-        const error = { name: 'CorruptDataKeyError', code: 'CorruptDataKey', ownerId: owner }
-        expect(() => keys.keyOf(owner)).toThrow(
-          `the data key of owner ${owner} in ${where} is corrupt: ${reason}`,
-        )
-        expect(() => keys.keyOf(owner)).toThrow(expect.objectContaining(error))
-        await expect(keys.keyFor(owner)).rejects.toMatchObject(error)
-      }
-      expect(keys.keyOf('fine')?.key.length).toBe(32)
+      await expectCorruptKeysRefused(keys, `MongoDB key store ${database}.corrupt_keys`)
       await keys.close()
       expect(await raw.find().sort({ _id: 1 }).toArray()).toEqual(before)
     } finally {

@@ -23,7 +23,7 @@ import {
 import type { Document, Filter, FindOptions, ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
 import type { Change, Projection } from '../runner/projection.js'
-import { inMonths, millisBetween, monthOf } from './periods.js'
+import { inMonths, millisBetween, monthOf, perCommunity } from './periods.js'
 
 export const complaintAnalyticsName = 'complaintAnalytics'
 
@@ -372,16 +372,8 @@ export const complaintAnalyticsQueries = (readModels: ReadModelStore) => {
     byCommunity: async (
       dimension: Dimension,
       range: Omit<AnalyticsRange, 'community'> = {},
-    ): Promise<ReadonlyMap<string, AnalyticsRow[]>> => {
-      const byCommunity = new Map<string, Bucket[]>()
-      for (const b of await buckets(dimension, range)) {
-        const community = communityOf(b)
-        const found = byCommunity.get(community)
-        if (found === undefined) byCommunity.set(community, [b])
-        else found.push(b)
-      }
-      return new Map([...byCommunity].map(([community, found]) => [community, rowsOf(dimension, found)]))
-    },
+    ): Promise<ReadonlyMap<string, AnalyticsRow[]>> =>
+      perCommunity(await buckets(dimension, range), communityOf, (found) => rowsOf(dimension, found)),
     /** Every community's figures over the months in [from, to], side by side, in order of community. */
     communities: async (range: Omit<AnalyticsRange, 'community'> = {}): Promise<CommunityRow[]> => {
       const totals = new Map<string, Counters>()

@@ -14,7 +14,7 @@ import {
 import type { Document, Filter, ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
 import type { Projection } from '../runner/projection.js'
-import { type CommunityFilter, monthOf } from './periods.js'
+import { type CommunityFilter, monthOf, perCommunity } from './periods.js'
 
 export const meetingsName = 'meetings'
 
@@ -224,11 +224,11 @@ export const meetingQueries = (readModels: ReadModelStore, policies: Policies = 
       const held = (await (
         await collection('meetings')
       ).find({ kind: { $eq: 'forum' }, month: { $gte: from, $lte: to } })) as MeetingDoc[]
-      const monthsHeld = new Map<string, Set<string>>()
-      for (const { communityId, month } of held) {
-        if (month === null) continue
-        monthsHeld.set(communityId, (monthsHeld.get(communityId) ?? new Set<string>()).add(month))
-      }
+      const monthsHeld = perCommunity(
+        held,
+        (m) => m.communityId,
+        (inOne) => new Set(inOne.map((m) => m.month)),
+      )
       const months = monthsBetween(from, to)
       return new Map(
         communities.map((community) => {

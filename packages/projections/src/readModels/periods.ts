@@ -47,3 +47,19 @@ export const inMonths = (range: { readonly from?: string; readonly to?: string }
           ...(range.to === undefined ? {} : { $lte: range.to }),
         },
       }
+
+/** `docs` apart by community (as `communityOf` finds it in each), each community's `summarize`d. */
+export const perCommunity = <D, R>(
+  docs: readonly D[],
+  communityOf: (doc: D) => string,
+  summarize: (docs: readonly D[]) => R,
+): ReadonlyMap<string, R> => {
+  const byCommunity = new Map<string, D[]>()
+  for (const doc of docs) {
+    const community = communityOf(doc)
+    const found = byCommunity.get(community)
+    if (found === undefined) byCommunity.set(community, [doc])
+    else found.push(doc)
+  }
+  return new Map([...byCommunity].map(([community, found]) => [community, summarize(found)]))
+}

@@ -20,7 +20,7 @@ import { assertWholeNumber } from '@property-services/infrastructure'
 import type { Document, ReadModelStore } from '../readModelStore/port.js'
 import { readerCollection } from '../runner/generations.js'
 import type { Change, Increment, Projection, View } from '../runner/projection.js'
-import { inMonths, millisBetween, monthOf } from './periods.js'
+import { inMonths, millisBetween, monthOf, perCommunity } from './periods.js'
 
 export const repeatComplaintsName = 'repeatComplaints'
 
@@ -482,16 +482,8 @@ export const repeatComplaintQueries = (readModels: ReadModelStore) => {
      * The rates of `rates` for every community at once, by community: one query for a company of
      * many communities, where asking `rates` for each would read the collection once a community.
      */
-    ratesByCommunity: async (): Promise<ReadonlyMap<string, RepeatRate[]>> => {
-      const byCommunity = new Map<string, RateBucket[]>()
-      for (const b of await rateBuckets({})) {
-        const community = communityOf(b)
-        const found = byCommunity.get(community)
-        if (found === undefined) byCommunity.set(community, [b])
-        else found.push(b)
-      }
-      return new Map([...byCommunity].map(([community, found]) => [community, ratesOf(found)]))
-    },
+    ratesByCommunity: async (): Promise<ReadonlyMap<string, RepeatRate[]>> =>
+      perCommunity(await rateBuckets({}), communityOf, ratesOf),
     /**
      * Communities ranked by their repeat rate over the months in [from, to], highest first (ties by
      * more repeats, then by name); communities without complaints come last.
